@@ -1,0 +1,128 @@
+/**
+ * The one error class of the client. It carries what a caller needs to decide (code, HTTP status,
+ * method, whether a retry may help) and a message a user can act on. Messages never contain a
+ * token or a webhook secret: descriptions are redacted before they get here (see redact.ts).
+ */
+
+/** Codes of our own, for failures that are not a Bitrix24 answer. */
+export const LocalCode = {
+    InvalidConfig: 'INVALID_CONFIG',
+    InvalidArgument: 'INVALID_ARGUMENT',
+    Network: 'NETWORK_ERROR',
+    Timeout: 'TIMEOUT',
+    BadResponse: 'BAD_RESPONSE',
+    NotAuthorized: 'NOT_AUTHORIZED',
+} as const;
+
+/** Plan features that gate parts of the offline-events API (reference §0.4, §0.5). */
+export type PlanFeature = 'rest_offline_extended' | 'rest_auth_connector';
+
+export interface Bitrix24ErrorInit {
+    code: string;
+    status?: number;
+    method?: string;
+    retryable?: boolean;
+    /** Bitrix24's error_description, or our own detail; already redacted. */
+    description?: string;
+    /** For argument errors: the parameter at fault. */
+    argument?: string;
+    /** For WRONG_LICENSE: the plan feature that is missing. */
+    feature?: PlanFeature;
+    cause?: unknown;
+}
+
+export class Bitrix24Error extends Error {
+    override readonly name = 'Bitrix24Error';
+    readonly code: string;
+    readonly status: number | undefined;
+    readonly method: string | undefined;
+    readonly retryable: boolean;
+    readonly description: string;
+    readonly argument: string | undefined;
+    readonly feature: PlanFeature | undefined;
+
+    constructor(init: Bitrix24ErrorInit) {
+        super(explain(init), init.cause === undefined ? undefined : { cause: init.cause });
+        this.code = init.code;
+        this.status = init.status;
+        this.method = init.method;
+        this.retryable = init.retryable ?? false;
+        this.description = init.description ?? '';
+        this.argument = init.argument;
+        this.feature = init.feature;
+    }
+
+    /** The same error, marked as safe (or not) to retry. */
+    withRetryable(retryable: boolean): Bitrix24Error {
+        return new Bitrix24Error({ ...this.init(), retryable });
+    }
+
+    /** The same error, attributed to a method (used when a batch sub-command fails). */
+    withMethod(method: string): Bitrix24Error {
+        return new Bitrix24Error({ ...this.init(), method });
+    }
+
+    private init(): Bitrix24ErrorInit {
+        return {
+            code: this.code,
+            status: this.status,
+            method: this.method,
+            retryable: this.retryable,
+            description: this.description,
+            argument: this.argument,
+            feature: this.feature,
+            cause: this.cause,
+        };
+    }
+}
+
+export function isBitrix24Error(value: unknown): value is Bitrix24Error {
+    return value instanceof Bitrix24Error;
+}
+
+/** What the user should do, per error code (reference §7, §9, §11). */
+const HINTS: Record<string, (init: Bitrix24ErrorInit) => string> = {
+    WRONG_AUTH_TYPE: () => 'offline events need an OAuth application; a webhook cannot use them',
+    ACCESS_DENIED: () => 'the token must belong to a portal administrator',
+    WRONG_LICENSE: (e) =>
+        e.feature
+            ? `the portal's plan lacks the feature ${e.feature} (${FEATURE_USE[e.feature]})`
+            : "the portal's plan lacks a feature this call needs",
+    invalid_grant: () =>
+        'the refresh token is expired or was already used: re-authorise the application (install it again or press Connect)',
+    invalid_client: () => 'the client id or client secret is wrong, or the application is not installed',
+    ERROR_METHOD_NOT_FOUND: () => 'the portal has no such method, or the application lacks its scope',
+    ERROR_EVENT_NOT_FOUND: () =>
+        "the application lacks the scope of that event (crm for ONCRM*, task for ONTASK*): add it in the application's settings",
+    INVALID_CREDENTIALS: () => 'the webhook URL is wrong or the webhook was deleted',
+    NO_AUTH_FOUND: () => 'the portal did not accept the credentials: check the token or the webhook URL',
+    insufficient_scope: () =>
+        "the token lacks the scope of this method: add it in the application's settings",
+    expired_token: () => 'the access token expired and could not be refreshed',
+    invalid_token: () => 'the access token is not valid and could not be refreshed',
+    QUERY_LIMIT_EXCEEDED: () => 'too many requests to the portal; slowing down did not help in time',
+    OPERATION_TIME_LIMIT: () =>
+        "this method used up the portal's 10-minute time budget; wait for it to reset",
+    [LocalCode.Network]: () => 'the portal could not be reached',
+    [LocalCode.Timeout]: () => 'the portal did not answer in time',
+    [LocalCode.BadResponse]: () => 'the portal answered with something that is not a Bitrix24 REST reply',
+    [LocalCode.NotAuthorized]: () =>
+        'no OAuth tokens yet: install the application, press Connect, or paste the tokens into the portal node',
+};
+
+const FEATURE_USE: Record<PlanFeature, string> = {
+    rest_offline_extended: 'needed to reserve events with clear=0',
+    rest_auth_connector: 'needed for auth_connector',
+};
+
+function explain(init: Bitrix24ErrorInit): string {
+    const hint = HINTS[init.code]?.(init);
+    const where = [init.method, init.code].filter(Boolean).join(': ');
+    if (init.code === LocalCode.InvalidConfig || init.code === LocalCode.InvalidArgument) {
+        return init.description ?? where;
+    }
+    if (hint) {
+        return init.description ? `${hint} (${where}: ${init.description})` : `${hint} (${where})`;
+    }
+    return init.description ? `${where}: ${init.description}` : where;
+}
