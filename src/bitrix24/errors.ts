@@ -12,6 +12,7 @@ export const LocalCode = {
     Timeout: 'TIMEOUT',
     BadResponse: 'BAD_RESPONSE',
     NotAuthorized: 'NOT_AUTHORIZED',
+    Closed: 'CLIENT_CLOSED',
 } as const;
 
 /** Plan features that gate parts of the offline-events API (reference §0.4, §0.5). */
@@ -28,6 +29,8 @@ export interface Bitrix24ErrorInit {
     argument?: string;
     /** For WRONG_LICENSE: the plan feature that is missing. */
     feature?: PlanFeature;
+    /** For OPERATION_TIME_LIMIT: when the method's budget frees up (unix seconds), if known. */
+    resetAt?: number;
     cause?: unknown;
 }
 
@@ -40,6 +43,7 @@ export class Bitrix24Error extends Error {
     readonly description: string;
     readonly argument: string | undefined;
     readonly feature: PlanFeature | undefined;
+    readonly resetAt: number | undefined;
 
     constructor(init: Bitrix24ErrorInit) {
         super(explain(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -50,16 +54,12 @@ export class Bitrix24Error extends Error {
         this.description = init.description ?? '';
         this.argument = init.argument;
         this.feature = init.feature;
+        this.resetAt = init.resetAt;
     }
 
-    /** The same error, marked as safe (or not) to retry. */
-    withRetryable(retryable: boolean): Bitrix24Error {
-        return new Bitrix24Error({ ...this.init(), retryable });
-    }
-
-    /** The same error, attributed to a method (used when a batch sub-command fails). */
-    withMethod(method: string): Bitrix24Error {
-        return new Bitrix24Error({ ...this.init(), method });
+    /** The same error with some fields changed. */
+    with(patch: Partial<Bitrix24ErrorInit>): Bitrix24Error {
+        return new Bitrix24Error({ ...this.init(), ...patch });
     }
 
     private init(): Bitrix24ErrorInit {
@@ -71,6 +71,7 @@ export class Bitrix24Error extends Error {
             description: this.description,
             argument: this.argument,
             feature: this.feature,
+            resetAt: this.resetAt,
             cause: this.cause,
         };
     }
@@ -118,7 +119,11 @@ const FEATURE_USE: Record<PlanFeature, string> = {
 function explain(init: Bitrix24ErrorInit): string {
     const hint = HINTS[init.code]?.(init);
     const where = [init.method, init.code].filter(Boolean).join(': ');
-    if (init.code === LocalCode.InvalidConfig || init.code === LocalCode.InvalidArgument) {
+    if (
+        init.code === LocalCode.InvalidConfig ||
+        init.code === LocalCode.InvalidArgument ||
+        init.code === LocalCode.Closed
+    ) {
         return init.description ?? where;
     }
     if (hint) {

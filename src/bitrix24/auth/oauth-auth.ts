@@ -1,0 +1,183 @@
+import { EventEmitter } from 'node:events';
+
+import { errorFromBody, isObject } from '../envelope';
+import { Bitrix24Error, LocalCode } from '../errors';
+import { encodeQuery } from '../query-string';
+import type { HttpTransport } from '../transport';
+import type { Authenticator, RequestCredentials } from './authenticator';
+import { fingerprint } from './file-token-store';
+import type { OAuthTokens, TokenStore } from './tokens';
+import { tokensFromGrant } from './tokens';
+
+export interface OAuthApp {
+    clientId: string;
+    clientSecret: string;
+    /** Fallback token server when no `server_endpoint` is known, e.g. `https://oauth.bitrix.info`. */
+    oauthServer: string;
+}
+
+export interface OAuthAuthOptions {
+    portal: URL;
+    app: OAuthApp;
+    tokens: OAuthTokens;
+    store?: TokenStore;
+    /** Fingerprint basis of the deployed credentials (see StoredTokens.basis). */
+    basis?: string;
+    http: HttpTransport;
+}
+
+const REFRESHABLE = new Set(['expired_token', 'invalid_token']);
+const REFRESH_ATTEMPTS = 3;
+
+/**
+ * OAuth application auth (reference §7). Refreshes only when the portal says the token expired,
+ * one refresh at a time (concurrent failures wait for it), and stores the rotated pair before
+ * anyone uses it: the old refresh token is spent the moment the server answers.
+ */
+export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implements Authenticator {
+    readonly kind = 'oauth';
+    readonly restBase: string;
+    private tokens: OAuthTokens;
+    private refreshing: Promise<void> | undefined;
+    private refreshCount = 0;
+
+    constructor(private readonly options: OAuthAuthOptions) {
+        super();
+        this.restBase = `${options.portal.origin}/rest/`;
+        this.tokens = { ...options.tokens };
+    }
+
+    get refreshes(): number {
+        return this.refreshCount;
+    }
+
+    get applicationToken(): string | undefined {
+        return this.tokens.applicationToken;
+    }
+
+    get hasTokens(): boolean {
+        return Boolean(this.tokens.accessToken || this.tokens.refreshToken);
+    }
+
+    async credentials(): Promise<RequestCredentials> {
+        if (!this.tokens.accessToken) {
+            if (!this.tokens.refreshToken) throw notAuthorized();
+            await this.refresh();
+        }
+        const token = this.tokens.accessToken as string;
+        return { params: { auth: token }, token };
+    }
+
+    async recover(error: Bitrix24Error, sent: RequestCredentials): Promise<boolean> {
+        if (!REFRESHABLE.has(error.code)) return false;
+        if (sent.token !== this.tokens.accessToken) return true;
+        await this.refresh();
+        return true;
+    }
+
+    /** Starts a refresh, or joins the one in flight. */
+    refresh(): Promise<void> {
+        this.refreshing ??= this.grant({
+            grant_type: 'refresh_token',
+            refresh_token: this.tokens.refreshToken,
+        }).finally(() => (this.refreshing = undefined));
+        return this.refreshing;
+    }
+
+    /** Exchanges the code of the authorisation-code flow (valid 30 s) for tokens. */
+    exchangeCode(code: string): Promise<void> {
+        return this.grant({ grant_type: 'authorization_code', code });
+    }
+
+    /** Adopts tokens that arrived another way (installation callback); they are stored first. */
+    async adopt(tokens: OAuthTokens): Promise<void> {
+        await this.persist({ ...this.tokens, ...definedOnly(tokens) });
+    }
+
+    secrets(): string[] {
+        const { accessToken, refreshToken, applicationToken } = this.tokens;
+        return [this.options.app.clientSecret, accessToken, refreshToken, applicationToken].filter(
+            (v): v is string => typeof v === 'string',
+        );
+    }
+
+    private async grant(fields: Record<string, string | undefined>): Promise<void> {
+        const { clientId, clientSecret } = this.options.app;
+        if (!clientId || !clientSecret) {
+            throw new Bitrix24Error({
+                code: LocalCode.InvalidConfig,
+                argument: 'clientSecret',
+                description:
+                    'the client id and client secret of the local application are needed to get new tokens',
+            });
+        }
+        if (fields.grant_type === 'refresh_token' && !fields.refresh_token) throw notAuthorized();
+        const body = encodeQuery({ ...fields, client_id: clientId, client_secret: clientSecret });
+        const reply = await this.postWithRetry(body);
+        let json: unknown;
+        try {
+            json = JSON.parse(reply.body);
+        } catch {
+            json = undefined;
+        }
+        if (!isObject(json) || 'error' in json || typeof json.access_token !== 'string') {
+            throw isObject(json) && 'error' in json
+                ? errorFromBody('oauth/token', reply.status, json)
+                : new Bitrix24Error({
+                      code: LocalCode.BadResponse,
+                      status: reply.status,
+                      method: 'oauth/token',
+                      description: `HTTP ${reply.status} from the OAuth server without tokens`,
+                  });
+        }
+        this.refreshCount += 1;
+        await this.persist({ ...this.tokens, ...definedOnly(tokensFromGrant(json)) });
+    }
+
+    /** Network failures are retried: if the server did spend the old token, invalid_grant says so next. */
+    private async postWithRetry(body: string) {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await this.options.http.post({
+                    url: this.tokenUrl(),
+                    body,
+                    contentType: 'application/x-www-form-urlencoded',
+                });
+            } catch (err) {
+                if (attempt >= REFRESH_ATTEMPTS) throw err;
+                await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+            }
+        }
+    }
+
+    /**
+     * Stores, then uses. If the disk write fails the new tokens are still kept in memory, since
+     * the old refresh token is already spent, and the write error is reported to the caller.
+     */
+    private async persist(tokens: OAuthTokens): Promise<void> {
+        try {
+            await this.options.store?.save({
+                ...tokens,
+                basis: this.options.basis ?? fingerprint(this.options.tokens.refreshToken),
+                savedAt: Date.now(),
+            });
+        } finally {
+            this.tokens = tokens;
+            this.emit('tokens', tokens);
+        }
+    }
+
+    /** From the last `server_endpoint` (reference §7), else the configured OAuth server. */
+    private tokenUrl(): string {
+        const base = this.tokens.serverEndpoint ?? this.options.app.oauthServer;
+        return `${new URL(base).origin}/oauth/token/`;
+    }
+}
+
+function notAuthorized(): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.NotAuthorized });
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

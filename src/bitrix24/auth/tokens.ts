@@ -1,0 +1,53 @@
+/** OAuth tokens of a local application, as the client keeps them (reference §7). */
+export interface OAuthTokens {
+    accessToken?: string;
+    refreshToken?: string;
+    /** Unix milliseconds when the access token expires, if known. */
+    expiresAt?: number;
+    /** `https://oauth.bitrix.info/rest/`: its origin serves `/oauth/token/`. */
+    serverEndpoint?: string;
+    clientEndpoint?: string;
+    memberId?: string;
+    /** Verifies calls from the portal (ONOFFLINEEVENT, installation). */
+    applicationToken?: string;
+    scope?: string;
+    userId?: number;
+}
+
+/** Tokens as written to disk, with where they came from. */
+export interface StoredTokens extends OAuthTokens {
+    /**
+     * Fingerprint of the refresh token that was deployed in the Node-RED credentials when this
+     * line of tokens began. Deployed credentials that still match it are older than the file;
+     * credentials with another refresh token were entered since, and win.
+     */
+    basis: string;
+    savedAt: number;
+}
+
+export interface TokenStore {
+    load(): Promise<StoredTokens | undefined>;
+    save(tokens: StoredTokens): Promise<void>;
+}
+
+/** The token response of the OAuth server (reference §7), mapped to OAuthTokens. */
+export function tokensFromGrant(body: Record<string, unknown>, now = Date.now()): OAuthTokens {
+    const text = (key: string) => (typeof body[key] === 'string' && body[key] !== '' ? body[key] : undefined);
+    const number = (key: string) => {
+        const value = Number(body[key]);
+        return Number.isFinite(value) && value > 0 ? value : undefined;
+    };
+    const expires = number('expires');
+    const expiresIn = number('expires_in');
+    return {
+        accessToken: text('access_token'),
+        refreshToken: text('refresh_token'),
+        expiresAt: expires ? expires * 1000 : expiresIn ? now + expiresIn * 1000 : undefined,
+        serverEndpoint: text('server_endpoint'),
+        clientEndpoint: text('client_endpoint'),
+        memberId: text('member_id'),
+        applicationToken: text('application_token'),
+        scope: text('scope'),
+        userId: number('user_id'),
+    };
+}

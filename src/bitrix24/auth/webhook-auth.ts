@@ -1,0 +1,24 @@
+import type { WebhookUrl } from '../portal-url';
+import type { Authenticator, RequestCredentials } from './authenticator';
+
+/** An incoming webhook: the secret is in the URL, and it cannot use event.* (reference §7). */
+export class WebhookAuth implements Authenticator {
+    readonly kind = 'webhook';
+    readonly restBase: string;
+
+    constructor(private readonly hook: WebhookUrl) {
+        this.restBase = hook.base;
+    }
+
+    credentials(): Promise<RequestCredentials> {
+        return Promise.resolve({ params: {} });
+    }
+
+    recover(): Promise<boolean> {
+        return Promise.resolve(false);
+    }
+
+    secrets(): string[] {
+        return [this.hook.secret];
+    }
+}

@@ -1,0 +1,315 @@
+import { setMaxListeners } from 'node:events';
+
+import type { Authenticator, RequestCredentials } from './auth/authenticator';
+import { BATCH_LIMIT, encodeCommands, splitBatchReply, type BatchCommand, type BatchItem } from './batch';
+import { parseReply, type RestResponse } from './envelope';
+import { Bitrix24Error, LocalCode } from './errors';
+import type { PortalLimiter } from './limits/portal-limiter';
+import { canRunInBatch } from './methods';
+import { isQueryEncodable } from './query-string';
+import type { Redactor } from './redact';
+import { backoff, RETRY_ATTEMPTS, retryKind, type RetryKind } from './retry';
+import type { HttpTransport } from './transport';
+
+export interface CallJob {
+    kind: 'call';
+    method: string;
+    params: Record<string, unknown>;
+    connector: string | undefined;
+    repeatable: boolean;
+    attempts: Partial<Record<string, number>>;
+    resolve(response: RestResponse): void;
+    reject(error: Bitrix24Error): void;
+}
+
+export interface BatchJob {
+    kind: 'batch';
+    commands: BatchCommand[];
+    keys: string[];
+    halt: boolean;
+    connector: string | undefined;
+    repeatable: boolean;
+    attempts: Partial<Record<string, number>>;
+    resolve(items: BatchItem[]): void;
+    reject(error: Bitrix24Error): void;
+}
+
+export type Job = CallJob | BatchJob;
+
+export interface DispatchStats {
+    requests: number;
+    retries: number;
+    rateLimited: number;
+    operatingLimited: number;
+    merged: number;
+}
+
+export interface DispatcherOptions {
+    auth: Authenticator;
+    http: HttpTransport;
+    limiter: PortalLimiter;
+    redactor: Redactor;
+    /** Merge calls that wait at the same moment into one `batch` request. */
+    mergeCalls: boolean;
+    log: (level: 'debug' | 'warn', message: string) => void;
+}
+
+/**
+ * Sends jobs to the portal in order, one limiter slot per request. When a slot comes free, every
+ * waiting call that can share a `batch` with the first (same auth_connector, which applies to a
+ * whole batch, reference §10) goes out in that one request: a drain's clear of one reservation
+ * and get of the next cost one request instead of two (issue 8).
+ */
+export class Dispatcher {
+    readonly stats: DispatchStats = {
+        requests: 0,
+        retries: 0,
+        rateLimited: 0,
+        operatingLimited: 0,
+        merged: 0,
+    };
+    private readonly queue: Job[] = [];
+    private readonly timers = new Set<NodeJS.Timeout>();
+    private readonly aborter = new AbortController();
+    private pumping = false;
+    private closed = false;
+
+    constructor(private readonly options: DispatcherOptions) {
+        // Every request in flight listens to the one abort signal.
+        setMaxListeners(0, this.aborter.signal);
+    }
+
+    submit(job: Job): void {
+        if (this.closed) {
+            job.reject(closedError());
+            return;
+        }
+        const wait = Math.max(...jobMethods(job).map((m) => this.options.limiter.budget.delay(m)));
+        if (wait > 0) {
+            this.later(wait, () => this.submit(job));
+            return;
+        }
+        this.queue.push(job);
+        this.startPump();
+    }
+
+    close(): void {
+        this.closed = true;
+        this.aborter.abort();
+        for (const timer of this.timers) clearTimeout(timer);
+        this.timers.clear();
+        for (const job of this.queue.splice(0)) job.reject(closedError());
+    }
+
+    private startPump(): void {
+        if (this.pumping) return;
+        this.pumping = true;
+        // One turn of the event loop lets calls made in the same moment meet in the queue.
+        setImmediate(() => void this.pump());
+    }
+
+    private async pump(): Promise<void> {
+        while (this.queue.length > 0 && !this.closed) {
+            await this.options.limiter.acquire();
+            const group = this.takeGroup();
+            if (group.length > 0) void this.send(group);
+        }
+        this.pumping = false;
+    }
+
+    private takeGroup(): Job[] {
+        const head = this.queue.shift();
+        if (!head) return [];
+        if (!this.options.mergeCalls || !mergeable(head)) return [head];
+        const group: Job[] = [head];
+        for (let i = 0; i < this.queue.length && group.length < BATCH_LIMIT;) {
+            const job = this.queue[i];
+            if (mergeable(job) && job.connector === head.connector) {
+                group.push(job);
+                this.queue.splice(i, 1);
+            } else {
+                i++;
+            }
+        }
+        return group;
+    }
+
+    private async send(group: Job[]): Promise<void> {
+        const [head] = group;
+        if (group.length === 1 && head.kind === 'call') {
+            await this.attempt(group, head.method, head.params, head.connector, (response) =>
+                head.resolve(response),
+            );
+            return;
+        }
+        const batch = head.kind === 'batch' ? head : undefined;
+        const commands = batch
+            ? batch.commands
+            : group.map((j) => ({ method: (j as CallJob).method, params: (j as CallJob).params }));
+        const keys = batch ? batch.keys : commands.map((_, i) => `m${i}`);
+        if (!batch) this.stats.merged += group.length - 1;
+        const params = { cmd: encodeCommands(commands, keys), halt: batch?.halt ? 1 : 0 };
+        await this.attempt(group, 'batch', params, head.connector, (response) => {
+            const items = splitBatchReply(commands, keys, response.result);
+            for (const item of items) this.options.limiter.budget.record(item.method, item.response?.time);
+            if (batch) {
+                batch.resolve(
+                    items.map((item) => (item.error ? { ...item, error: this.redacted(item.error) } : item)),
+                );
+                return;
+            }
+            items.forEach((item, i) => this.settle(group[i] as CallJob, item));
+        });
+    }
+
+    /** One HTTP request for a group of jobs; a failure is judged for each job on its own. */
+    private async attempt(
+        group: Job[],
+        method: string,
+        params: Record<string, unknown>,
+        connector: string | undefined,
+        onSuccess: (response: RestResponse) => void,
+    ): Promise<void> {
+        let credentials: RequestCredentials | undefined;
+        try {
+            credentials = await this.options.auth.credentials();
+            const body: Record<string, unknown> = { ...params, ...credentials.params };
+            if (connector) body.auth_connector = connector;
+            this.stats.requests++;
+            const reply = await this.options.http.post({
+                url: `${this.options.auth.restBase}${method}.json`,
+                body: JSON.stringify(body),
+                contentType: 'application/json',
+                signal: this.aborter.signal,
+            });
+            const response = parseReply(method, reply);
+            this.options.limiter.budget.record(method, response.time);
+            onSuccess(response);
+        } catch (err) {
+            const error = this.asError(err, method);
+            if (credentials && error.status === 401 && !this.closed) {
+                await this.recoverAuth(group, error, credentials);
+                return;
+            }
+            this.failAll(group, error);
+        }
+    }
+
+    private settle(job: CallJob, item: BatchItem): void {
+        if (item.response) job.resolve(item.response);
+        else if (item.error) this.failAll([job], item.error);
+    }
+
+    /**
+     * A 401: refresh the tokens (or see that another call already did) and send again, at most
+     * twice per job. A failed refresh (invalid_grant: re-authorise) is the error users see.
+     */
+    private async recoverAuth(
+        group: Job[],
+        error: Bitrix24Error,
+        credentials: RequestCredentials,
+    ): Promise<void> {
+        let recovered: boolean;
+        try {
+            recovered = await this.options.auth.recover(error, credentials);
+        } catch (refreshError) {
+            for (const job of group) job.reject(this.redacted(this.asError(refreshError, 'oauth/token')));
+            return;
+        }
+        const again: Job[] = [];
+        for (const job of group) {
+            job.attempts.auth = (job.attempts.auth ?? 0) + 1;
+            if (recovered && job.attempts.auth <= 2) again.push(job);
+            else job.reject(this.redacted(error));
+        }
+        if (again.length > 0) this.retry(again, 0);
+    }
+
+    /**
+     * Rejects the jobs that may not be retried and sends the others again, in their order,
+     * after the longest wait any of them needs.
+     */
+    private failAll(jobs: Job[], error: Bitrix24Error): void {
+        const again: Job[] = [];
+        let wait = 0;
+        for (const job of jobs) {
+            const kind = this.closed ? undefined : retryKind(error, job.repeatable);
+            const attempts = kind ? (job.attempts[kind] ?? 0) + 1 : 0;
+            if (!kind || attempts >= RETRY_ATTEMPTS[kind]) {
+                job.reject(this.redacted(error));
+                continue;
+            }
+            job.attempts[kind] = attempts;
+            wait = Math.max(wait, this.waitBefore(kind, attempts, error));
+            again.push(job);
+        }
+        if (again.length === 0) return;
+        this.options.log(
+            'debug',
+            `retrying ${again.map(describeJob).join(', ')} in ${wait} ms after ${error.code}`,
+        );
+        this.retry(again, wait);
+    }
+
+    private waitBefore(kind: RetryKind, attempts: number, error: Bitrix24Error): number {
+        const { limiter } = this.options;
+        if (kind === 'rate') {
+            this.stats.rateLimited++;
+            limiter.bucket.fill();
+            return backoff(500, attempts, 30_000);
+        }
+        if (kind === 'operating') {
+            this.stats.operatingLimited++;
+            return limiter.budget.block(error.method ?? '', error.resetAt ? error.resetAt * 1000 : undefined);
+        }
+        return backoff(500, attempts, 15_000);
+    }
+
+    private retry(jobs: Job[], waitMs: number): void {
+        this.stats.retries += jobs.length;
+        this.later(waitMs, () => {
+            if (this.closed) {
+                for (const job of jobs) job.reject(closedError());
+                return;
+            }
+            this.queue.unshift(...jobs);
+            this.startPump();
+        });
+    }
+
+    private later(ms: number, fn: () => void): void {
+        const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            fn();
+        }, ms);
+        this.timers.add(timer);
+    }
+
+    private asError(err: unknown, method: string): Bitrix24Error {
+        if (err instanceof Bitrix24Error) return err.method ? err : err.with({ method });
+        return new Bitrix24Error({ code: LocalCode.Network, method, description: String(err), cause: err });
+    }
+
+    private redacted(error: Bitrix24Error): Bitrix24Error {
+        const description = this.options.redactor.redact(error.description);
+        return description === error.description ? error : error.with({ description });
+    }
+}
+
+function mergeable(job: Job): job is CallJob {
+    return (
+        job.kind === 'call' && canRunInBatch(job.method) && Object.values(job.params).every(isQueryEncodable)
+    );
+}
+
+function jobMethods(job: Job): string[] {
+    return job.kind === 'call' ? [job.method] : job.commands.map((c) => c.method);
+}
+
+function describeJob(job: Job): string {
+    return job.kind === 'call' ? job.method : `batch of ${job.commands.length}`;
+}
+
+function closedError(): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.Closed, description: 'the portal connection was closed' });
+}

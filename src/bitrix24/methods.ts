@@ -1,0 +1,56 @@
+import { Bitrix24Error, LocalCode } from './errors';
+
+/**
+ * What the client knows about REST method names: which only read (retry after an ambiguous
+ * failure is harmless), which writes may be repeated, and which may sit inside a `batch`.
+ */
+
+const READ_SUFFIX = /\.(get|list|fields|info|search)$/i;
+const READ_METHODS = new Set([
+    'profile',
+    'user.admin',
+    'user.current',
+    'events',
+    'methods',
+    'scope',
+    'server.time',
+]);
+/** Named like a read, but `event.offline.get` reserves or deletes rows (reference §1). */
+const NOT_READS = new Set(['event.offline.get']);
+/** Writes whose repetition changes nothing: clear/error/bind/unbind (reference §2, §3, §5). */
+const REPEATABLE_WRITES = new Set([
+    'event.offline.clear',
+    'event.offline.error',
+    'event.bind',
+    'event.unbind',
+]);
+/** Methods that cannot run inside `batch` (reference §10). */
+const NOT_IN_BATCH = new Set(['batch', 'upload', 'download']);
+
+const METHOD_NAME = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/i;
+
+export function normalizeMethod(method: unknown): string {
+    if (typeof method !== 'string' || !METHOD_NAME.test(method.trim())) {
+        throw new Bitrix24Error({
+            code: LocalCode.InvalidArgument,
+            argument: 'method',
+            description: `"${String(method).slice(0, 60)}" is not a REST method name (like crm.deal.get)`,
+        });
+    }
+    return method.trim().toLowerCase();
+}
+
+export function isReadMethod(method: string): boolean {
+    const name = method.toLowerCase();
+    if (NOT_READS.has(name)) return false;
+    return READ_METHODS.has(name) || READ_SUFFIX.test(name);
+}
+
+/** A call that may be sent again after a failure that leaves unknown whether it ran. */
+export function isRepeatable(method: string): boolean {
+    return isReadMethod(method) || REPEATABLE_WRITES.has(method.toLowerCase());
+}
+
+export function canRunInBatch(method: string): boolean {
+    return !NOT_IN_BATCH.has(method.toLowerCase());
+}

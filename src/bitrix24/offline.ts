@@ -1,0 +1,245 @@
+import type { Bitrix24Client } from './client';
+import { isObject } from './envelope';
+import { Bitrix24Error, LocalCode } from './errors';
+
+/**
+ * The offline-events API (reference §1-§4) and every rule it checks before a request, so that
+ * bad input fails here with a clear message instead of at the portal.
+ */
+
+export interface OfflineEvent {
+    ID: string;
+    TIMESTAMP_X: string;
+    EVENT_NAME: string;
+    /** `{FIELDS:{ID}}` for CRM, `{FIELDS_BEFORE, FIELDS_AFTER, ...}` for tasks; may be `false`. */
+    EVENT_DATA: unknown;
+    EVENT_ADDITIONAL: unknown;
+    MESSAGE_ID: string;
+}
+
+/** A row of `event.offline.list`, which also shows the reservation and the error flag. */
+export interface OfflineRow extends OfflineEvent {
+    PROCESS_ID: string;
+    ERROR: string;
+}
+
+export interface Reservation {
+    /** Null in delete mode (clear=1) when no process_id was given. */
+    processId: string | null;
+    events: OfflineEvent[];
+}
+
+export type ReadMode = 'reserve' | 'delete';
+
+export interface GetRequest {
+    /** `reserve` = clear=0 (at-least-once, needs rest_offline_extended); `delete` = clear=1. */
+    mode: ReadMode;
+    errorQueue?: boolean;
+    limit?: number;
+    filter?: Record<string, unknown>;
+    order?: Record<string, unknown>;
+    /** Re-reads this reservation instead of reserving new rows. */
+    processId?: string;
+    authConnector?: string;
+}
+
+export interface ClearRequest {
+    processId: string;
+    /** Only these rows of the reservation; absent = all of it. */
+    messageIds?: string[];
+    authConnector?: string;
+}
+
+export interface ListRequest {
+    filter?: Record<string, unknown>;
+    order?: Record<string, unknown>;
+    start?: number;
+    authConnector?: string;
+}
+
+export interface ListPage {
+    rows: OfflineRow[];
+    total: number;
+    next?: number;
+}
+
+export interface QueueStats {
+    /** Every row of the app and connector: waiting, reserved and error rows. */
+    backlog: number;
+    reserved: number;
+    errors: number;
+    /** Seconds since the oldest row's last change; null for an empty queue. */
+    oldestAgeSeconds: number | null;
+    oldestTimestamp: string | null;
+}
+
+const GET_FIELDS = ['ID', 'TIMESTAMP_X', 'EVENT_NAME', 'MESSAGE_ID'];
+const LIST_FIELDS = [...GET_FIELDS, 'PROCESS_ID', 'ERROR'];
+/** Filter operators: a prefix on the field name (reference §1). */
+const FILTER_KEY = /^(=|>=|<=|>|<|@|%)?([A-Z_]+)$/i;
+const MESSAGE_ID = /^[0-9a-f]{32}$/i;
+
+export class OfflineQueue {
+    constructor(private readonly client: Bitrix24Client) {}
+
+    async get(request: GetRequest): Promise<Reservation> {
+        const params: Record<string, unknown> = {
+            clear: request.mode === 'reserve' ? 0 : 1,
+            error: request.errorQueue ? 1 : 0,
+            limit: checkLimit(request.limit ?? 50),
+        };
+        if (request.filter !== undefined) params.filter = checkFilter(request.filter, 'get');
+        if (request.order !== undefined) params.order = checkOrder(request.order, 'get');
+        if (request.processId !== undefined) params.process_id = checkProcessId(request.processId);
+        // Re-reading a reservation with clear=0 changes nothing, so it may be resent.
+        const repeatable = request.processId !== undefined && request.mode === 'reserve';
+        const { result } = await this.client.call<{ process_id: string | null; events: OfflineEvent[] }>(
+            'event.offline.get',
+            params,
+            { authConnector: request.authConnector, repeatable },
+        );
+        return {
+            processId: result?.process_id ?? null,
+            events: Array.isArray(result?.events) ? result.events : [],
+        };
+    }
+
+    async clear(request: ClearRequest): Promise<void> {
+        const params: Record<string, unknown> = { process_id: checkProcessId(request.processId) };
+        if (request.messageIds !== undefined) params.message_id = checkMessageIds(request.messageIds);
+        await this.client.call('event.offline.clear', params, { authConnector: request.authConnector });
+    }
+
+    /** Moves rows to the error sub-queue (reference §3); `message_id` is required by the server. */
+    async error(request: ClearRequest & { messageIds: string[] }): Promise<void> {
+        await this.client.call(
+            'event.offline.error',
+            {
+                process_id: checkProcessId(request.processId),
+                message_id: checkMessageIds(request.messageIds),
+            },
+            { authConnector: request.authConnector },
+        );
+    }
+
+    async list(request: ListRequest = {}): Promise<ListPage> {
+        const response = await this.client.call<OfflineRow[]>('event.offline.list', listParams(request), {
+            authConnector: request.authConnector,
+        });
+        const rows = Array.isArray(response.result) ? response.result : [];
+        return { rows, total: response.total ?? rows.length, next: response.next };
+    }
+
+    async listAll(request: ListRequest = {}): Promise<OfflineRow[]> {
+        return this.client.listAll<OfflineRow>('event.offline.list', listParams(request), {
+            authConnector: request.authConnector,
+        });
+    }
+
+    /** Backlog, reserved and error rows and the oldest row, in one `batch` request. */
+    async stats(authConnector?: string, now = Date.now()): Promise<QueueStats> {
+        const [all, reserved, errors] = await this.client.batch(
+            [
+                { method: 'event.offline.list', params: { order: { TIMESTAMP_X: 'ASC' } } },
+                // A non-empty PROCESS_ID is "greater than the empty string" (reference §4).
+                { method: 'event.offline.list', params: { filter: { '>PROCESS_ID': '' } } },
+                { method: 'event.offline.list', params: { filter: { ERROR: '1' } } },
+            ],
+            { authConnector },
+        );
+        for (const item of [all, reserved, errors]) if (item.error) throw item.error;
+        const oldest = (all.response?.result as OfflineRow[] | undefined)?.[0];
+        const count = (item: typeof all) =>
+            item.response?.total ?? (Array.isArray(item.response?.result) ? item.response.result.length : 0);
+        return {
+            backlog: count(all),
+            reserved: count(reserved),
+            errors: count(errors),
+            oldestTimestamp: oldest?.TIMESTAMP_X ?? null,
+            oldestAgeSeconds: oldest
+                ? Math.max(0, Math.round((now - Date.parse(oldest.TIMESTAMP_X)) / 1000))
+                : null,
+        };
+    }
+}
+
+function listParams(request: ListRequest): Record<string, unknown> {
+    const params: Record<string, unknown> = {};
+    if (request.filter !== undefined) params.filter = checkFilter(request.filter, 'list');
+    if (request.order !== undefined) params.order = checkOrder(request.order, 'list');
+    if (request.start !== undefined) params.start = request.start;
+    return params;
+}
+
+export function checkLimit(limit: unknown): number {
+    const value = typeof limit === 'string' && limit.trim() !== '' ? Number(limit) : limit;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw invalid('limit', `limit must be a positive whole number, not ${JSON.stringify(limit)}`);
+    }
+    return value;
+}
+
+export function checkProcessId(processId: unknown): string {
+    if (typeof processId !== 'string' || processId.trim() === '') {
+        throw invalid(
+            'process_id',
+            'a process_id is needed: pass on msg.process_id from the offline-get node that reserved the events',
+        );
+    }
+    return processId.trim();
+}
+
+/** Each MESSAGE_ID is a 32-character md5 (reference §1, §2). */
+export function checkMessageIds(ids: unknown): string[] {
+    const list = typeof ids === 'string' ? [ids] : ids;
+    if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))) {
+        throw invalid(
+            'message_id',
+            'message ids must be 32-character MESSAGE_ID strings (as in msg.message_id or the MESSAGE_ID of an event)',
+        );
+    }
+    return list as string[];
+}
+
+export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<string, unknown> {
+    if (!isObject(filter)) {
+        throw invalid('filter', 'the filter must be an object such as {"EVENT_NAME": "ONCRMDEALUPDATE"}');
+    }
+    const allowed = method === 'get' ? GET_FIELDS : LIST_FIELDS;
+    for (const [key, value] of Object.entries(filter)) {
+        const match = FILTER_KEY.exec(key);
+        if (!match || !allowed.includes(match[2].toUpperCase())) {
+            throw invalid(
+                'filter',
+                `the filter may only use the fields ${allowed.join(', ')}; "${key}" is not one of them`,
+            );
+        }
+        // Per source, event.offline.get accepts only scalar filter values (reference §1).
+        if (method === 'get' && (typeof value === 'object' || match[1] === '@')) {
+            throw invalid(
+                'filter',
+                `event.offline.get takes one value per filter field; "${key}" has a list`,
+            );
+        }
+    }
+    return filter;
+}
+
+export function checkOrder(order: unknown, method: 'get' | 'list'): Record<string, unknown> {
+    const allowed = method === 'get' ? GET_FIELDS : LIST_FIELDS;
+    if (!isObject(order))
+        throw invalid('order', 'the order must be an object such as {"TIMESTAMP_X": "ASC"}');
+    for (const [key, value] of Object.entries(order)) {
+        if (!allowed.includes(key.toUpperCase()) || !/^(asc|desc)$/i.test(String(value))) {
+            throw invalid(
+                'order',
+                `the order may sort by ${allowed.join(', ')} with ASC or DESC; "${key}" cannot be used`,
+            );
+        }
+    }
+    return order;
+}
+
+function invalid(argument: string, description: string): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, description });
+}

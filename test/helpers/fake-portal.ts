@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { parseForm } from '../../dist/bitrix24';
+
+/**
+ * A small stand-in for a Bitrix24 portal and its OAuth server, for tests of the client alone
+ * (the full emulator lives in src/emulator). Each test scripts the replies it needs.
+ */
+export interface FakeRequest {
+    /** REST method (`crm.deal.get`), or `oauth/token`. */
+    method: string;
+    path: string;
+    body: Record<string, unknown>;
+    at: number;
+}
+
+export type FakeReply = { status?: number; body: unknown } | 'drop';
+export type FakeHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
+
+export class FakePortal {
+    readonly requests: FakeRequest[] = [];
+    private readonly handlers = new Map<string, FakeHandler>();
+    private readonly server = http.createServer((req, res) => void this.serve(req, res));
+    url = '';
+
+    on(method: string, handler: FakeHandler): this {
+        this.handlers.set(method, handler);
+        return this;
+    }
+
+    calls(method: string): FakeRequest[] {
+        return this.requests.filter((r) => r.method === method);
+    }
+
+    async start(): Promise<this> {
+        await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return this;
+    }
+
+    async stop(): Promise<void> {
+        this.server.closeAllConnections();
+        await new Promise((resolve) => this.server.close(resolve));
+    }
+
+    private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const path = (req.url ?? '/').split('?')[0];
+        const body = (req.headers['content-type'] ?? '').includes('json')
+            ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+            : parseForm(raw);
+        const method = path.startsWith('/oauth/token')
+            ? 'oauth/token'
+            : path.replace(/^\/rest\/(\d+\/[^/]+\/)?/, '').replace(/\.json$/, '');
+        const request: FakeRequest = { method, path, body, at: Date.now() };
+        this.requests.push(request);
+        const handler = this.handlers.get(method);
+        const reply: FakeReply = handler
+            ? await handler(request)
+            : {
+                  status: 404,
+                  body: { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' },
+              };
+        if (reply === 'drop') {
+            req.socket.destroy();
+            return;
+        }
+        res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json' });
+        res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+    }
+}
+
+export const ok = (result: unknown, extra: Record<string, unknown> = {}): FakeReply => ({
+    body: { result, time: { start: 0, finish: 0, duration: 0, processing: 0 }, ...extra },
+});
+
+export const fail = (status: number, error: string, description = ''): FakeReply => ({
+    status,
+    body: { error, error_description: description },
+});
