@@ -1,4 +1,4 @@
-import { errorFromBody, isObject, type RestResponse, type RestTime } from './envelope';
+import { errorFromBody, isObject, type RestResponse } from './envelope';
 import { Bitrix24Error, LocalCode } from './errors';
 import { normalizeMethod, canRunInBatch } from './methods';
 import { encodeQuery } from './query-string';

@@ -44,8 +44,8 @@ function appendPairs(parts: string[], key: string, value: unknown): void {
         }
     } else if (typeof value === 'boolean') {
         parts.push(`${key}=${value ? '1' : '0'}`);
-    } else {
-        parts.push(`${key}=${encodeURIComponent(String(value))}`);
+    } else if (typeof value === 'string' || typeof value === 'number') {
+        parts.push(`${key}=${encodeURIComponent(value)}`);
     }
 }
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 
 import type { RawReply } from './envelope';
 import { Bitrix24Error, LocalCode } from './errors';
@@ -60,13 +60,18 @@ export class HttpTransport {
 }
 
 function networkError(err: unknown): Bitrix24Error {
-    const code = isAxiosError(err) ? (err.code ?? '') : '';
-    const cause = isAxiosError(err) ? (err.cause) : undefined;
-    const sysCode = cause?.code ?? code;
+    const code = codeOf(err);
+    const sysCode = codeOf(err instanceof Error ? err.cause : undefined) || code;
     return new Bitrix24Error({
         code: code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? LocalCode.Timeout : LocalCode.Network,
         description: sysCode || (err instanceof Error ? err.message : String(err)),
         // Only a request that surely never left may be resent whatever it does.
         retryable: NOT_SENT.has(sysCode),
     });
+}
+
+function codeOf(err: unknown): string {
+    return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+        ? err.code
+        : '';
 }

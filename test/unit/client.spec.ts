@@ -3,13 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type {
-    Bitrix24Error} from '../../dist/bitrix24';
-import {
-    Bitrix24Client,
-    FileTokenStore,
-    type Bitrix24ClientOptions,
-} from '../../dist/bitrix24';
+import type { Bitrix24Error } from '../../dist/bitrix24';
+import { Bitrix24Client, FileTokenStore, type Bitrix24ClientOptions } from '../../dist/bitrix24';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
 
 const SECRET = {
