@@ -46,6 +46,8 @@ export function prepareCommands(commands: readonly BatchCommand[]): {
             throw new Bitrix24Error({
                 code: LocalCode.InvalidArgument,
                 argument: 'method',
+                reason: 'batch-method',
+                params: { method },
                 description: `${method} cannot run inside a batch`,
             });
         }
@@ -53,6 +55,8 @@ export function prepareCommands(commands: readonly BatchCommand[]): {
             throw new Bitrix24Error({
                 code: LocalCode.InvalidArgument,
                 argument: 'params',
+                reason: 'params-not-object',
+                params: { method },
                 description: `the params of command ${i + 1} (${method}) must be an object`,
             });
         }
@@ -63,6 +67,7 @@ export function prepareCommands(commands: readonly BatchCommand[]): {
         throw new Bitrix24Error({
             code: LocalCode.InvalidArgument,
             argument: 'cmd',
+            reason: 'batch-keys',
             description: 'every batch command needs its own key',
         });
     }

@@ -107,7 +107,14 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
     ): Promise<RestResponse<T>> {
         return new Promise((resolve, reject) => {
             const name = normalizeMethod(method);
-            if (!isObject(params)) throw invalidArgument('params', `the params of ${name} must be an object`);
+            if (!isObject(params)) {
+                throw invalidArgument(
+                    'params',
+                    'params-not-object',
+                    `the params of ${name} must be an object`,
+                    { method: name },
+                );
+            }
             this.dispatcher.submit({
                 kind: 'call',
                 method: name,
@@ -204,6 +211,8 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
                 throw new Bitrix24Error({
                     code: LocalCode.InvalidConfig,
                     argument: 'webhookUrl',
+                    reason: 'webhook-other-portal',
+                    params: { host: this.portal.host },
                     description: `the webhook URL belongs to another portal than ${this.portal.host}`,
                 });
             }
@@ -244,6 +253,7 @@ function checkProfile(profile: BucketProfile): BucketProfile {
         throw new Bitrix24Error({
             code: LocalCode.InvalidConfig,
             argument: 'rateLimit',
+            reason: 'rate-limit',
             description: 'the rate limit needs a burst of at least 1 request and a positive rate per second',
         });
     }
@@ -258,11 +268,17 @@ function checkOAuthServer(value: string | undefined): string {
         throw new Bitrix24Error({
             code: LocalCode.InvalidConfig,
             argument: 'oauthServer',
+            reason: 'oauth-server',
             description: 'the OAuth server must be an http(s) URL such as https://oauth.bitrix.info',
         });
     }
 }
 
-function invalidArgument(argument: string, description: string): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, description });
+function invalidArgument(
+    argument: string,
+    reason: string,
+    description: string,
+    params?: Record<string, string>,
+): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
 }

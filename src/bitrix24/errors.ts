@@ -31,6 +31,10 @@ export interface Bitrix24ErrorInit {
     feature?: PlanFeature;
     /** For OPERATION_TIME_LIMIT: when the method's budget frees up (unix seconds), if known. */
     resetAt?: number;
+    /** For bad input: a stable name of what is wrong, so that callers can translate it. */
+    reason?: string;
+    /** Values for that translation. */
+    params?: Record<string, string | number>;
     cause?: unknown;
 }
 
@@ -44,6 +48,8 @@ export class Bitrix24Error extends Error {
     readonly argument: string | undefined;
     readonly feature: PlanFeature | undefined;
     readonly resetAt: number | undefined;
+    readonly reason: string | undefined;
+    readonly params: Record<string, string | number> | undefined;
 
     constructor(init: Bitrix24ErrorInit) {
         super(explain(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -55,6 +61,8 @@ export class Bitrix24Error extends Error {
         this.argument = init.argument;
         this.feature = init.feature;
         this.resetAt = init.resetAt;
+        this.reason = init.reason;
+        this.params = init.params;
     }
 
     /** The same error with some fields changed. */
@@ -72,6 +80,8 @@ export class Bitrix24Error extends Error {
             argument: this.argument,
             feature: this.feature,
             resetAt: this.resetAt,
+            reason: this.reason,
+            params: this.params,
             cause: this.cause,
         };
     }

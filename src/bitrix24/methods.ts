@@ -34,6 +34,8 @@ export function normalizeMethod(method: unknown): string {
         throw new Bitrix24Error({
             code: LocalCode.InvalidArgument,
             argument: 'method',
+            reason: 'method-name',
+            params: { method: String(method).slice(0, 60) },
             description: `"${String(method).slice(0, 60)}" is not a REST method name (like crm.deal.get)`,
         });
     }

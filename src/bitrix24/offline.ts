@@ -174,7 +174,11 @@ function listParams(request: ListRequest): Record<string, unknown> {
 export function checkLimit(limit: unknown): number {
     const value = typeof limit === 'string' && limit.trim() !== '' ? Number(limit) : limit;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-        throw invalid('limit', `limit must be a positive whole number, not ${JSON.stringify(limit)}`);
+        throw invalid(
+            'limit',
+            'limit',
+            `limit must be a positive whole number, not ${JSON.stringify(limit)}`,
+        );
     }
     return value;
 }
@@ -183,6 +187,7 @@ export function checkProcessId(processId: unknown): string {
     if (typeof processId !== 'string' || processId.trim() === '') {
         throw invalid(
             'process_id',
+            'process-id',
             'a process_id is needed: pass on msg.process_id from the offline-get node that reserved the events',
         );
     }
@@ -195,6 +200,7 @@ export function checkMessageIds(ids: unknown): string[] {
     if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))) {
         throw invalid(
             'message_id',
+            'message-ids',
             'message ids must be 32-character MESSAGE_ID strings (as in msg.message_id or the MESSAGE_ID of an event)',
         );
     }
@@ -203,7 +209,11 @@ export function checkMessageIds(ids: unknown): string[] {
 
 export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<string, unknown> {
     if (!isObject(filter)) {
-        throw invalid('filter', 'the filter must be an object such as {"EVENT_NAME": "ONCRMDEALUPDATE"}');
+        throw invalid(
+            'filter',
+            'filter-not-object',
+            'the filter must be an object such as {"EVENT_NAME": "ONCRMDEALUPDATE"}',
+        );
     }
     const allowed = method === 'get' ? GET_FIELDS : LIST_FIELDS;
     for (const [key, value] of Object.entries(filter)) {
@@ -211,14 +221,18 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
         if (!match || !allowed.includes(match[2].toUpperCase())) {
             throw invalid(
                 'filter',
+                'filter-field',
                 `the filter may only use the fields ${allowed.join(', ')}; "${key}" is not one of them`,
+                { field: key, fields: allowed.join(', ') },
             );
         }
         // Per source, event.offline.get accepts only scalar filter values (reference §1).
         if (method === 'get' && (typeof value === 'object' || match[1] === '@')) {
             throw invalid(
                 'filter',
+                'filter-list',
                 `event.offline.get takes one value per filter field; "${key}" has a list`,
+                { field: key },
             );
         }
     }
@@ -228,18 +242,29 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
 export function checkOrder(order: unknown, method: 'get' | 'list'): Record<string, unknown> {
     const allowed = method === 'get' ? GET_FIELDS : LIST_FIELDS;
     if (!isObject(order))
-        throw invalid('order', 'the order must be an object such as {"TIMESTAMP_X": "ASC"}');
+        throw invalid(
+            'order',
+            'order-not-object',
+            'the order must be an object such as {"TIMESTAMP_X": "ASC"}',
+        );
     for (const [key, value] of Object.entries(order)) {
         if (!allowed.includes(key.toUpperCase()) || !/^(asc|desc)$/i.test(String(value))) {
             throw invalid(
                 'order',
+                'order-field',
                 `the order may sort by ${allowed.join(', ')} with ASC or DESC; "${key}" cannot be used`,
+                { field: key, fields: allowed.join(', ') },
             );
         }
     }
     return order;
 }
 
-function invalid(argument: string, description: string): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, description });
+function invalid(
+    argument: string,
+    reason: string,
+    description: string,
+    params?: Record<string, string>,
+): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
 }

@@ -9,6 +9,7 @@ export function parsePortalUrl(input: unknown): URL {
     if (!url) {
         throw invalidConfig(
             'portalUrl',
+            'portal-url',
             'the portal URL must be an http(s) URL such as https://example.bitrix24.com',
         );
     }
@@ -31,6 +32,7 @@ export function parseWebhookUrl(input: unknown): WebhookUrl {
     if (!url || !match) {
         throw invalidConfig(
             'webhookUrl',
+            'webhook-url',
             'the webhook URL must look like https://<portal>/rest/<user id>/<secret>/ (copy it from the portal\'s "Inbound webhook" page)',
         );
     }
@@ -58,6 +60,6 @@ function toHttpUrl(input: unknown): URL | undefined {
     }
 }
 
-function invalidConfig(argument: string, description: string): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidConfig, argument, description });
+function invalidConfig(argument: string, reason: string, description: string): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.InvalidConfig, argument, reason, description });
 }

@@ -29,6 +29,36 @@ export class FakePortal {
         return this;
     }
 
+    /**
+     * Answers `batch` by running each command through the handlers, the way the portal runs
+     * sub-calls (reference §10).
+     */
+    withBatch(): this {
+        return this.on('batch', async (req) => {
+            const cmd = (req.body.cmd ?? {}) as Record<string, string>;
+            const result: Record<string, unknown> = {};
+            const errors: Record<string, unknown> = {};
+            for (const [key, command] of Object.entries(cmd)) {
+                const [method, query = ''] = command.split('?');
+                const handler = this.handlers.get(method);
+                const reply = handler
+                    ? await handler({ method, path: '', body: parseForm(query), at: Date.now() })
+                    : 'drop';
+                if (reply === 'drop')
+                    errors[key] = { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' };
+                else if ((reply.status ?? 200) >= 300) errors[key] = reply.body;
+                else result[key] = (reply.body as { result: unknown }).result;
+            }
+            return ok({
+                result,
+                result_error: Object.keys(errors).length ? errors : [],
+                result_total: [],
+                result_next: [],
+                result_time: [],
+            });
+        });
+    }
+
     calls(method: string): FakeRequest[] {
         return this.requests.filter((r) => r.method === method);
     }

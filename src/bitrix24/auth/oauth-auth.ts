@@ -107,6 +107,7 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
             throw new Bitrix24Error({
                 code: LocalCode.InvalidConfig,
                 argument: 'clientSecret',
+                reason: 'oauth-app',
                 description:
                     'the client id and client secret of the local application are needed to get new tokens',
             });

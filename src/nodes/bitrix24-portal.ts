@@ -1,0 +1,111 @@
+import path from 'node:path';
+
+import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
+
+import { PortalConnection, type PortalState } from '../runtime/portal/portal-connection';
+import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
+import { registerPortalRoutes } from './portal-routes';
+import { sharedText } from './shared/i18n';
+import type { PortalNode } from './shared/portal-node';
+import { choiceProperty, numberProperty, textProperty } from './shared/properties';
+
+interface PortalConfig extends NodeDef {
+    portalUrl?: string;
+    authType?: string;
+    authConnector?: string;
+    rateLimit?: string;
+    burst?: number | string;
+    rps?: number | string;
+    oauthServer?: string;
+}
+
+const STATE_BADGE: Record<PortalState, NodeStatus> = {
+    starting: { fill: 'grey', shape: 'ring', text: 'starting' },
+    ready: { fill: 'green', shape: 'dot', text: 'ready' },
+    unauthorized: { fill: 'yellow', shape: 'ring', text: 'unauthorized' },
+    failed: { fill: 'red', shape: 'ring', text: 'failed' },
+};
+
+export = function (RED: NodeAPI): void {
+    function Bitrix24PortalNode(this: PortalNode, config: PortalConfig) {
+        RED.nodes.createNode(this, config);
+        const settings = readSettings(config, this.credentials ?? {});
+        this.users = {};
+        this.register = (user) => {
+            this.users[user.id] = user;
+        };
+        this.deregister = (user) => {
+            delete this.users[user.id];
+        };
+        this.connection = new PortalConnection(settings, {
+            tokenFile: tokenFile(RED, this.id),
+            credentialSecret: credentialSecret(RED),
+            log: (level, message) => (level === 'debug' ? this.debug(message) : this.warn(message)),
+        });
+        this.connection.on('state', (state) => {
+            const badge = STATE_BADGE[state];
+            this.status({ ...badge, text: sharedText(RED, `status.portal.${state}`) });
+            if (state === 'failed') {
+                this.connection
+                    .client()
+                    .catch((err: unknown) => this.error(err instanceof Error ? err.message : String(err)));
+            }
+        });
+        this.on('close', (_removed: boolean, done: () => void) => {
+            this.connection.close();
+            done();
+        });
+    }
+
+    RED.nodes.registerType<PortalNode, PortalConfig, unknown, PortalCredentials>(
+        'bitrix24-portal',
+        Bitrix24PortalNode,
+        {
+            credentials: {
+                clientId: { type: 'text' },
+                webhookUrl: { type: 'password' },
+                clientSecret: { type: 'password' },
+                accessToken: { type: 'password' },
+                refreshToken: { type: 'password' },
+                applicationToken: { type: 'password' },
+            },
+        },
+    );
+    registerPortalRoutes(RED);
+};
+
+function readSettings(config: PortalConfig, credentials: PortalCredentials): PortalSettings {
+    return {
+        id: config.id,
+        portalUrl: textProperty(config.portalUrl),
+        authType: choiceProperty(config.authType, ['oauth', 'webhook'], 'oauth'),
+        authConnector: textProperty(config.authConnector),
+        rateLimit: choiceProperty(config.rateLimit, ['standard', 'enterprise', 'custom'], 'standard'),
+        burst: numberProperty(config.burst, 50),
+        rps: numberProperty(config.rps, 2),
+        oauthServer: textProperty(config.oauthServer) || 'https://oauth.bitrix.info',
+        credentials,
+    };
+}
+
+/** `<userDir>/bitrix24/tokens-<id>.json`; memory only when the runtime has no user directory. */
+function tokenFile(RED: NodeAPI, id: string): string | undefined {
+    const userDir = (RED.settings as { userDir?: unknown }).userDir;
+    return typeof userDir === 'string' && userDir
+        ? path.join(userDir, 'bitrix24', `tokens-${id.replace(/[^\w.-]/g, '_')}.json`)
+        : undefined;
+}
+
+/** The secret Node-RED encrypts credentials with: the user's, else the one it generated. */
+function credentialSecret(RED: NodeAPI): string | undefined {
+    const settings = RED.settings as { credentialSecret?: unknown; get?: (key: string) => unknown };
+    if (settings.credentialSecret === false) return undefined;
+    if (typeof settings.credentialSecret === 'string' && settings.credentialSecret)
+        return settings.credentialSecret;
+    try {
+        const generated = settings.get?.('_credentialSecret');
+        return typeof generated === 'string' && generated ? generated : undefined;
+    } catch {
+        return undefined;
+    }
+}

@@ -1,0 +1,46 @@
+import type { NodeAPI } from 'node-red';
+
+import { isBitrix24Error } from '../../bitrix24';
+
+/** Strings shared by every node live in the portal node's catalog, under `bitrix24`. */
+export const SHARED_NAMESPACE = '@b24sync/node-red-bitrix24/bitrix24-portal';
+
+/** A shared string (`bitrix24.<key>`), in the editor's language. */
+export function sharedText(RED: NodeAPI, key: string, params?: Record<string, string | number>): string {
+    return translate(RED, `${SHARED_NAMESPACE}:bitrix24.${key}`, params) ?? key;
+}
+
+/**
+ * An error as users should read it: the translation of its Bitrix24 code (or, for bad input,
+ * of its reason), falling back to the client's English message. The code stays on the error.
+ */
+export function userError(RED: NodeAPI, err: unknown): Error & { code?: string } {
+    if (!isBitrix24Error(err)) return err instanceof Error ? err : new Error(String(err));
+    const params = {
+        method: err.method ?? '',
+        code: err.code,
+        description: err.description,
+        feature: err.feature ?? '',
+        argument: err.argument ?? '',
+        ...err.params,
+    };
+    const key = err.reason ? `errors.invalid.${err.reason}` : `errors.${err.code}`;
+    const text = translate(RED, `${SHARED_NAMESPACE}:bitrix24.${key}`, params);
+    const message = text === undefined ? err.message : appendDetail(text, err);
+    return Object.assign(new Error(message), { code: err.code, name: 'Bitrix24Error' });
+}
+
+function appendDetail(
+    text: string,
+    err: { method?: string; code: string; description: string; reason?: string },
+): string {
+    if (err.reason) return text;
+    const where = [err.method, err.code].filter(Boolean).join(': ');
+    return err.description ? `${text} (${where}: ${err.description})` : `${text} (${where})`;
+}
+
+/** RED._ returns the key itself when the catalog lacks it (and always in the test helper). */
+function translate(RED: NodeAPI, key: string, params?: Record<string, string | number>): string | undefined {
+    const text = RED._(key, params);
+    return text === key ? undefined : text;
+}

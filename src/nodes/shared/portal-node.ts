@@ -1,0 +1,52 @@
+import type { Node, NodeAPI } from 'node-red';
+
+import type { ThrottleEvent } from '../../bitrix24';
+import type { PortalConnection } from '../../runtime/portal/portal-connection';
+import type { PortalCredentials } from '../../runtime/portal/portal-settings';
+import { sharedText } from './i18n';
+import type { StatusBadge } from './status';
+
+/** The `bitrix24-portal` config node as flow nodes see it (the core MQTT broker pattern). */
+export interface PortalNode extends Node<PortalCredentials> {
+    connection: PortalConnection;
+    /** Flow nodes using this portal; the runtime forwards this node's status and errors to them. */
+    users: Record<string, Node>;
+    register(user: Node): void;
+    deregister(user: Node): void;
+}
+
+/**
+ * The portal a flow node is configured with, registered as its user, with "throttled" shown on
+ * the node's badge while the portal's bucket makes it wait. Undefined (and a red badge) when the
+ * node has no portal.
+ */
+export function usePortal(
+    RED: NodeAPI,
+    node: Node,
+    portalId: unknown,
+    badge: StatusBadge,
+): PortalNode | undefined {
+    const portal = typeof portalId === 'string' ? (RED.nodes.getNode(portalId) as PortalNode | null) : null;
+    if (!portal?.connection) {
+        badge.show('red', 'ring', sharedText(RED, 'status.noPortal'));
+        return undefined;
+    }
+    portal.register(node);
+    const onThrottled = (event: ThrottleEvent) => {
+        if (event.waitMs >= 250) {
+            const seconds = (event.waitMs / 1000).toFixed(1);
+            badge.flash('yellow', 'ring', sharedText(RED, 'status.throttled', { seconds }), event.waitMs);
+        }
+    };
+    portal.connection.on('throttled', onThrottled);
+    node.on('close', () => {
+        portal.connection.off('throttled', onThrottled);
+        portal.deregister(node);
+    });
+    return portal;
+}
+
+/** The error a flow node gives when it has no portal. */
+export function noPortalError(RED: NodeAPI): Error {
+    return new Error(sharedText(RED, 'errors.noPortal'));
+}

@@ -1,0 +1,46 @@
+import type { Node, NodeAPI, NodeMessage } from 'node-red';
+
+/**
+ * Reading node properties. A flow written by hand or saved by an older version may lack a
+ * property, or hold a number as a string: both are accepted (design: "public contract").
+ */
+export function numberProperty(value: unknown, fallback: number): number {
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+        return Number(value);
+    return fallback;
+}
+
+export function booleanProperty(value: unknown, fallback: boolean): boolean {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    return fallback;
+}
+
+export function choiceProperty<T extends string>(value: unknown, choices: readonly T[], fallback: T): T {
+    return choices.includes(value as T) ? (value as T) : fallback;
+}
+
+export function textProperty(value: unknown, fallback = ''): string {
+    return typeof value === 'string' ? value : fallback;
+}
+
+/**
+ * A TypedInput property's value for this msg. Always with the callback: JSONata and context
+ * stores are asynchronous (reference node-red.md §2.9).
+ */
+export function evaluateProperty(
+    RED: NodeAPI,
+    value: string,
+    type: string,
+    node: Node,
+    msg: NodeMessage,
+): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+        RED.util.evaluateNodeProperty(value, type, node, msg, (err: Error | null, result: unknown) => {
+            if (err) reject(err);
+            else resolve(result);
+        });
+    });
+}

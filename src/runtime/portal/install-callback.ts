@@ -1,0 +1,55 @@
+import {
+    Bitrix24Error,
+    isObject,
+    LocalCode,
+    portalHost,
+    tokensFromGrant,
+    type OAuthTokens,
+} from '../../bitrix24';
+
+/**
+ * Reads the tokens of an installation callback (`ONAPPINSTALL`, reference §7: form-encoded
+ * `auth[access_token]`, `auth[refresh_token]`, `auth[application_token]`, `auth[client_endpoint]`, ...)
+ * and checks that it comes for the configured portal.
+ */
+export function installTokens(form: Record<string, unknown>, portalUrl: string): OAuthTokens {
+    const auth = form.auth;
+    if (!isObject(auth) || typeof auth.access_token !== 'string' || typeof auth.refresh_token !== 'string') {
+        throw refused(
+            'install-no-tokens',
+            'the installation callback carries no auth[access_token] and auth[refresh_token]',
+        );
+    }
+    const endpoint = typeof auth.client_endpoint === 'string' ? auth.client_endpoint : '';
+    if (hostOf(endpoint) !== portalHost(portalUrl)) {
+        throw refused(
+            'install-other-portal',
+            `the installation callback comes from another portal than ${portalHost(portalUrl)}`,
+            {
+                host: portalHost(portalUrl),
+            },
+        );
+    }
+    const tokens = tokensFromGrant(auth);
+    if (!tokens.applicationToken)
+        throw refused('install-no-app-token', 'the installation callback carries no auth[application_token]');
+    return tokens;
+}
+
+function hostOf(url: string): string {
+    try {
+        return portalHost(url);
+    } catch {
+        return '';
+    }
+}
+
+function refused(reason: string, description: string, params?: Record<string, string>): Bitrix24Error {
+    return new Bitrix24Error({
+        code: LocalCode.InvalidArgument,
+        argument: 'auth',
+        reason,
+        description,
+        params,
+    });
+}

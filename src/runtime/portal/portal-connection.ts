@@ -1,0 +1,188 @@
+import { EventEmitter } from 'node:events';
+
+import {
+    Bitrix24Client,
+    Bitrix24Error,
+    FileTokenStore,
+    LocalCode,
+    OAuthAuth,
+    OfflineQueue,
+    portalHost,
+    type OAuthTokens,
+    type ThrottleEvent,
+} from '../../bitrix24';
+import { connectionReport, type ConnectionReport } from './connection-report';
+import { installTokens } from './install-callback';
+import { rateProfile, type PortalSettings } from './portal-settings';
+import { chooseTokens } from './token-choice';
+
+export interface PortalEnvironment {
+    /** Where rotated tokens are kept; absent = memory only. */
+    tokenFile?: string;
+    /** The runtime's credential secret; encrypts the token file when set. */
+    credentialSecret?: string;
+    log: (level: 'debug' | 'warn' | 'error', message: string) => void;
+}
+
+export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
+
+/**
+ * The portal as the flow nodes use it: one client per config node, its OAuth tokens (file or
+ * credentials), the installation callback and the authorisation-code flow. No Node-RED here.
+ */
+export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent]; state: [PortalState] }> {
+    readonly ready: Promise<void>;
+    private clientInstance: Bitrix24Client | undefined;
+    private failure: Error | undefined;
+    private stateValue: PortalState = 'starting';
+
+    constructor(
+        readonly settings: PortalSettings,
+        private readonly env: PortalEnvironment,
+    ) {
+        super();
+        this.ready = this.open().catch((err: unknown) => {
+            this.failure = err instanceof Error ? err : new Error(String(err));
+            this.setState('failed');
+        });
+    }
+
+    get state(): PortalState {
+        return this.stateValue;
+    }
+
+    get authConnector(): string {
+        return this.settings.authConnector;
+    }
+
+    get host(): string {
+        return portalHost(this.settings.portalUrl);
+    }
+
+    /** The client, once the token file is read; rejects with the configuration error, if any. */
+    async client(): Promise<Bitrix24Client> {
+        await this.ready;
+        if (!this.clientInstance) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
+        return this.clientInstance;
+    }
+
+    async queue(): Promise<OfflineQueue> {
+        return new OfflineQueue(await this.client());
+    }
+
+    /** The token that proves a call comes from the portal (ONOFFLINEEVENT), if known. */
+    async applicationToken(): Promise<string | undefined> {
+        const client = await this.client();
+        return client.auth instanceof OAuthAuth ? client.auth.applicationToken : undefined;
+    }
+
+    /** Accepts the installation callback's tokens once they are shown to work on this portal. */
+    async install(form: Record<string, unknown>): Promise<void> {
+        const auth = await this.oauth();
+        const tokens = installTokens(form, this.settings.portalUrl);
+        await this.verify(tokens);
+        await auth.adopt(tokens);
+        this.setState('ready');
+    }
+
+    /** The portal's authorisation page for the code flow (reference §7). */
+    authorizeUrl(state: string): string {
+        const url = new URL('/oauth/authorize/', this.settings.portalUrl);
+        url.searchParams.set('client_id', this.settings.credentials.clientId ?? '');
+        url.searchParams.set('state', state);
+        return url.href;
+    }
+
+    async completeAuthorization(code: string): Promise<void> {
+        const auth = await this.oauth();
+        await auth.exchangeCode(code);
+        this.setState('ready');
+    }
+
+    async testConnection(): Promise<ConnectionReport> {
+        return connectionReport(await this.client());
+    }
+
+    close(): void {
+        this.clientInstance?.close();
+        this.removeAllListeners();
+    }
+
+    private async open(): Promise<void> {
+        const { settings, env } = this;
+        const common = { portalUrl: settings.portalUrl, rateLimit: rateProfile(settings), log: env.log };
+        if (settings.authType === 'webhook') {
+            this.attach(
+                new Bitrix24Client({
+                    ...common,
+                    auth: { type: 'webhook', webhookUrl: settings.credentials.webhookUrl ?? '' },
+                }),
+            );
+            return;
+        }
+        const store = env.tokenFile ? new FileTokenStore(env.tokenFile, env.credentialSecret) : undefined;
+        const stored = await store?.load().catch((err: unknown) => {
+            env.log(
+                'warn',
+                `the token file could not be read (${(err as Error).message}); using the deployed credentials`,
+            );
+            return undefined;
+        });
+        const choice = chooseTokens(settings.credentials, stored);
+        env.log('debug', `OAuth tokens from the ${choice.source}`);
+        this.attach(
+            new Bitrix24Client({
+                ...common,
+                auth: {
+                    type: 'oauth',
+                    clientId: settings.credentials.clientId,
+                    clientSecret: settings.credentials.clientSecret,
+                    oauthServer: settings.oauthServer,
+                    tokens: choice.tokens,
+                    store,
+                    basis: choice.basis,
+                },
+            }),
+        );
+        if (!(choice.tokens.accessToken || choice.tokens.refreshToken)) this.setState('unauthorized');
+    }
+
+    private attach(client: Bitrix24Client): void {
+        this.clientInstance = client;
+        client.on('throttled', (event) => this.emit('throttled', event));
+        this.setState('ready');
+    }
+
+    private async oauth(): Promise<OAuthAuth> {
+        const client = await this.client();
+        if (!(client.auth instanceof OAuthAuth)) {
+            throw new Bitrix24Error({
+                code: LocalCode.InvalidConfig,
+                argument: 'authType',
+                reason: 'install-webhook',
+                description: 'this portal node uses a webhook; switch it to OAuth to install the application',
+            });
+        }
+        return client.auth;
+    }
+
+    /** `app.info` with the offered access token, on the configured portal (reference §6, §7). */
+    private async verify(tokens: OAuthTokens): Promise<void> {
+        const probe = new Bitrix24Client({
+            portalUrl: this.settings.portalUrl,
+            rateLimit: rateProfile(this.settings),
+            mergeCalls: false,
+            auth: { type: 'oauth', tokens: { accessToken: tokens.accessToken } },
+        });
+        try {
+            await probe.call('app.info');
+        } finally {
+            probe.close();
+        }
+    }
+
+    private setState(state: PortalState): void {
+        this.stateValue = state;
+        this.emit('state', state);
+    }
+}
