@@ -1,11 +1,10 @@
-import path from 'node:path';
-
 import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
 
 import { PortalConnection, type PortalState } from '../runtime/portal/portal-connection';
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
 import { registerPortalRoutes } from './portal-routes';
 import { sharedText } from './shared/i18n';
+import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
 import { choiceProperty, numberProperty, textProperty } from './shared/properties';
 
@@ -38,7 +37,7 @@ export = function (RED: NodeAPI): void {
             delete this.users[user.id];
         };
         this.connection = new PortalConnection(settings, {
-            tokenFile: tokenFile(RED, this.id),
+            tokenFile: userDirFile(RED, `tokens-${this.id}.json`),
             credentialSecret: credentialSecret(RED),
             log: (level, message) => (level === 'debug' ? this.debug(message) : this.warn(message)),
         });
@@ -86,14 +85,6 @@ function readSettings(config: PortalConfig, credentials: PortalCredentials): Por
         oauthServer: textProperty(config.oauthServer) || 'https://oauth.bitrix.info',
         credentials,
     };
-}
-
-/** `<userDir>/bitrix24/tokens-<id>.json`; memory only when the runtime has no user directory. */
-function tokenFile(RED: NodeAPI, id: string): string | undefined {
-    const userDir = (RED.settings as { userDir?: unknown }).userDir;
-    return typeof userDir === 'string' && userDir
-        ? path.join(userDir, 'bitrix24', `tokens-${id.replace(/[^\w.-]/g, '_')}.json`)
-        : undefined;
 }
 
 /** The secret Node-RED encrypts credentials with: the user's, else the one it generated. */

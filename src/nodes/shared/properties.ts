@@ -1,5 +1,7 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 
+import { isObject } from '../../bitrix24';
+
 /**
  * Reading node properties. A flow written by hand or saved by an older version may lack a
  * property, or hold a number as a string: both are accepted (design: "public contract").
@@ -20,6 +22,16 @@ export function booleanProperty(value: unknown, fallback: boolean): boolean {
 
 export function choiceProperty<T extends string>(value: unknown, choices: readonly T[], fallback: T): T {
     return choices.includes(value as T) ? (value as T) : fallback;
+}
+
+/**
+ * A filter or order: an empty object means "none"; anything else goes on to the portal's rules,
+ * which offline.ts checks before a request.
+ */
+export function filterOrNone(value: unknown): Record<string, unknown> | undefined {
+    return isObject(value) && Object.keys(value).length === 0
+        ? undefined
+        : (value as Record<string, unknown>);
 }
 
 export function textProperty(value: unknown, fallback = ''): string {

@@ -1,0 +1,159 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+
+import { checkLimit } from '../bitrix24';
+import { Ledger } from '../runtime/offline/ledger';
+import {
+    OfflineReader,
+    type PassRequest,
+    type ReadSettings,
+    type ReaderActivity,
+} from '../runtime/offline/reader';
+import { sharedText, userError } from './shared/i18n';
+import { reservationMessages } from './shared/offline-messages';
+import { noPortalError, usePortal } from './shared/portal-node';
+import {
+    booleanProperty,
+    choiceProperty,
+    evaluateProperty,
+    filterOrNone,
+    numberProperty,
+    textProperty,
+} from './shared/properties';
+import { StatusBadge } from './shared/status';
+import { userDirFile } from './shared/user-dir';
+
+interface GetConfig extends NodeDef {
+    portal?: string;
+    mode?: string;
+    queue?: string;
+    limit?: number | string;
+    filter?: string;
+    filterType?: string;
+    order?: string;
+    orderType?: string;
+    authConnector?: string;
+    output?: string;
+    drain?: boolean | string;
+    maxOpen?: number | string;
+    redeliverAfter?: number | string;
+}
+
+export = function (RED: NodeAPI): void {
+    function Bitrix24OfflineGetNode(this: Node, config: GetConfig) {
+        RED.nodes.createNode(this, config);
+        const badge = new StatusBadge(this);
+        const portal = usePortal(RED, this, config.portal, badge);
+        if (!portal) {
+            this.on('input', (_msg, _send, done) => done(noPortalError(RED)));
+            return;
+        }
+        const output = choiceProperty(config.output, ['batch', 'event'], 'batch');
+        const settings = readSettings(config, portal.connection.authConnector);
+        const t = (key: string, params?: Record<string, string | number>) =>
+            RED._(`bitrix24-offline-get.status.${key}`, params);
+        const reader = new OfflineReader(
+            settings,
+            () => portal.connection.queue(),
+            new Ledger(settings.mode === 'reserve' ? userDirFile(RED, `ledger-${this.id}.json`) : undefined),
+            {
+                emit: (reservation) => this.send([reservationMessages(reservation, output), null]),
+                emptied: (summary) => this.send([null, { topic: 'empty', payload: summary }]),
+                activity: (activity) => showActivity(badge, activity, t),
+                warn: (err) => {
+                    const error = userError(RED, err);
+                    this.warn(error.message);
+                    badge.show(
+                        'red',
+                        'ring',
+                        sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
+                    );
+                },
+            },
+        );
+        void reader.start();
+
+        this.on('input', (msg: NodeMessageInFlow, _send, done) => {
+            passRequest(RED, this, config, msg)
+                .then((request) => reader.read(request))
+                .then(
+                    () => done(),
+                    (err: unknown) => {
+                        const error = userError(RED, err);
+                        badge.show(
+                            'red',
+                            'ring',
+                            sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
+                        );
+                        done(error);
+                    },
+                );
+        });
+
+        this.on('close', (_removed: boolean, done: () => void) => {
+            badge.close();
+            reader.close().then(done, done);
+        });
+    }
+
+    RED.nodes.registerType('bitrix24-offline-get', Bitrix24OfflineGetNode);
+};
+
+function readSettings(config: GetConfig, portalConnector: string): ReadSettings {
+    return {
+        mode: choiceProperty(config.mode, ['reserve', 'delete'], 'reserve'),
+        errorQueue: config.queue === 'error',
+        limit: numberProperty(config.limit, 50),
+        authConnector: textProperty(config.authConnector) || portalConnector || undefined,
+        drain: booleanProperty(config.drain, true),
+        maxOpen: Math.max(1, numberProperty(config.maxOpen, 4)),
+        redeliverAfterMs: Math.max(0, numberProperty(config.redeliverAfter, 300)) * 1000,
+    };
+}
+
+/** What this input asks for: `msg.process_id` re-reads; `msg.limit` and `msg.filter` override. */
+async function passRequest(
+    RED: NodeAPI,
+    node: Node,
+    config: GetConfig,
+    msg: NodeMessageInFlow,
+): Promise<PassRequest> {
+    const input = msg as NodeMessageInFlow & { process_id?: unknown; limit?: unknown; filter?: unknown };
+    if (typeof input.process_id === 'string' && input.process_id !== '')
+        return { processId: input.process_id };
+    const request: PassRequest = {};
+    if (input.limit !== undefined) request.limit = checkLimit(input.limit);
+    const filter =
+        input.filter !== undefined
+            ? input.filter
+            : await evaluateProperty(RED, config.filter ?? '{}', config.filterType ?? 'json', node, msg);
+    const order = await evaluateProperty(
+        RED,
+        config.order ?? '{"TIMESTAMP_X":"ASC"}',
+        config.orderType ?? 'json',
+        node,
+        msg,
+    );
+    request.filter = filterOrNone(filter);
+    request.order = filterOrNone(order);
+    return request;
+}
+
+function showActivity(
+    badge: StatusBadge,
+    activity: ReaderActivity,
+    t: (key: string, params?: Record<string, string | number>) => string,
+): void {
+    if (activity.kind === 'reading') {
+        badge.show(
+            'blue',
+            'dot',
+            activity.read > 0
+                ? t('draining', { confirmed: activity.confirmed, read: activity.read })
+                : t('reading'),
+        );
+    } else if (activity.kind === 'waiting') {
+        badge.show('yellow', 'ring', t('waiting', { open: activity.open }));
+    } else {
+        badge.show('green', 'dot', t('idle'));
+    }
+}

@@ -1,0 +1,98 @@
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+
+import { sharedText, userError } from './shared/i18n';
+import { noPortalError, usePortal } from './shared/portal-node';
+import { choiceProperty, evaluateProperty, filterOrNone, textProperty } from './shared/properties';
+import { StatusBadge } from './shared/status';
+
+interface ListConfig extends NodeDef {
+    portal?: string;
+    filter?: string;
+    filterType?: string;
+    order?: string;
+    orderType?: string;
+    authConnector?: string;
+    pages?: string;
+}
+
+/**
+ * A read-only look at the queue (`event.offline.list`, reference §4) and its figures in
+ * `msg.stats`, for dashboards and alerts: it reserves nothing and changes nothing.
+ */
+export = function (RED: NodeAPI): void {
+    function Bitrix24OfflineListNode(this: Node, config: ListConfig) {
+        RED.nodes.createNode(this, config);
+        const badge = new StatusBadge(this);
+        const portal = usePortal(RED, this, config.portal, badge);
+        if (!portal) {
+            this.on('input', (_msg, _send, done) => done(noPortalError(RED)));
+            return;
+        }
+        const pages = choiceProperty(config.pages, ['one', 'all'], 'one');
+        const authConnector =
+            textProperty(config.authConnector) || portal.connection.authConnector || undefined;
+
+        this.on('input', (msg: NodeMessageInFlow, send, done) => {
+            const run = async () => {
+                const filter = filterOrNone(
+                    await evaluateProperty(
+                        RED,
+                        config.filter ?? '{}',
+                        config.filterType ?? 'json',
+                        this,
+                        msg,
+                    ),
+                );
+                const order = filterOrNone(
+                    await evaluateProperty(
+                        RED,
+                        config.order ?? '{"ID":"ASC"}',
+                        config.orderType ?? 'json',
+                        this,
+                        msg,
+                    ),
+                );
+                const queue = await portal.connection.queue();
+                const start = Number((msg as { start?: unknown }).start ?? 0) || 0;
+                // Asked in the same moment, the page and the figures share one batch request.
+                const [rows, stats] = await Promise.all([
+                    pages === 'all'
+                        ? queue
+                              .listAll({ filter, order, authConnector })
+                              .then((all) => ({ rows: all, total: all.length, next: undefined }))
+                        : queue.list({ filter, order, start, authConnector }),
+                    queue.stats(authConnector),
+                ]);
+                Object.assign(msg, { payload: rows.rows, total: rows.total, next: rows.next, stats });
+                badge.show(
+                    'green',
+                    'dot',
+                    RED._('bitrix24-offline-list.status.stats', {
+                        backlog: stats.backlog,
+                        errors: stats.errors,
+                    }),
+                );
+                send(msg);
+            };
+            run().then(
+                () => done(),
+                (err: unknown) => {
+                    const error = userError(RED, err);
+                    badge.show(
+                        'red',
+                        'ring',
+                        sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
+                    );
+                    done(error);
+                },
+            );
+        });
+
+        this.on('close', (_removed: boolean, done: () => void) => {
+            badge.close();
+            done();
+        });
+    }
+
+    RED.nodes.registerType('bitrix24-offline-list', Bitrix24OfflineListNode);
+};

@@ -1,0 +1,101 @@
+import { Bitrix24Error, LocalCode, type OfflineQueue } from '../../bitrix24';
+import { Coalescer } from './coalescer';
+import { reservations, type ReservationRegistry } from './reservations';
+
+export type ConfirmKind = 'clear' | 'error';
+
+interface Waiter {
+    resolve(): void;
+    reject(err: unknown): void;
+}
+
+export interface ConfirmSettings {
+    kind: ConfirmKind;
+    authConnector?: string;
+    /** Gather the msgs of one reservation into one call. */
+    coalesce: boolean;
+    coalesceMs: number;
+}
+
+/**
+ * Confirms rows of reservations: `event.offline.clear` (done) or `event.offline.error` (failed,
+ * into the error sub-queue, reference §3), one call per reservation when coalescing, and tells
+ * the get node's ledger before the call (its read slot frees, so the next get can share the
+ * request) and after it (the rows are done, or due again).
+ */
+export class Confirmer {
+    private readonly coalescer: Coalescer<Waiter> | undefined;
+
+    constructor(
+        private readonly settings: ConfirmSettings,
+        private readonly queue: () => Promise<OfflineQueue>,
+        private readonly registry: ReservationRegistry = reservations,
+    ) {
+        if (settings.coalesce) {
+            this.coalescer = new Coalescer<Waiter>(
+                settings.coalesceMs,
+                (processId, rows, waiters) => this.send(processId, rows, waiters),
+                registry,
+            );
+        }
+    }
+
+    /** Resolves once the portal has confirmed these rows (`all` = the whole reservation). */
+    confirm(processId: string, rows: readonly string[] | 'all', partCount?: number): Promise<void> {
+        return new Promise((resolve, reject) => {
+            const waiter = { resolve, reject };
+            if (this.coalescer) this.coalescer.add(processId, { item: waiter, rows, partCount });
+            else void this.send(processId, rows === 'all' ? 'all' : [...rows], [waiter]);
+        });
+    }
+
+    close(): void {
+        this.coalescer?.close();
+    }
+
+    private async send(processId: string, rows: string[] | 'all', waiters: Waiter[]): Promise<void> {
+        const owner = this.registry.ownerOf(processId);
+        if (this.settings.kind === 'error' && owner?.queueOf(processId) === 'error') {
+            // Marking a row that is already an error row does nothing (reference §3): leave the
+            // reservation open, so that the get node delivers it again after redeliverAfter.
+            for (const waiter of waiters) waiter.resolve();
+            return;
+        }
+        // event.offline.error needs the MESSAGE_IDs (reference §3); the ledger knows them.
+        const ids = rows === 'all' && this.settings.kind === 'error' ? owner?.remaining(processId) : rows;
+        if (ids === undefined) {
+            for (const waiter of waiters) waiter.reject(missingIds());
+            return;
+        }
+        if (ids !== 'all' && ids.length === 0) {
+            for (const waiter of waiters) waiter.resolve();
+            return;
+        }
+        this.registry.settling(processId, rows);
+        try {
+            const queue = await this.queue();
+            const request = { processId, authConnector: this.settings.authConnector };
+            if (this.settings.kind === 'clear') {
+                await queue.clear(ids === 'all' ? request : { ...request, messageIds: ids });
+            } else {
+                await queue.error({ ...request, messageIds: ids as string[] });
+            }
+        } catch (err) {
+            this.registry.unsettled(processId, rows);
+            for (const waiter of waiters) waiter.reject(err);
+            return;
+        }
+        this.registry.settled(processId, rows);
+        for (const waiter of waiters) waiter.resolve();
+    }
+}
+
+function missingIds(): Bitrix24Error {
+    return new Bitrix24Error({
+        code: LocalCode.InvalidArgument,
+        argument: 'message_id',
+        reason: 'error-needs-ids',
+        description:
+            'event.offline.error needs the MESSAGE_IDs of the failed events: pass msg.message_id, or the events in msg.payload',
+    });
+}
