@@ -197,10 +197,10 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
         return rows;
     }
 
-    /** Rejects what is still queued and frees the connections. */
-    close(): void {
-        this.dispatcher.close();
+    /** Lets calls on their way finish (for up to `graceMs`), rejects the rest, frees the sockets. */
+    async close(graceMs?: number): Promise<void> {
         this.limiter.off('throttled', this.onThrottled);
+        await this.dispatcher.close(graceMs);
         this.http.close();
     }
 

@@ -71,7 +71,10 @@ export class Dispatcher {
     private readonly queue: Job[] = [];
     private readonly timers = new Set<NodeJS.Timeout>();
     private readonly aborter = new AbortController();
+    private readonly inFlight = new Set<Promise<void>>();
     private pumping = false;
+    /** No more retries; queued and in-flight jobs may still finish. */
+    private closing = false;
     private closed = false;
 
     constructor(private readonly options: DispatcherOptions) {
@@ -93,7 +96,16 @@ export class Dispatcher {
         this.startPump();
     }
 
-    close(): void {
+    /**
+     * Lets what is queued or on the wire finish for up to `graceMs` (a get whose answer is lost
+     * would leave a reservation nobody knows), then rejects the rest and frees the sockets.
+     */
+    async close(graceMs = 5_000): Promise<void> {
+        this.closing = true;
+        const deadline = Date.now() + graceMs;
+        while ((this.queue.length > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
+            await Promise.race([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 20))]);
+        }
         this.closed = true;
         this.aborter.abort();
         for (const timer of this.timers) clearTimeout(timer);
@@ -112,7 +124,11 @@ export class Dispatcher {
         while (this.queue.length > 0 && !this.closed) {
             await this.options.limiter.acquire();
             const group = this.takeGroup();
-            if (group.length > 0) void this.send(group);
+            if (group.length > 0) {
+                const sending = this.send(group);
+                this.inFlight.add(sending);
+                void sending.finally(() => this.inFlight.delete(sending));
+            }
         }
         this.pumping = false;
     }
@@ -187,7 +203,7 @@ export class Dispatcher {
             onSuccess(response);
         } catch (err) {
             const error = this.asError(err, method);
-            if (credentials && error.status === 401 && !this.closed) {
+            if (credentials && error.status === 401 && !this.closing) {
                 await this.recoverAuth(group, error, credentials);
                 return;
             }
@@ -233,7 +249,7 @@ export class Dispatcher {
         const again: Job[] = [];
         let wait = 0;
         for (const job of jobs) {
-            const kind = this.closed ? undefined : retryKind(error, job.repeatable);
+            const kind = this.closing ? undefined : retryKind(error, job.repeatable);
             const attempts = kind ? (job.attempts[kind] ?? 0) + 1 : 0;
             if (!kind || attempts >= RETRY_ATTEMPTS[kind]) {
                 job.reject(this.redacted(error));

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 
+import { checkFilter, checkOrder } from '../bitrix24';
 import { sharedText, userError } from './shared/i18n';
 import { noPortalError, usePortal } from './shared/portal-node';
 import { choiceProperty, evaluateProperty, filterOrNone, textProperty } from './shared/properties';
@@ -52,6 +53,9 @@ export = function (RED: NodeAPI): void {
                         msg,
                     ),
                 );
+                // Checked before anything is sent: the figures below would go out beside a bad page.
+                if (filter !== undefined) checkFilter(filter, 'list');
+                if (order !== undefined) checkOrder(order, 'list');
                 const queue = await portal.connection.queue();
                 const start = Number((msg as { start?: unknown }).start ?? 0) || 0;
                 // Asked in the same moment, the page and the figures share one batch request.

@@ -51,8 +51,7 @@ export = function (RED: NodeAPI): void {
             }
         });
         this.on('close', (_removed: boolean, done: () => void) => {
-            this.connection.close();
-            done();
+            this.connection.close().then(done, done);
         });
     }
 

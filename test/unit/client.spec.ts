@@ -28,7 +28,7 @@ describe('Bitrix24Client', () => {
     });
 
     afterEach(async () => {
-        for (const client of clients.splice(0)) client.close();
+        await Promise.all(clients.splice(0).map((client) => client.close()));
         await portal.stop();
         await fs.rm(dir, { recursive: true, force: true });
     });

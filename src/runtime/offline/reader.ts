@@ -74,10 +74,15 @@ export class OfflineReader implements ReservationOwner {
     private started: Promise<void> | undefined;
     private readonly pending = new Map<string, Set<string>>();
     private running = false;
+    /** Passes and re-reads under way; close waits for them, so that their reservations reach the ledger. */
+    private readonly work = new Set<Promise<unknown>>();
     private queued: QueuedPass | undefined;
     private slotWaiters: (() => void)[] = [];
     private timer: NodeJS.Timeout | undefined;
     private orphansChecked = false;
+    /** Unowned reservations seen by the last periodic scan; a second sighting makes them orphans. */
+    private suspects = new Set<string>();
+    private lastScan = 0;
     private closed = false;
     private progress = { read: 0, confirmed: 0 };
 
@@ -121,6 +126,7 @@ export class OfflineReader implements ReservationOwner {
         this.wake();
         for (const waiter of this.queued?.waiters ?? []) waiter.resolve();
         this.queued = undefined;
+        await Promise.allSettled([...this.work]);
         this.registry.leave(this);
         await this.ledger.close();
     }
@@ -175,9 +181,9 @@ export class OfflineReader implements ReservationOwner {
         for (const entry of this.ledger.list())
             await this.reread(entry, entry.redelivery + 1).catch((err) => this.hooks.warn(err));
         await this.findOrphans().catch((err) => this.hooks.warn(err));
-        if (this.settings.redeliverAfterMs > 0 && !this.closed) {
-            const every = Math.max(250, Math.min(this.settings.redeliverAfterMs / 4, 15_000));
-            this.timer = setInterval(() => void this.redeliverOverdue(), every);
+        if (!this.closed) {
+            const every = Math.max(250, Math.min((this.settings.redeliverAfterMs || 60_000) / 4, 15_000));
+            this.timer = setInterval(() => void this.watch(), every);
         }
     }
 
@@ -185,7 +191,7 @@ export class OfflineReader implements ReservationOwner {
         let job: QueuedPass | undefined = first;
         while (job) {
             try {
-                await this.pass(job.request);
+                await this.track(this.pass(job.request));
                 for (const waiter of job.waiters) waiter.resolve();
             } catch (err) {
                 for (const waiter of job.waiters) waiter.reject(err);
@@ -223,7 +229,9 @@ export class OfflineReader implements ReservationOwner {
                 authConnector: this.settings.authConnector,
             });
             if (events.length > 0) {
+                // Into the ledger even when closing: the next start delivers it.
                 if (this.reserving && processId) await this.remember(this.entry(processId, events, 0));
+                if (this.closed) return;
                 summary.reservations++;
                 summary.events += events.length;
                 this.progress.read += events.length;
@@ -253,6 +261,15 @@ export class OfflineReader implements ReservationOwner {
         for (const resolve of this.slotWaiters.splice(0)) resolve();
     }
 
+    /** Redelivers overdue reservations and, now and then, looks for orphans again. */
+    private async watch(): Promise<void> {
+        if (this.settings.redeliverAfterMs > 0) await this.redeliverOverdue();
+        const scanEvery = Math.max(5_000, this.settings.redeliverAfterMs || 60_000);
+        if (!this.closed && !this.running && this.now() - this.lastScan >= scanEvery) {
+            await this.findOrphans({ confirmTwice: true }).catch((err) => this.hooks.warn(err));
+        }
+    }
+
     private async redeliverOverdue(): Promise<void> {
         const due = this.now() - this.settings.redeliverAfterMs;
         for (const entry of this.ledger.list()) {
@@ -267,7 +284,11 @@ export class OfflineReader implements ReservationOwner {
      * its default would delete the rows) and emits what is still in it. Confirmed rows are gone
      * from the portal and rows marked as errors have left it, so what comes back is what is left.
      */
-    private async reread(entry: LedgerEntry, redelivery: number): Promise<void> {
+    private reread(entry: LedgerEntry, redelivery: number): Promise<void> {
+        return this.track(this.rereadNow(entry, redelivery));
+    }
+
+    private async rereadNow(entry: LedgerEntry, redelivery: number): Promise<void> {
         const queue = await this.queue();
         const { events } = await queue.get({
             mode: 'reserve',
@@ -276,7 +297,6 @@ export class OfflineReader implements ReservationOwner {
             limit: Math.max(entry.messageIds.length, this.settings.limit, 1),
             authConnector: this.settings.authConnector,
         });
-        if (this.closed) return;
         if (events.length === 0) {
             this.ledger.forget(entry.processId);
             this.registry.release(entry.processId);
@@ -284,12 +304,24 @@ export class OfflineReader implements ReservationOwner {
             return;
         }
         await this.remember(this.entry(entry.processId, events, redelivery));
-        this.hooks.emit({ processId: entry.processId, events, redelivery });
+        if (!this.closed) this.hooks.emit({ processId: entry.processId, events, redelivery });
     }
 
-    /** Reservations of this app and connector that no get node of this runtime knows (issue 4). */
-    private async findOrphans(): Promise<void> {
+    private track<T>(promise: Promise<T>): Promise<T> {
+        this.work.add(promise);
+        void promise.finally(() => this.work.delete(promise)).catch(() => undefined);
+        return promise;
+    }
+
+    /**
+     * Reservations of this app and connector that no get node of this runtime knows (issue 4):
+     * a process died, or a redeploy closed a node, between the portal's answer and the ledger.
+     * At start-up every such reservation is an orphan; later, one is taken only when a second
+     * scan still finds it unowned, so that a get answer on its way to another node is left alone.
+     */
+    private async findOrphans(options: { confirmTwice?: boolean } = {}): Promise<void> {
         const queue = await this.queue();
+        this.lastScan = this.now();
         const rows = await queue.listAll({
             // A non-empty PROCESS_ID compares greater than the empty string (reference §4).
             filter: { '>PROCESS_ID': '', ERROR: this.settings.errorQueue ? '1' : '0' },
@@ -301,15 +333,20 @@ export class OfflineReader implements ReservationOwner {
             if (!row.PROCESS_ID || this.registry.ownerOf(row.PROCESS_ID)) continue;
             byProcess.set(row.PROCESS_ID, [...(byProcess.get(row.PROCESS_ID) ?? []), row.MESSAGE_ID]);
         }
+        const seenBefore = this.suspects;
+        this.suspects = new Set(byProcess.keys());
         for (const [processId, messageIds] of byProcess) {
+            if (this.closed) return;
+            if (options.confirmTwice && !seenBefore.has(processId)) continue;
+            if (this.registry.ownerOf(processId)) continue;
             await this.reread(this.orphan(processId, messageIds), 1);
         }
     }
 
     private async remember(entry: LedgerEntry): Promise<void> {
         this.pending.delete(entry.processId);
-        await this.ledger.record(entry);
         this.registry.claim(entry.processId, this);
+        await this.ledger.record(entry);
     }
 
     private entry(processId: string, events: OfflineEvent[], redelivery: number): LedgerEntry {

@@ -37,8 +37,9 @@ export class ReservationRegistry extends EventEmitter<{ progress: [string] }> {
         for (const [processId, holder] of this.owners) if (holder === owner) this.owners.delete(processId);
     }
 
+    /** Only members may hold reservations: a get node that has left keeps none. */
     claim(processId: string, owner: ReservationOwner): void {
-        this.owners.set(processId, owner);
+        if (this.members.has(owner)) this.owners.set(processId, owner);
     }
 
     release(processId: string): void {

@@ -103,9 +103,9 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return connectionReport(await this.client());
     }
 
-    close(): void {
-        this.clientInstance?.close();
+    async close(): Promise<void> {
         this.removeAllListeners();
+        await this.clientInstance?.close();
     }
 
     private async open(): Promise<void> {
@@ -177,7 +177,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         try {
             await probe.call('app.info');
         } finally {
-            probe.close();
+            await probe.close();
         }
     }
 
