@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface NodeRedProcessOptions {
+    /** The user directory; created when missing. */
+    userDir: string;
+    /** This package's folder, linked into the user directory's node_modules; omit when it is installed there. */
+    packageDir?: string;
+    /** 0 (default) picks a free port. */
+    port?: number;
+    /** Extra settings.js entries (JSON-serialisable), e.g. adminAuth or credentialSecret. */
+    settings?: Record<string, unknown>;
+    /** The node-red package folder; default the one this package depends on. */
+    nodeRedDir?: string;
+    /** The Node.js binary; default the running one. */
+    nodeBinary?: string;
+    env?: Record<string, string>;
+    /** Every line Node-RED prints. */
+    onLine?: (line: string) => void;
+}
+
+export interface ProcessFigures {
+    /** CPU time used so far, user + system, in ms. */
+    cpuMs: number;
+    /** Peak resident set size so far, in MB. */
+    peakRssMb: number;
+    rssMb: number;
+}
+
+/**
+ * A real Node-RED runtime in a child process with this package loaded: the demo, the soak test,
+ * the benchmark and the browser test run their flows in it. Flows go in through the admin API.
+ */
+export class NodeRedProcess {
+    readonly lines: string[] = [];
+    private exited: Promise<number | null>;
+
+    private constructor(
+        private readonly child: ChildProcess,
+        readonly url: string,
+        readonly userDir: string,
+    ) {
+        this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    }
+
+    static async start(options: NodeRedProcessOptions): Promise<NodeRedProcess> {
+        const port = options.port || (await freePort());
+        const userDir = path.resolve(options.userDir);
+        await fs.mkdir(userDir, { recursive: true });
+        if (options.packageDir) await linkPackage(userDir, path.resolve(options.packageDir));
+        const settings = {
+            uiPort: port,
+            uiHost: '127.0.0.1',
+            flowFile: 'flows.json',
+            credentialSecret: 'b24sync-local-credential-secret',
+            editorTheme: { tours: false, projects: { enabled: false } },
+            diagnostics: { enabled: false },
+            telemetry: { enabled: false },
+            logging: { console: { level: 'info', metrics: false, audit: false } },
+            ...options.settings,
+        };
+        await fs.writeFile(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+        const nodeRedDir = options.nodeRedDir ?? path.dirname(require.resolve('node-red/package.json'));
+        const child = spawn(
+            options.nodeBinary ?? process.execPath,
+            [path.join(nodeRedDir, 'red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+            { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        const runtime = new NodeRedProcess(child, `http://127.0.0.1:${port}`, userDir);
+        const onData = (chunk: Buffer) => {
+            for (const line of chunk.toString('utf8').split('\n')) {
+                if (!line) continue;
+                runtime.lines.push(line);
+                options.onLine?.(line);
+            }
+        };
+        child.stdout?.on('data', onData);
+        child.stderr?.on('data', onData);
+        await runtime.waitUntilReady();
+        return runtime;
+    }
+
+    get pid(): number {
+        return this.child.pid ?? 0;
+    }
+
+    /** Replaces all flows (a full deploy); credentials go in each node's `credentials`. */
+    async deploy(flows: Record<string, unknown>[]): Promise<void> {
+        const response = await fetch(`${this.url}/flows`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v2' },
+            body: JSON.stringify({ flows }),
+        });
+        if (!response.ok) throw new Error(`deploy failed: HTTP ${response.status} ${await response.text()}`);
+    }
+
+    /** Presses an inject node's button. */
+    async inject(nodeId: string): Promise<void> {
+        const response = await fetch(`${this.url}/inject/${nodeId}`, { method: 'POST' });
+        if (!response.ok) throw new Error(`inject ${nodeId} failed: HTTP ${response.status}`);
+    }
+
+    /** CPU time and memory of the runtime process, read from /proc (Linux). */
+    figures(): ProcessFigures {
+        const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const ticks = Number(fields[11]) + Number(fields[12]);
+        const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+        const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+        return { cpuMs: (ticks * 1000) / 100, peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+    }
+
+    /** Kills the process at once (SIGKILL: no close handlers run). */
+    async kill(): Promise<void> {
+        this.child.kill('SIGKILL');
+        await this.exited;
+    }
+
+    async stop(): Promise<void> {
+        if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+        this.child.kill('SIGTERM');
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+        await this.exited;
+        clearTimeout(timer);
+    }
+
+    private async waitUntilReady(): Promise<void> {
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline) {
+            if (this.child.exitCode !== null) {
+                throw new Error(`Node-RED exited with code ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`);
+            }
+            try {
+                const response = await fetch(`${this.url}/settings`);
+                if (response.ok) return;
+            } catch {
+                // not listening yet
+            }
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        throw new Error(`Node-RED did not start within 60 s:\n${this.lines.slice(-20).join('\n')}`);
+    }
+}
+
+/** `<userDir>/node_modules/@b24sync/node-red-bitrix24` -> this package, so Node-RED loads it. */
+async function linkPackage(userDir: string, packageDir: string): Promise<void> {
+    const { name } = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')) as { name: string };
+    const link = path.join(userDir, 'node_modules', ...name.split('/'));
+    await fs.mkdir(path.dirname(link), { recursive: true });
+    await fs.rm(link, { recursive: true, force: true });
+    await fs.symlink(packageDir, link, 'dir');
+}
+
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
