@@ -48,6 +48,11 @@ export interface CallOptions {
     authConnector?: string;
     /** The caller knows this write may run twice without harm, so it may be resent after a failure. */
     repeatable?: boolean;
+    /**
+     * The call is in no hurry: it may wait up to this many ms for other calls to share its
+     * request (a `batch`), e.g. confirmations of several reservations. Default 0.
+     */
+    lingerMs?: number;
 }
 
 export interface BatchOptions {
@@ -121,6 +126,7 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
                 params,
                 connector: options.authConnector || undefined,
                 repeatable: options.repeatable ?? isRepeatable(name),
+                lingerUntil: options.lingerMs ? Date.now() + options.lingerMs : 0,
                 attempts: {},
                 resolve: resolve as (response: RestResponse) => void,
                 reject,

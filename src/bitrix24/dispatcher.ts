@@ -17,6 +17,8 @@ export interface CallJob {
     params: Record<string, unknown>;
     connector: string | undefined;
     repeatable: boolean;
+    /** Unix ms until which the call may wait for others to share its request (0 = none). */
+    lingerUntil: number;
     attempts: Partial<Record<string, number>>;
     resolve(response: RestResponse): void;
     reject(error: Bitrix24Error): void;
@@ -73,6 +75,7 @@ export class Dispatcher {
     private readonly aborter = new AbortController();
     private readonly inFlight = new Set<Promise<void>>();
     private pumping = false;
+    private wakePump: (() => void) | undefined;
     /** No more retries; queued and in-flight jobs may still finish. */
     private closing = false;
     private closed = false;
@@ -93,6 +96,7 @@ export class Dispatcher {
             return;
         }
         this.queue.push(job);
+        if (job.kind !== 'call' || job.lingerUntil === 0) this.wakePump?.();
         this.startPump();
     }
 
@@ -122,6 +126,18 @@ export class Dispatcher {
 
     private async pump(): Promise<void> {
         while (this.queue.length > 0 && !this.closed) {
+            const linger = this.lingerTime();
+            if (linger > 0) {
+                await new Promise<void>((resolve) => {
+                    const timer = setTimeout(resolve, linger);
+                    this.wakePump = () => {
+                        clearTimeout(timer);
+                        resolve();
+                    };
+                });
+                this.wakePump = undefined;
+                continue;
+            }
             await this.options.limiter.acquire();
             const group = this.takeGroup();
             if (group.length > 0) {
@@ -131,6 +147,21 @@ export class Dispatcher {
             }
         }
         this.pumping = false;
+    }
+
+    /**
+     * How long to hold the queue: while every queued call may linger (confirmations, which are
+     * not in a hurry), up to the earliest of their deadlines; a call that may not, goes at once
+     * and takes the lingering ones along.
+     */
+    private lingerTime(): number {
+        if (this.closing) return 0;
+        let until = Infinity;
+        for (const job of this.queue) {
+            if (job.kind !== 'call' || job.lingerUntil === 0) return 0;
+            until = Math.min(until, job.lingerUntil);
+        }
+        return Math.max(0, until - Date.now());
     }
 
     private takeGroup(): Job[] {

@@ -48,6 +48,8 @@ export interface ClearRequest {
     /** Only these rows of the reservation; absent = all of it. */
     messageIds?: string[];
     authConnector?: string;
+    /** See CallOptions.lingerMs: a confirmation may wait to share a request. */
+    lingerMs?: number;
 }
 
 export interface ListRequest {
@@ -107,7 +109,10 @@ export class OfflineQueue {
     async clear(request: ClearRequest): Promise<void> {
         const params: Record<string, unknown> = { process_id: checkProcessId(request.processId) };
         if (request.messageIds !== undefined) params.message_id = checkMessageIds(request.messageIds);
-        await this.client.call('event.offline.clear', params, { authConnector: request.authConnector });
+        await this.client.call('event.offline.clear', params, {
+            authConnector: request.authConnector,
+            lingerMs: request.lingerMs,
+        });
     }
 
     /** Moves rows to the error sub-queue (reference §3); `message_id` is required by the server. */
@@ -118,7 +123,7 @@ export class OfflineQueue {
                 process_id: checkProcessId(request.processId),
                 message_id: checkMessageIds(request.messageIds),
             },
-            { authConnector: request.authConnector },
+            { authConnector: request.authConnector, lingerMs: request.lingerMs },
         );
     }
 

@@ -4,6 +4,12 @@ import { reservations, type ReservationRegistry } from './reservations';
 
 export type ConfirmKind = 'clear' | 'error';
 
+/**
+ * How long a confirmation may wait for other calls to share its request: the get it frees a
+ * slot for, or the confirmations of other reservations (issue 8: fewest requests per event).
+ */
+const CONFIRM_LINGER_MS = 50;
+
 interface Waiter {
     resolve(): void;
     reject(err: unknown): void;
@@ -74,7 +80,11 @@ export class Confirmer {
         this.registry.settling(processId, rows);
         try {
             const queue = await this.queue();
-            const request = { processId, authConnector: this.settings.authConnector };
+            const request = {
+                processId,
+                authConnector: this.settings.authConnector,
+                lingerMs: CONFIRM_LINGER_MS,
+            };
             if (this.settings.kind === 'clear') {
                 await queue.clear(ids === 'all' ? request : { ...request, messageIds: ids });
             } else {

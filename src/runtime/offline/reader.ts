@@ -216,19 +216,25 @@ export class OfflineReader implements ReservationOwner {
         const summary: DrainSummary = { reservations: 0, events: 0 };
         this.progress = { read: 0, confirmed: 0 };
         for (;;) {
-            if (this.reserving) await this.slot();
+            // Every free slot gets its read; asked in the same moment, they share one request.
+            const free = this.reserving ? await this.freeSlots() : 1;
+            const reads = this.settings.drain ? free : 1;
             if (this.closed) return;
             this.hooks.activity({ kind: 'reading', ...this.progress });
             const queue = await this.queue();
-            const { processId, events } = await queue.get({
+            const get = {
                 mode: this.settings.mode,
                 errorQueue: this.settings.errorQueue,
                 limit,
                 filter: request.filter ?? this.settings.filter,
                 order: request.order ?? this.settings.order,
                 authConnector: this.settings.authConnector,
-            });
-            if (events.length > 0) {
+            };
+            const results = await Promise.all(Array.from({ length: reads }, () => queue.get(get)));
+            let short = false;
+            for (const { processId, events } of results) {
+                short ||= events.length < limit;
+                if (events.length === 0) continue;
                 // Into the ledger even when closing: the next start delivers it.
                 if (this.reserving && processId) await this.remember(this.entry(processId, events, 0));
                 if (this.closed) return;
@@ -237,7 +243,7 @@ export class OfflineReader implements ReservationOwner {
                 this.progress.read += events.length;
                 this.hooks.emit({ processId, events, redelivery: 0 });
             }
-            if (events.length < limit) {
+            if (short) {
                 this.hooks.emptied(summary);
                 return;
             }
@@ -245,13 +251,13 @@ export class OfflineReader implements ReservationOwner {
         }
     }
 
-    /** Waits while `maxOpen` reservations have rows the flow has not confirmed or sent off. */
-    private async slot(): Promise<void> {
+    /** How many reservations may be opened now; waits while `maxOpen` have rows unconfirmed. */
+    private async freeSlots(): Promise<number> {
         for (;;) {
             const open = this.ledger
                 .list()
                 .filter((e) => (this.remaining(e.processId)?.length ?? 0) > 0).length;
-            if (open < this.settings.maxOpen || this.closed) return;
+            if (open < this.settings.maxOpen || this.closed) return Math.max(1, this.settings.maxOpen - open);
             this.hooks.activity({ kind: 'waiting', open });
             await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         }
