@@ -61,11 +61,20 @@ export class NodeRedProcess {
             logging: { console: { level: 'info', metrics: false, audit: false } },
             ...options.settings,
         };
-        await fs.writeFile(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+        await fs.writeFile(
+            path.join(userDir, 'settings.js'),
+            `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
+        );
         const nodeRedDir = options.nodeRedDir ?? path.dirname(require.resolve('node-red/package.json'));
         const child = spawn(
             options.nodeBinary ?? process.execPath,
-            [path.join(nodeRedDir, 'red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+            [
+                path.join(nodeRedDir, 'red.js'),
+                '--userDir',
+                userDir,
+                '--settings',
+                path.join(userDir, 'settings.js'),
+            ],
             { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
         );
         const runtime = new NodeRedProcess(child, `http://127.0.0.1:${port}`, userDir);
@@ -90,7 +99,11 @@ export class NodeRedProcess {
     async deploy(flows: Record<string, unknown>[]): Promise<void> {
         const response = await fetch(`${this.url}/flows`, {
             method: 'POST',
-            headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v2' },
+            headers: {
+                'Content-Type': 'application/json',
+                'Node-RED-Deployment-Type': 'full',
+                'Node-RED-API-Version': 'v2',
+            },
             body: JSON.stringify({ flows }),
         });
         if (!response.ok) throw new Error(`deploy failed: HTTP ${response.status} ${await response.text()}`);
@@ -130,7 +143,9 @@ export class NodeRedProcess {
         const deadline = Date.now() + 60_000;
         while (Date.now() < deadline) {
             if (this.child.exitCode !== null) {
-                throw new Error(`Node-RED exited with code ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`);
+                throw new Error(
+                    `Node-RED exited with code ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`,
+                );
             }
             try {
                 const response = await fetch(`${this.url}/settings`);
@@ -146,7 +161,9 @@ export class NodeRedProcess {
 
 /** `<userDir>/node_modules/@b24sync/node-red-bitrix24` -> this package, so Node-RED loads it. */
 async function linkPackage(userDir: string, packageDir: string): Promise<void> {
-    const { name } = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')) as { name: string };
+    const { name } = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
+        name: string;
+    };
     const link = path.join(userDir, 'node_modules', ...name.split('/'));
     await fs.mkdir(path.dirname(link), { recursive: true });
     await fs.rm(link, { recursive: true, force: true });
