@@ -168,6 +168,32 @@ describe('editor definitions', () => {
             );
         });
 
+        it('declares the same credentials as the runtime portal node', async () => {
+            const runtimeFile = path.join(DIST_NODES, 'bitrix24-portal.js');
+            const loaded: unknown = await import(runtimeFile);
+            const register = (loaded as { default?: unknown }).default;
+            assert.equal(typeof register, 'function', `${runtimeFile} exports no module function`);
+            let options: unknown;
+            const noop = (): void => undefined;
+            const RED = {
+                nodes: {
+                    registerType: (_type: string, _constructor: unknown, opts: unknown) => {
+                        options = opts;
+                    },
+                },
+                httpAdmin: { get: noop, post: noop },
+                httpNode: { get: noop, post: noop },
+                auth: { needsPermission: () => noop },
+                settings: {},
+                _: (key: string) => key,
+            };
+            (register as (red: typeof RED) => void)(RED);
+            assert.deepEqual(
+                plain((options as { credentials?: unknown } | undefined)?.credentials),
+                plain((await portal()).credentials),
+            );
+        });
+
         it('labels an OAuth portal with its host', async () => {
             assert.equal(
                 labelOf(await portal(), { portalUrl: 'https://Example.bitrix24.com/crm/deal/' }),
