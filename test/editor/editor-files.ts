@@ -1,0 +1,381 @@
+// Reads the editor side as Node-RED and the Flow Library see it: the built `dist/nodes` folder
+// (html, locales, icons), `examples/` and `package.json`. Shared by the specs in this folder.
+import { access, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import vm from 'node:vm';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const DIST_NODES = path.join(ROOT, 'dist', 'nodes');
+export const EXAMPLES = path.join(ROOT, 'examples');
+export const LANGUAGES = ['en-US', 'ru'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** The public contract (`/work/shared/design.md`): every property of every node type and its default. */
+export const CONTRACT = {
+    'bitrix24-portal': {
+        name: '',
+        portalUrl: '',
+        authType: 'oauth',
+        authConnector: '',
+        rateLimit: 'standard',
+        burst: 50,
+        rps: 2,
+        oauthServer: 'https://oauth.bitrix.info',
+    },
+    'bitrix24-offline-get': {
+        name: '',
+        portal: '',
+        mode: 'reserve',
+        queue: 'normal',
+        limit: 50,
+        filter: '{}',
+        filterType: 'json',
+        order: '{"TIMESTAMP_X":"ASC"}',
+        orderType: 'json',
+        authConnector: '',
+        output: 'batch',
+        drain: true,
+        maxOpen: 4,
+        redeliverAfter: 300,
+    },
+    'bitrix24-offline-clear': {
+        name: '',
+        portal: '',
+        processId: 'process_id',
+        processIdType: 'msg',
+        messageIds: 'message_id',
+        messageIdsType: 'msg',
+        authConnector: '',
+        coalesce: true,
+        coalesceMs: 1000,
+    },
+    'bitrix24-offline-error': {
+        name: '',
+        portal: '',
+        processId: 'process_id',
+        processIdType: 'msg',
+        messageIds: 'message_id',
+        messageIdsType: 'msg',
+        authConnector: '',
+        coalesce: true,
+        coalesceMs: 1000,
+    },
+    'bitrix24-offline-list': {
+        name: '',
+        portal: '',
+        filter: '{}',
+        filterType: 'json',
+        order: '{"ID":"ASC"}',
+        orderType: 'json',
+        authConnector: '',
+        pages: 'one',
+    },
+    'bitrix24-bind': {
+        name: '',
+        portal: '',
+        action: 'bind',
+        eventName: 'ONCRMDEALUPDATE',
+        eventNameType: 'str',
+        eventType: 'offline',
+        handler: '',
+        authConnector: '',
+        options: '{}',
+        optionsType: 'json',
+        onDeploy: false,
+    },
+    'bitrix24-onoffline-trigger': {
+        name: '',
+        portal: '',
+        path: '/bitrix24/onoffline',
+        publicUrl: '',
+        autoBind: false,
+        minTimeout: 5,
+        pollInterval: 60,
+    },
+    'bitrix24-call': {
+        name: '',
+        portal: '',
+        method: '',
+        methodType: 'str',
+        params: 'payload',
+        paramsType: 'msg',
+        authConnector: 'auto',
+    },
+    'bitrix24-enrich': { name: '', portal: '', select: '', onMissing: 'tombstone' },
+} as const satisfies Record<string, Record<string, string | number | boolean>>;
+
+export type NodeType = keyof typeof CONTRACT;
+export const NODE_TYPES = Object.keys(CONTRACT) as NodeType[];
+export const FLOW_TYPES = NODE_TYPES.filter((type) => type !== 'bitrix24-portal');
+
+export const PORTAL_CREDENTIALS = {
+    clientId: 'text',
+    webhookUrl: 'password',
+    clientSecret: 'password',
+    accessToken: 'password',
+    refreshToken: 'password',
+    applicationToken: 'password',
+} as const;
+
+export const PORTS: Record<NodeType, { inputs: number; outputs: number }> = {
+    'bitrix24-portal': { inputs: 0, outputs: 0 },
+    'bitrix24-offline-get': { inputs: 1, outputs: 2 },
+    'bitrix24-offline-clear': { inputs: 1, outputs: 1 },
+    'bitrix24-offline-error': { inputs: 1, outputs: 1 },
+    'bitrix24-offline-list': { inputs: 1, outputs: 1 },
+    'bitrix24-bind': { inputs: 1, outputs: 1 },
+    'bitrix24-onoffline-trigger': { inputs: 0, outputs: 1 },
+    'bitrix24-call': { inputs: 1, outputs: 1 },
+    'bitrix24-enrich': { inputs: 1, outputs: 1 },
+};
+
+export async function assertBuilt(): Promise<void> {
+    try {
+        await access(path.join(DIST_NODES, 'bitrix24-portal.html'));
+    } catch {
+        throw new Error('dist/nodes is missing: run `npm run build` before the editor specs');
+    }
+}
+
+export async function readText(file: string): Promise<string> {
+    return readFile(file, 'utf8');
+}
+
+export async function editorHtml(type: string): Promise<string> {
+    return readText(path.join(DIST_NODES, `${type}.html`));
+}
+
+export async function helpHtml(language: Language, type: string): Promise<string> {
+    return readText(path.join(DIST_NODES, 'locales', language, `${type}.html`));
+}
+
+export type Catalog = { [key: string]: string | Catalog };
+
+function isCatalog(value: unknown): value is Catalog {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export async function catalog(language: Language, type: string): Promise<Catalog> {
+    const parsed: unknown = JSON.parse(
+        await readText(path.join(DIST_NODES, 'locales', language, `${type}.json`)),
+    );
+    if (!isCatalog(parsed)) {
+        throw new Error(`${language}/${type}.json is not a JSON object`);
+    }
+    return parsed;
+}
+
+/** Every leaf of a catalog as `dotted.key -> value` (values that are not strings are kept, to be reported). */
+export function flatten(tree: Catalog, prefix = ''): Map<string, unknown> {
+    const leaves = new Map<string, unknown>();
+    for (const [key, value] of Object.entries(tree)) {
+        const dotted = prefix ? `${prefix}.${key}` : key;
+        if (isCatalog(value)) {
+            // an empty section (status, errors) has no leaves: the runtime fills it in later
+            for (const [leaf, text] of flatten(value, dotted)) {
+                leaves.set(leaf, text);
+            }
+        } else {
+            leaves.set(dotted, value);
+        }
+    }
+    return leaves;
+}
+
+/** Looks a key up the way Node-RED's i18next does (`.` separates levels, `__name__` interpolates). */
+export function translate(tree: Catalog, key: string, args: Record<string, unknown> = {}): string {
+    let node: string | Catalog | undefined = tree;
+    for (const part of key.split('.')) {
+        node = isCatalog(node) ? node[part] : undefined;
+    }
+    if (typeof node !== 'string') {
+        return key;
+    }
+    return node.replace(/__(\w+)__/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
+}
+
+export interface ScriptBlock {
+    attributes: string;
+    body: string;
+}
+
+export function scriptBlocks(html: string): ScriptBlock[] {
+    return [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)].map((match) => ({
+        attributes: match[1],
+        body: match[2],
+    }));
+}
+
+/** The form of a type: the body of `<script type="text/html" data-template-name="<type>">`. */
+export async function template(type: string): Promise<string> {
+    const block = scriptBlocks(await editorHtml(type)).find((script) =>
+        script.attributes.includes(`data-template-name="${type}"`),
+    );
+    if (!block) {
+        throw new Error(`no data-template-name="${type}" block`);
+    }
+    return block.body;
+}
+
+/** The editor code the way the scorecard finds it: `<script ... type="text/javascript">` blocks. */
+export function javascriptBlocks(html: string): string[] {
+    return [...html.matchAll(/<script.+?type=['"]text\/javascript['"].*?>([\S\s]*?)<\/script>/gi)].map(
+        (match) => match[1],
+    );
+}
+
+export type Validator = (this: EditorNode, value: unknown, opt?: Record<string, unknown>) => unknown;
+
+export interface PropertyDefinition {
+    value: unknown;
+    required?: boolean;
+    type?: string;
+    validate?: Validator;
+}
+
+export interface EditorNode {
+    [property: string]: unknown;
+    _: Translator;
+}
+
+export type Translator = (key: string, args?: Record<string, unknown>) => string;
+
+export interface EditorDefinition {
+    category: string;
+    color: string;
+    icon?: string;
+    inputs?: number;
+    outputs?: number;
+    defaults: Record<string, PropertyDefinition>;
+    credentials?: Record<string, { type: string }>;
+    paletteLabel?: string | ((this: EditorDefinition) => string);
+    label?: string | ((this: EditorNode) => string);
+    labelStyle?: string | ((this: EditorNode) => string);
+    outputLabels?: string[] | ((this: EditorNode, index: number) => string);
+    oneditprepare?: (this: EditorNode) => void;
+    _: Translator;
+}
+
+/**
+ * Runs a built editor file's `text/javascript` blocks in a fresh V8 context with a stub `RED`, as the
+ * editor would, and returns what they registered. The stub translates with the given language, the
+ * way a node's `_` does in the editor; `typedInput` validators accept everything (the editor's own
+ * checks of msg/flow/JSONata values are not ours to test).
+ */
+export async function loadDefinitions(
+    type: string,
+    language: Language = 'en-US',
+): Promise<Map<string, EditorDefinition>> {
+    const messages = await catalog(language, type);
+    const registered = new Map<string, EditorDefinition>();
+    const RED = {
+        nodes: {
+            registerType(name: string, definition: EditorDefinition): void {
+                definition._ = (key, args) => translate(messages, key, args);
+                registered.set(name, definition);
+            },
+            getType: (name: string) => registered.get(name),
+        },
+        validators: {
+            number: () => (value: unknown) => String(value).trim() !== '' && !Number.isNaN(Number(value)),
+            regex: (re: RegExp) => (value: unknown) => re.test(String(value)),
+            typedInput: () => () => true,
+        },
+        settings: { httpNodeRoot: '/' },
+        _: (key: string) => key,
+    };
+    for (const code of javascriptBlocks(await editorHtml(type))) {
+        vm.runInNewContext(code, { RED, URL }, { filename: `dist/nodes/${type}.html` });
+    }
+    return registered;
+}
+
+export async function definition(type: NodeType, language: Language = 'en-US'): Promise<EditorDefinition> {
+    const found = (await loadDefinitions(type, language)).get(type);
+    if (!found) {
+        throw new Error(`dist/nodes/${type}.html registers no ${type}`);
+    }
+    return found;
+}
+
+/** A node as the editor holds it: the defaults, then the given properties, with the definition's translator. */
+export function editorNode(def: EditorDefinition, properties: Record<string, unknown> = {}): EditorNode {
+    const values = Object.fromEntries(
+        Object.entries(def.defaults).map(([key, property]) => [key, property.value]),
+    );
+    return { ...values, ...properties, _: def._ };
+}
+
+export function labelOf(def: EditorDefinition, properties: Record<string, unknown> = {}): string {
+    const label = def.label;
+    if (typeof label !== 'function') {
+        throw new Error('label is not a function');
+    }
+    return label.call(editorNode(def, properties));
+}
+
+/** Runs one property's validator as the editor does (with an `opt` object, so it may return a message). */
+export function validate(
+    def: EditorDefinition,
+    property: string,
+    value: unknown,
+    properties: Record<string, unknown> = {},
+): unknown {
+    const validator = def.defaults[property]?.validate;
+    if (!validator) {
+        throw new Error(`${property} has no validator`);
+    }
+    return validator.call(editorNode(def, { ...properties, [property]: value }), value, {});
+}
+
+export interface FlowNode {
+    id: string;
+    type: string;
+    z?: string;
+    wires?: string[][];
+    [property: string]: unknown;
+}
+
+export interface Example {
+    file: string;
+    nodes: FlowNode[];
+}
+
+/** Every file under `examples/`, as the scorecard and the editor's Import menu walk it. */
+export async function exampleFiles(dir = EXAMPLES): Promise<string[]> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const nested = await Promise.all(
+        entries.map(async (entry) =>
+            entry.isDirectory() ? exampleFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+        ),
+    );
+    return nested.flat();
+}
+
+export async function examples(): Promise<Example[]> {
+    return Promise.all(
+        (await exampleFiles()).map(async (file) => {
+            const nodes: unknown = JSON.parse(await readText(file));
+            if (!Array.isArray(nodes)) {
+                throw new Error(`${path.basename(file)} is not an array of nodes`);
+            }
+            return { file: path.relative(EXAMPLES, file), nodes: nodes as FlowNode[] };
+        }),
+    );
+}
+
+export interface PackageJson {
+    name: string;
+    license?: string;
+    repository?: unknown;
+    bugs?: unknown;
+    keywords?: string[];
+    engines?: { node?: string };
+    files?: string[];
+    dependencies?: Record<string, string>;
+    'node-red': { version?: string; nodes: Record<string, string> };
+}
+
+export async function packageJson(): Promise<PackageJson> {
+    return JSON.parse(await readText(path.join(ROOT, 'package.json'))) as PackageJson;
+}
