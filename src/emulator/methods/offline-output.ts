@@ -1,0 +1,24 @@
+// Rows as event.offline.get and event.offline.list return them (reference §1, §4).
+import { formatIso } from '../php/datetime';
+import type { OfflineRow } from '../queue/offline-row';
+
+/** EVENT_ADDITIONAL is replaced by {user_id} when a local user was recorded (isset, so 0 counts). */
+function additionalOf(row: OfflineRow): unknown {
+    const localUser = row.eventAdditional.LOCAL_USER;
+    return localUser !== undefined && localUser !== null ? { user_id: localUser } : row.eventAdditional;
+}
+
+export function getRow(row: OfflineRow, offsetMinutes: number): Record<string, unknown> {
+    return {
+        ID: String(row.id),
+        TIMESTAMP_X: formatIso(row.ts, offsetMinutes),
+        EVENT_NAME: row.eventName,
+        EVENT_DATA: row.eventData,
+        EVENT_ADDITIONAL: additionalOf(row),
+        MESSAGE_ID: row.messageId,
+    };
+}
+
+export function listRow(row: OfflineRow, offsetMinutes: number): Record<string, unknown> {
+    return { ...getRow(row, offsetMinutes), PROCESS_ID: row.processId, ERROR: String(row.error) };
+}
