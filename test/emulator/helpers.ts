@@ -16,7 +16,10 @@ export interface Reply {
 }
 
 /** Runs `test` against a fresh emulator and always stops it. */
-export async function withEmulator(options: EmulatorOptions, test: (emulator: Emulator) => Promise<void>): Promise<void> {
+export async function withEmulator(
+    options: EmulatorOptions,
+    test: (emulator: Emulator) => Promise<void>,
+): Promise<void> {
     const emulator = await startEmulator(options);
     try {
         await test(emulator);
@@ -27,17 +30,23 @@ export async function withEmulator(options: EmulatorOptions, test: (emulator: Em
 
 async function reply(response: Response): Promise<Reply> {
     const text = await response.text();
-    let body: Body = text;
+    let body: unknown = text;
     try {
         body = JSON.parse(text);
     } catch {
         // not JSON: keep the text
     }
-    return { status: response.status, body, headers: response.headers };
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- Body is deliberately loose JSON, see above
+    return { status: response.status, body: body as Body, headers: response.headers };
 }
 
 /** POST a JSON body to <base><method>. */
-export async function postJson(base: string, method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Reply> {
+export async function postJson(
+    base: string,
+    method: string,
+    params: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+): Promise<Reply> {
     return reply(
         await fetch(`${base}${method}`, {
             method: 'POST',
@@ -63,22 +72,41 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
 }
 
 /** An OAuth REST call with the app's token in the JSON body. */
-export function rest(emulator: Emulator, method: string, params: Record<string, unknown> = {}, token = emulator.app.accessToken): Promise<Reply> {
+export function rest(
+    emulator: Emulator,
+    method: string,
+    params: Record<string, unknown> = {},
+    token = emulator.app.accessToken,
+): Promise<Reply> {
     return postJson(`${emulator.portalUrl}/rest/`, method, { ...params, auth: token });
 }
 
 /** A call through the preinstalled administrator webhook. */
-export function hook(emulator: Emulator, method: string, params: Record<string, unknown> = {}): Promise<Reply> {
+export function hook(
+    emulator: Emulator,
+    method: string,
+    params: Record<string, unknown> = {},
+): Promise<Reply> {
     return postJson(emulator.webhookUrl, method, params);
 }
 
-export async function bindOffline(emulator: Emulator, event: string, extra: Record<string, unknown> = {}, token?: string): Promise<void> {
+export async function bindOffline(
+    emulator: Emulator,
+    event: string,
+    extra: Record<string, unknown> = {},
+    token?: string,
+): Promise<void> {
     const result = await rest(emulator, 'event.bind', { event, event_type: 'offline', ...extra }, token);
     if (result.status !== 200) throw new Error(`event.bind failed: ${JSON.stringify(result.body)}`);
 }
 
 /** A deal change made by user 1 in the portal UI (the control API), which always raises rows. */
-export function userDealChange(emulator: Emulator, action: 'add' | 'update' | 'delete', id?: number, fields?: Record<string, unknown>) {
+export function userDealChange(
+    emulator: Emulator,
+    action: 'add' | 'update' | 'delete',
+    id?: number,
+    fields?: Record<string, unknown>,
+) {
     return emulator.control.userChange({ entityTypeId: 2, action, id, fields });
 }
 

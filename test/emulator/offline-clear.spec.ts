@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+   reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
 import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
@@ -13,10 +15,16 @@ describe('emulator: event.offline.clear (reference §2)', () => {
     it('clears by message_id and leaves the rest of the reservation reserved', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId, events } = await reserveThree(emulator);
-            const reply = await rest(emulator, 'event.offline.clear', { process_id: processId, message_id: [events[0].MESSAGE_ID] });
+            const reply = await rest(emulator, 'event.offline.clear', {
+                process_id: processId,
+                message_id: [events[0].MESSAGE_ID],
+            });
             assert.deepEqual(reply.body.result, true);
             const rows = emulator.control.queueRows();
-            assert.deepEqual(rows.map((row) => String(row.ID)), [events[1].ID, events[2].ID]);
+            assert.deepEqual(
+                rows.map((row) => String(row.ID)),
+                [events[1].ID, events[2].ID],
+            );
             assert.ok(rows.every((row) => row.PROCESS_ID === processId));
         });
     });
@@ -25,7 +33,10 @@ describe('emulator: event.offline.clear (reference §2)', () => {
         await withEmulator({}, async (emulator) => {
             const { processId, events } = await reserveThree(emulator);
             await rest(emulator, 'event.offline.clear', { process_id: processId, id: [events[1].ID] });
-            assert.deepEqual(emulator.control.queueRows().map((row) => String(row.ID)), [events[0].ID, events[2].ID]);
+            assert.deepEqual(
+                emulator.control.queueRows().map((row) => String(row.ID)),
+                [events[0].ID, events[2].ID],
+            );
         });
     });
 
@@ -37,7 +48,10 @@ describe('emulator: event.offline.clear (reference §2)', () => {
                 id: [events[0].ID],
                 message_id: [events[2].MESSAGE_ID],
             });
-            assert.deepEqual(emulator.control.queueRows().map((row) => String(row.ID)), [events[0].ID, events[1].ID]);
+            assert.deepEqual(
+                emulator.control.queueRows().map((row) => String(row.ID)),
+                [events[0].ID, events[1].ID],
+            );
         });
     });
 
@@ -52,7 +66,10 @@ describe('emulator: event.offline.clear (reference §2)', () => {
     it('answers true even when nothing matched', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId } = await reserveThree(emulator);
-            const wrongConnector = await rest(emulator, 'event.offline.clear', { process_id: processId, auth_connector: 'other' });
+            const wrongConnector = await rest(emulator, 'event.offline.clear', {
+                process_id: processId,
+                auth_connector: 'other',
+            });
             assert.equal(wrongConnector.body.result, true);
             const stale = await rest(emulator, 'event.offline.clear', { process_id: 'x'.repeat(32) });
             assert.equal(stale.body.result, true);
@@ -63,7 +80,10 @@ describe('emulator: event.offline.clear (reference §2)', () => {
     it('refuses a message_id that is not 32 characters, naming the argument messsage_id as the source does', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId } = await reserveThree(emulator);
-            const reply = await rest(emulator, 'event.offline.clear', { process_id: processId, message_id: ['2'] });
+            const reply = await rest(emulator, 'event.offline.clear', {
+                process_id: processId,
+                message_id: ['2'],
+            });
             assert.equal(reply.status, 400);
             assert.deepEqual(reply.body, {
                 error: 'ERROR_ARGUMENT',
@@ -84,7 +104,11 @@ describe('emulator: event.offline.clear (reference §2)', () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'event.offline.clear', { process_id: 'p', id: ['0'] });
             assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, { error: 'ERROR_ARGUMENT', error_description: 'Value must be array of integers', argument: 'id' });
+            assert.deepEqual(reply.body, {
+                error: 'ERROR_ARGUMENT',
+                error_description: 'Value must be array of integers',
+                argument: 'id',
+            });
         });
     });
 
@@ -107,12 +131,18 @@ describe('emulator: event.offline.error (reference §3)', () => {
     it('moves rows to the error sub-queue, which only error=1 reads', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId, events } = await reserveThree(emulator);
-            await rest(emulator, 'event.offline.error', { process_id: processId, message_id: [events[0].MESSAGE_ID] });
+            await rest(emulator, 'event.offline.error', {
+                process_id: processId,
+                message_id: [events[0].MESSAGE_ID],
+            });
             await rest(emulator, 'event.offline.clear', { process_id: processId });
             const normal = await rest(emulator, 'event.offline.get', { clear: 0 });
             assert.equal(normal.body.result.events.length, 0);
             const errors = await rest(emulator, 'event.offline.get', { clear: 0, error: 1 });
-            assert.deepEqual(errors.body.result.events.map((event: Body) => event.ID), [events[0].ID]);
+            assert.deepEqual(
+                errors.body.result.events.map((event: Body) => event.ID),
+                [events[0].ID],
+            );
         });
     });
 
@@ -137,10 +167,16 @@ describe('emulator: event.offline.error (reference §3)', () => {
             userDealChange(emulator, 'update', deal.id);
             assert.equal(emulator.control.queueRows().length, 2);
             const messageId = reserved.body.result.events[0].MESSAGE_ID;
-            await rest(emulator, 'event.offline.error', { process_id: reserved.body.result.process_id, message_id: [messageId] });
+            await rest(emulator, 'event.offline.error', {
+                process_id: reserved.body.result.process_id,
+                message_id: [messageId],
+            });
             const rows = emulator.control.queueRows();
             assert.equal(rows.length, 1);
-            assert.deepEqual([rows[0].ID, rows[0].ERROR, rows[0].PROCESS_ID], [Number(reserved.body.result.events[0].ID), 1, '']);
+            assert.deepEqual(
+                [rows[0].ID, rows[0].ERROR, rows[0].PROCESS_ID],
+                [Number(reserved.body.result.events[0].ID), 1, ''],
+            );
         });
     });
 
@@ -151,7 +187,10 @@ describe('emulator: event.offline.error (reference §3)', () => {
             userDealChange(emulator, 'update', deal.id);
             const reserved = await rest(emulator, 'event.offline.get', { clear: 0 });
             const messageId = reserved.body.result.events[0].MESSAGE_ID;
-            await rest(emulator, 'event.offline.error', { process_id: reserved.body.result.process_id, message_id: [messageId] });
+            await rest(emulator, 'event.offline.error', {
+                process_id: reserved.body.result.process_id,
+                message_id: [messageId],
+            });
             userDealChange(emulator, 'update', deal.id);
             const rows = emulator.control.queueRows();
             assert.equal(rows.length, 1);
@@ -164,12 +203,20 @@ describe('emulator: event.offline.error (reference §3)', () => {
     it('does nothing to a row that is already ERROR=1: it stays reserved', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId, events } = await reserveThree(emulator);
-            await rest(emulator, 'event.offline.error', { process_id: processId, message_id: [events[0].MESSAGE_ID] });
+            await rest(emulator, 'event.offline.error', {
+                process_id: processId,
+                message_id: [events[0].MESSAGE_ID],
+            });
             const errorRead = await rest(emulator, 'event.offline.get', { clear: 0, error: 1 });
             const errorProcess = errorRead.body.result.process_id;
-            const again = await rest(emulator, 'event.offline.error', { process_id: errorProcess, message_id: [events[0].MESSAGE_ID] });
+            const again = await rest(emulator, 'event.offline.error', {
+                process_id: errorProcess,
+                message_id: [events[0].MESSAGE_ID],
+            });
             assert.equal(again.body.result, true);
-            const row = emulator.control.queueRows().find((candidate) => String(candidate.ID) === events[0].ID);
+            const row = emulator.control
+                .queueRows()
+                .find((candidate) => String(candidate.ID) === events[0].ID);
             assert.deepEqual([row?.ERROR, row?.PROCESS_ID], [1, errorProcess]);
         });
     });
@@ -177,7 +224,10 @@ describe('emulator: event.offline.error (reference §3)', () => {
     it('accepts an empty message_id list as a no-op', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId } = await reserveThree(emulator);
-            const reply = await rest(emulator, 'event.offline.error', { process_id: processId, message_id: [] });
+            const reply = await rest(emulator, 'event.offline.error', {
+                process_id: processId,
+                message_id: [],
+            });
             assert.equal(reply.body.result, true);
             assert.ok(emulator.control.queueRows().every((row) => row.ERROR === 0));
         });

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+   reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
 import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
@@ -27,7 +29,8 @@ describe('emulator: event.offline.get (reference §1)', () => {
 
     it('keeps ADD, UPDATE and DELETE of one deal as three rows', async () => {
         await withEmulator({}, async (emulator) => {
-            for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE']) await bindOffline(emulator, event);
+            for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'])
+                await bindOffline(emulator, event);
             const deal = userDealChange(emulator, 'add');
             userDealChange(emulator, 'update', deal.id, { title: 'x' });
             userDealChange(emulator, 'delete', deal.id);
@@ -44,7 +47,14 @@ describe('emulator: event.offline.get (reference §1)', () => {
             userDealChange(emulator, 'add');
             const reply = await rest(emulator, 'event.offline.get', {});
             const event = reply.body.result.events[0];
-            assert.deepEqual(Object.keys(event), ['ID', 'TIMESTAMP_X', 'EVENT_NAME', 'EVENT_DATA', 'EVENT_ADDITIONAL', 'MESSAGE_ID']);
+            assert.deepEqual(Object.keys(event), [
+                'ID',
+                'TIMESTAMP_X',
+                'EVENT_NAME',
+                'EVENT_DATA',
+                'EVENT_ADDITIONAL',
+                'MESSAGE_ID',
+            ]);
             assert.match(event.MESSAGE_ID, /^[0-9a-f]{32}$/);
             assert.deepEqual(event.EVENT_ADDITIONAL, { user_id: '1' });
             assert.equal(typeof event.ID, 'string');
@@ -82,7 +92,8 @@ describe('emulator: event.offline.get (reference §1)', () => {
             assert.equal(reply.status, 403);
             assert.deepEqual(reply.body, {
                 error: 'WRONG_LICENSE',
-                error_description: 'This feature is not enabled for the current license: extended offline events handling',
+                error_description:
+                    'This feature is not enabled for the current license: extended offline events handling',
             });
         });
     });
@@ -103,7 +114,10 @@ describe('emulator: event.offline.get (reference §1)', () => {
             userDealChange(emulator, 'add');
             userDealChange(emulator, 'add');
             const first = await rest(emulator, 'event.offline.get', { clear: 0 });
-            const reread = await rest(emulator, 'event.offline.get', { clear: 0, process_id: first.body.result.process_id });
+            const reread = await rest(emulator, 'event.offline.get', {
+                clear: 0,
+                process_id: first.body.result.process_id,
+            });
             assert.deepEqual(reread.body.result, first.body.result);
             assert.equal(emulator.control.queueRows().length, 2);
         });
@@ -115,7 +129,10 @@ describe('emulator: event.offline.get (reference §1)', () => {
             userDealChange(emulator, 'add');
             userDealChange(emulator, 'add');
             const first = await rest(emulator, 'event.offline.get', { clear: 0 });
-            const reread = await rest(emulator, 'event.offline.get', { process_id: first.body.result.process_id, limit: 1 });
+            const reread = await rest(emulator, 'event.offline.get', {
+                process_id: first.body.result.process_id,
+                limit: 1,
+            });
             assert.equal(reread.body.result.process_id, first.body.result.process_id);
             assert.equal(reread.body.result.events.length, 1);
             // clearEvents removes the whole reservation, not only the rows returned.
@@ -143,7 +160,9 @@ describe('emulator: event.offline.get (reference §1)', () => {
             await bindOffline(emulator, 'ONCRMDEALADD');
             for (let i = 0; i < 200; i++) userDealChange(emulator, 'add');
             const replies = await Promise.all(
-                Array.from({ length: 10 }, () => rest(emulator, 'event.offline.get', { clear: 0, limit: 30 })),
+                Array.from({ length: 10 }, () =>
+                    rest(emulator, 'event.offline.get', { clear: 0, limit: 30 }),
+                ),
             );
             const ids = replies.flatMap((reply) => reply.body.result.events.map((event: Body) => event.ID));
             assert.equal(ids.length, 200);
@@ -165,7 +184,12 @@ describe('emulator: event.offline.get (reference §1)', () => {
                 [b.id, a.id],
             );
             const pid = byTime.body.result.process_id;
-            const byIdDesc = await rest(emulator, 'event.offline.get', { clear: 0, process_id: pid, order: { ID: 'desc' }, limit: 1 });
+            const byIdDesc = await rest(emulator, 'event.offline.get', {
+                clear: 0,
+                process_id: pid,
+                order: { ID: 'desc' },
+                limit: 1,
+            });
             assert.equal(byIdDesc.body.result.events.length, 1);
             assert.equal(byIdDesc.body.result.events[0].EVENT_DATA.FIELDS.ID, a.id);
         });
@@ -185,7 +209,11 @@ describe('emulator: event.offline.get (reference §1)', () => {
             await withEmulator({}, async (emulator) => {
                 const reply = await rest(emulator, 'event.offline.get', { limit });
                 assert.equal(reply.status, 400);
-                assert.deepEqual(reply.body, { error: 'ERROR_ARGUMENT', error_description: 'Value must be positive integer', argument: 'LIMIT' });
+                assert.deepEqual(reply.body, {
+                    error: 'ERROR_ARGUMENT',
+                    error_description: 'Value must be positive integer',
+                    argument: 'LIMIT',
+                });
             });
         });
     }
@@ -195,7 +223,10 @@ describe('emulator: event.offline.get (reference §1)', () => {
             await bindOffline(emulator, 'ONCRMDEALADD');
             for (let i = 0; i < 5; i++) userDealChange(emulator, 'add');
             const reply = await rest(emulator, 'event.offline.get', { filter: { '>ID': '3' } });
-            assert.deepEqual(reply.body.result.events.map((event: Body) => event.ID), ['4', '5']);
+            assert.deepEqual(
+                reply.body.result.events.map((event: Body) => event.ID),
+                ['4', '5'],
+            );
         });
     });
 
@@ -203,7 +234,10 @@ describe('emulator: event.offline.get (reference §1)', () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'event.offline.get', { filter: { PROCESS_ID: '' } });
             assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, { error: 'ERROR_ARGUMENT', error_description: 'Filter field not allowed: PROCESS_ID' });
+            assert.deepEqual(reply.body, {
+                error: 'ERROR_ARGUMENT',
+                error_description: 'Filter field not allowed: PROCESS_ID',
+            });
         });
     });
 

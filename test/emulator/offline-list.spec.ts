@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+   reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
 import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
@@ -59,7 +61,9 @@ describe('emulator: event.offline.list (reference §4)', () => {
             const reserved = await rest(emulator, 'event.offline.get', { clear: 0, limit: 1 });
             const all = (await rest(emulator, 'event.offline.list', {})).body.result as Body[];
             const ids = async (filter: Record<string, unknown>) =>
-                ((await rest(emulator, 'event.offline.list', { filter })).body.result as Body[]).map((row) => row.ID);
+                ((await rest(emulator, 'event.offline.list', { filter })).body.result as Body[]).map(
+                    (row) => row.ID,
+                );
             assert.deepEqual(await ids({ '@ID': [1, 2] }), ['1', '2']);
             assert.deepEqual(await ids({ EVENT_NAME: 'ONCRMDEALUPDATE' }), ['2']);
             assert.deepEqual(await ids({ '%EVENT_NAME': 'dealadd' }), ['1']);
@@ -76,7 +80,10 @@ describe('emulator: event.offline.list (reference §4)', () => {
             await bindOffline(emulator, 'ONCRMDEALADD');
             for (let i = 0; i < 3; i++) userDealChange(emulator, 'add');
             const reply = await rest(emulator, 'event.offline.list', { order: { ID: 'DESC' } });
-            assert.deepEqual(reply.body.result.map((row: Body) => row.ID), ['3', '2', '1']);
+            assert.deepEqual(
+                reply.body.result.map((row: Body) => row.ID),
+                ['3', '2', '1'],
+            );
         });
     });
 

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument --
+   reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
 import { get, postForm, postJson, rest, withEmulator } from './helpers';
@@ -9,7 +11,14 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
             assert.equal(reply.status, 200);
             assert.equal(reply.body.result.ID, '1');
             assert.equal(reply.body.result.ADMIN, true);
-            for (const field of ['start', 'finish', 'duration', 'processing', 'operating', 'operating_reset_at']) {
+            for (const field of [
+                'start',
+                'finish',
+                'duration',
+                'processing',
+                'operating',
+                'operating_reset_at',
+            ]) {
                 assert.equal(typeof reply.body.time[field], 'number', field);
             }
             assert.match(reply.body.time.date_start, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
@@ -19,7 +28,9 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
 
     it('accepts the method with a .json suffix', async () => {
         await withEmulator({}, async (emulator) => {
-            const reply = await postJson(`${emulator.portalUrl}/rest/`, 'user.admin.json', { auth: emulator.app.accessToken });
+            const reply = await postJson(`${emulator.portalUrl}/rest/`, 'user.admin.json', {
+                auth: emulator.app.accessToken,
+            });
             assert.equal(reply.status, 200);
             assert.equal(reply.body.result, true);
         });
@@ -27,7 +38,9 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
 
     it('reads a GET query string with auth in it', async () => {
         await withEmulator({}, async (emulator) => {
-            const reply = await get(`${emulator.portalUrl}/rest/feature.get?CODE=rest_offline_extended&auth=${emulator.app.accessToken}`);
+            const reply = await get(
+                `${emulator.portalUrl}/rest/feature.get?CODE=rest_offline_extended&auth=${emulator.app.accessToken}`,
+            );
             assert.equal(reply.status, 200);
             assert.deepEqual(reply.body.result, { value: 'Y' });
         });
@@ -45,9 +58,16 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
 
     it('accepts the token as Authorization: Bearer and as access_token', async () => {
         await withEmulator({}, async (emulator) => {
-            const bearer = await postJson(`${emulator.portalUrl}/rest/`, 'user.admin', {}, { Authorization: `Bearer ${emulator.app.accessToken}` });
+            const bearer = await postJson(
+                `${emulator.portalUrl}/rest/`,
+                'user.admin',
+                {},
+                { Authorization: `Bearer ${emulator.app.accessToken}` },
+            );
             assert.equal(bearer.status, 200);
-            const param = await postJson(`${emulator.portalUrl}/rest/`, 'user.admin', { access_token: emulator.app.accessToken });
+            const param = await postJson(`${emulator.portalUrl}/rest/`, 'user.admin', {
+                access_token: emulator.app.accessToken,
+            });
             assert.equal(param.status, 200);
         });
     });
@@ -64,7 +84,10 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
         await withEmulator({}, async (emulator) => {
             const reply = await postJson(`${emulator.portalUrl}/rest/`, 'no.such.method', {});
             assert.equal(reply.status, 404);
-            assert.deepEqual(reply.body, { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' });
+            assert.deepEqual(reply.body, {
+                error: 'ERROR_METHOD_NOT_FOUND',
+                error_description: 'Method not found!',
+            });
         });
     });
 
@@ -72,7 +95,10 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
         await withEmulator({}, async (emulator) => {
             const reply = await postJson(`${emulator.portalUrl}/rest/`, 'profile', {});
             assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' });
+            assert.deepEqual(reply.body, {
+                error: 'NO_AUTH_FOUND',
+                error_description: 'Wrong authorization data',
+            });
         });
     });
 
@@ -98,7 +124,8 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
 
     it('moves next and total of list methods to the top level', async () => {
         await withEmulator({}, async (emulator) => {
-            for (let i = 0; i < 51; i++) emulator.control.userChange({ entityTypeId: 2, action: 'add', fields: { title: `d${i}` } });
+            for (let i = 0; i < 51; i++)
+                emulator.control.userChange({ entityTypeId: 2, action: 'add', fields: { title: `d${i}` } });
             const reply = await rest(emulator, 'crm.item.list', { entityTypeId: 2 });
             assert.equal(reply.body.result.items.length, 50);
             assert.equal(reply.body.next, 50);

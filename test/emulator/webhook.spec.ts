@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
+   reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
 import { get, hook, postJson, withEmulator } from './helpers';
@@ -11,7 +13,14 @@ describe('emulator: incoming webhooks (reference §7)', () => {
         });
     });
 
-    for (const method of ['event.bind', 'event.get', 'event.offline.get', 'event.offline.list', 'event.offline.clear', 'events']) {
+    for (const method of [
+        'event.bind',
+        'event.get',
+        'event.offline.get',
+        'event.offline.list',
+        'event.offline.clear',
+        'events',
+    ]) {
         it(`answers ${method} from a webhook with 403 WRONG_AUTH_TYPE`, async () => {
             await withEmulator({}, async (emulator) => {
                 const reply = await hook(emulator, method, { event: 'ONCRMDEALADD', process_id: 'x' });
@@ -28,7 +37,10 @@ describe('emulator: incoming webhooks (reference §7)', () => {
         await withEmulator({}, async (emulator) => {
             const reply = await postJson(`${emulator.portalUrl}/rest/1/wrongsecret/`, 'profile');
             assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, { error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' });
+            assert.deepEqual(reply.body, {
+                error: 'INVALID_CREDENTIALS',
+                error_description: 'Invalid request credentials',
+            });
         });
     });
 

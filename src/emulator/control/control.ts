@@ -47,8 +47,12 @@ export interface LimitsSpec {
 }
 
 export interface ClockSpec {
+    /** Set the clock to real time plus this many seconds. */
     offsetSeconds?: number;
+    /** Move the clock forward (or back, if negative) by this many seconds. */
     advanceSeconds?: number;
+    /** Stop the clock (true) or let it run again (false); while frozen only the two above move it. */
+    freeze?: boolean;
 }
 
 export interface QueueRowView {
@@ -103,7 +107,7 @@ export interface EmulatorState {
     features: Record<string, boolean>;
     limits: LimitsSetting;
     operatingLimitSeconds: number;
-    clock: { now: number; iso: string; offsetSeconds: number };
+    clock: { now: number; iso: string; offsetSeconds: number; frozen: boolean };
     apps: { clientId: string; active: boolean; installed: boolean; scope: string[] }[];
     faults: FaultSettings;
 }
@@ -129,7 +133,7 @@ export interface EmulatorControl {
     setPlan(plan: Plan, features?: Record<string, boolean>): void;
     setFeatures(features: Record<string, boolean>): void;
     setLimits(spec: LimitsSpec): void;
-    setClock(spec: ClockSpec): { now: number; offsetSeconds: number };
+    setClock(spec: ClockSpec): { now: number; offsetSeconds: number; frozen: boolean };
     injectFaults(faults: Partial<FaultSettings>): FaultSettings;
     clearFaults(): void;
     /** Every access token expires now (refresh tokens still work). Returns how many. */
@@ -171,6 +175,7 @@ export function createControl(portal: Portal): EmulatorControl {
                 now: portal.clock.nowSeconds(),
                 iso: formatIso(portal.clock.nowSeconds(), portal.info.offsetMinutes),
                 offsetSeconds: portal.clock.offsetSeconds(),
+                frozen: portal.clock.isFrozen(),
             },
             apps: portal.apps.list().map((app) => ({
                 clientId: app.clientId,
@@ -267,10 +272,15 @@ export function createControl(portal: Portal): EmulatorControl {
         },
 
         setClock: (spec) => {
+            if (spec.freeze !== undefined) portal.clock.freeze(spec.freeze);
             if (spec.offsetSeconds !== undefined) portal.clock.setOffset(spec.offsetSeconds);
             if (spec.advanceSeconds !== undefined) portal.clock.advance(spec.advanceSeconds);
             portal.runAgentsIfDue();
-            return { now: portal.clock.nowSeconds(), offsetSeconds: portal.clock.offsetSeconds() };
+            return {
+                now: portal.clock.nowSeconds(),
+                offsetSeconds: portal.clock.offsetSeconds(),
+                frozen: portal.clock.isFrozen(),
+            };
         },
 
         injectFaults: (faults) => portal.faults.set(faults),
