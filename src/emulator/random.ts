@@ -4,10 +4,20 @@ import { randomBytes } from 'node:crypto';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+// One randomBytes() call per 4 KiB instead of one per identifier: the drain benchmark asks for
+// a process id on every call.
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
 function randomFrom(alphabet: string, length: number): string {
-    const bytes = randomBytes(length);
+    if (poolOffset + length > POOL_SIZE) {
+        pool = randomBytes(POOL_SIZE);
+        poolOffset = 0;
+    }
     let out = '';
-    for (let i = 0; i < length; i++) out += alphabet[bytes[i] % alphabet.length];
+    for (let i = 0; i < length; i++) out += alphabet[pool[poolOffset + i] % alphabet.length];
+    poolOffset += length;
     return out;
 }
 

@@ -72,6 +72,8 @@ export interface QueueRowView {
 
 export interface CounterSnapshot {
     requests: number;
+    /** Milliseconds spent working on REST requests (parsing, the method, encoding the reply). */
+    restBusyMs: number;
     requestsByMethod: Record<string, number>;
     batchSubCalls: number;
     status503: number;
@@ -291,6 +293,7 @@ export function createControl(portal: Portal): EmulatorControl {
             const counters = portal.counters;
             return {
                 requests: counters.requests,
+                restBusyMs: Math.round(counters.restBusyMs * 10) / 10,
                 requestsByMethod: Object.fromEntries(counters.requestsByMethod),
                 batchSubCalls: counters.batchSubCalls,
                 status503: counters.status503,

@@ -2,6 +2,8 @@
 
 export class Counters {
     requests = 0;
+    /** Milliseconds the emulator spent working on REST requests (body read to reply written). */
+    restBusyMs = 0;
     readonly requestsByMethod = new Map<string, number>();
     /** Sub-calls executed inside `batch`, by method (they are also in requestsByMethod). */
     batchSubCalls = 0;

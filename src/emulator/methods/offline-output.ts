@@ -8,10 +8,20 @@ function additionalOf(row: OfflineRow): unknown {
     return localUser !== undefined && localUser !== null ? { user_id: localUser } : row.eventAdditional;
 }
 
+// Rows written in the same second share their TIMESTAMP_X text; format each second once.
+let lastStamp = { ts: NaN, offsetMinutes: NaN, text: '' };
+
+function stamp(ts: number, offsetMinutes: number): string {
+    if (lastStamp.ts !== ts || lastStamp.offsetMinutes !== offsetMinutes) {
+        lastStamp = { ts, offsetMinutes, text: formatIso(ts, offsetMinutes) };
+    }
+    return lastStamp.text;
+}
+
 export function getRow(row: OfflineRow, offsetMinutes: number): Record<string, unknown> {
     return {
         ID: String(row.id),
-        TIMESTAMP_X: formatIso(row.ts, offsetMinutes),
+        TIMESTAMP_X: stamp(row.ts, offsetMinutes),
         EVENT_NAME: row.eventName,
         EVENT_DATA: row.eventData,
         EVENT_ADDITIONAL: additionalOf(row),

@@ -143,6 +143,14 @@ export class OfflineQueue {
         if (!slot) return 0;
         const ids = only?.ids ? new Set(only.ids) : undefined;
         const messageIds = only?.messageIds ? new Set(only.messageIds) : undefined;
+        if (processId !== '' && !ids && !messageIds) {
+            // The common case (a whole reservation): drop the process in one go.
+            const reservation = slot.processes.get(processId);
+            if (!reservation) return 0;
+            slot.processes.delete(processId);
+            for (const row of reservation.values()) this.forget(slot, row);
+            return reservation.size;
+        }
         let victims: OfflineRow[];
         if (processId === '') victims = [...slot.pools[0], ...slot.pools[1]];
         else victims = [...(slot.processes.get(processId)?.values() ?? [])];
@@ -263,13 +271,20 @@ export class OfflineQueue {
 
     private delete(slot: Slot, row: OfflineRow): void {
         this.detach(slot, row);
+        this.forget(slot, row);
+    }
+
+    /** Drops the row from the ID and MESSAGE_ID indexes (the caller has detached it already). */
+    private forget(slot: Slot, row: OfflineRow): void {
         slot.all.delete(row.id);
         const sameMessage = slot.byMessage.get(row.messageId);
-        if (sameMessage) {
-            const rest = sameMessage.filter((other) => other !== row);
-            if (rest.length === 0) slot.byMessage.delete(row.messageId);
-            else slot.byMessage.set(row.messageId, rest);
+        if (!sameMessage) return;
+        if (sameMessage.length === 1) {
+            if (sameMessage[0] === row) slot.byMessage.delete(row.messageId);
+            return;
         }
+        const index = sameMessage.indexOf(row);
+        if (index >= 0) sameMessage.splice(index, 1);
     }
 }
 

@@ -2,6 +2,7 @@
 // up to 50 commands, run in key order; each command string is parsed like PHP's parse_str and its
 // `$result[key][path]` references are resolved against earlier answers; the outer auth (and
 // auth_connector) applies to every command; empty sections come back as [].
+import { phpArrayToJson } from '../php/json-encode';
 import { parseStr } from '../php/parse-str';
 import {
     boolval,
@@ -75,11 +76,11 @@ export function batchMethod(processor: () => RestProcessor) {
         }
         return {
             result: {
-                result: sections.result,
-                result_error: sections.error,
-                result_total: sections.total,
-                result_next: sections.next,
-                result_time: sections.time,
+                result: phpArrayToJson(sections.result),
+                result_error: phpArrayToJson(sections.error),
+                result_total: phpArrayToJson(sections.total),
+                result_next: phpArrayToJson(sections.next),
+                result_time: phpArrayToJson(sections.time),
             },
             processing,
         };

@@ -62,6 +62,7 @@ export class RestHttp {
         }
 
         const body = await readBody(request);
+        const busySince = performance.now();
         const target = route(url.pathname);
         if (!target) {
             this.sendError(response, new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404));
@@ -81,6 +82,8 @@ export class RestHttp {
             scope,
         );
         portal.finishScope(scope);
+        const encoded = encodeResponse(reply.body);
+        portal.counters.restBusyMs += performance.now() - busySince;
 
         const delay = portal.faults.delayMs();
         if (delay > 0) {
@@ -92,7 +95,7 @@ export class RestHttp {
             'X-Bitrix-Rest-Time': reply.processing.toFixed(10),
         };
         if (reply.clientId) headers['X-Bitrix-Rest-Application'] = reply.clientId;
-        sendJson(response, reply.status, encodeResponse(reply.body), headers);
+        sendJson(response, reply.status, encoded, headers);
     }
 
     private sendError(response: ServerResponse, error: RestError): void {

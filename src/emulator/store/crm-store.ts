@@ -117,11 +117,13 @@ export class CrmStore {
     }
 }
 
+const READ_ONLY = new Set(['id', 'entityTypeId', 'createdTime', 'updatedTime', 'createdBy', 'updatedBy']);
+
 function normalize(fields: Record<string, unknown>): Record<string, unknown> {
     const result: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(fields)) {
-        if (['id', 'entityTypeId', 'createdTime', 'updatedTime', 'createdBy', 'updatedBy'].includes(key))
-            continue;
+    for (const key in fields) {
+        const value = fields[key];
+        if (READ_ONLY.has(key)) continue;
         result[key] =
             NUMERIC_FIELDS.has(key) && typeof value === 'string' && value.trim() !== ''
                 ? Number(value) || 0
