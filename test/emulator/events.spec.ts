@@ -152,6 +152,18 @@ describe('emulator: changes raise offline rows (reference §11)', () => {
         });
     });
 
+    it('ignores auth_connector on a webhook write: no license check, and the row is queued', async () => {
+        await withEmulator({ features: { rest_auth_connector: false } }, async (emulator) => {
+            await bindOffline(emulator, 'ONCRMDEALADD');
+            const reply = await hook(emulator, 'crm.deal.add', {
+                fields: { TITLE: 'x' },
+                auth_connector: 'erp',
+            });
+            assert.equal(reply.status, 200);
+            assert.equal(emulator.control.queueRows().length, 1);
+        });
+    });
+
     it('queues nothing for an app that is inactive or not installed', async () => {
         await withEmulator({}, async (emulator) => {
             await bindOffline(emulator, 'ONCRMDEALADD');

@@ -261,6 +261,38 @@ describe('emulator: event.offline.get (reference §1)', () => {
         });
     });
 
+    it('refuses a TIMESTAMP_X condition when reserving, but accepts it when re-reading (per source)', async () => {
+        await withEmulator({}, async (emulator) => {
+            await bindOffline(emulator, 'ONCRMDEALADD');
+            userDealChange(emulator, 'add');
+            const since = '2000-01-01T00:00:00+00:00';
+            const reserving = await rest(emulator, 'event.offline.get', {
+                clear: 0,
+                filter: { '>TIMESTAMP_X': since },
+            });
+            assert.equal(reserving.status, 400);
+            assert.equal(reserving.body.argument, '>TIMESTAMP_X');
+            const reserved = await rest(emulator, 'event.offline.get', { clear: 0 });
+            const reread = await rest(emulator, 'event.offline.get', {
+                clear: 0,
+                process_id: reserved.body.result.process_id,
+                filter: { '>TIMESTAMP_X': since },
+            });
+            assert.equal(reread.body.result.events.length, 1);
+        });
+    });
+
+    it('reads the unreserved rows when process_id is an empty string (per source)', async () => {
+        await withEmulator({}, async (emulator) => {
+            await bindOffline(emulator, 'ONCRMDEALADD');
+            userDealChange(emulator, 'add');
+            const reply = await rest(emulator, 'event.offline.get', { clear: 0, process_id: '' });
+            assert.equal(reply.body.result.process_id, '');
+            assert.equal(reply.body.result.events.length, 1);
+            assert.equal(emulator.control.queueRows()[0].PROCESS_ID, '');
+        });
+    });
+
     it('refuses an order field or direction it does not know', async () => {
         await withEmulator({}, async (emulator) => {
             const field = await rest(emulator, 'event.offline.get', { order: { ERROR: 'ASC' } });

@@ -42,6 +42,9 @@ function webhookAuth(
     // strval(intval($uid)) === $uid: only a plain user id is accepted here (no logins exist).
     const userId = /^(0|[1-9]\d*)$/.test(path.user) ? Number(path.user) : -1;
     const hook = portal.webhooks.find(userId, path.secret);
+    // reference §7: the docs list 403; the source raises it through the OAuth-error path, so 401.
+    // The same goes for insufficient_scope below. (No "Https required": the emulator speaks http,
+    // as a portal with REST_APAUTH_ALLOW_HTTP would.)
     if (!hook) return oauthError('INVALID_CREDENTIALS', 'Invalid request credentials');
     if (methodScope !== GLOBAL_SCOPE && !hook.scope.includes(methodScope)) {
         return oauthError(
