@@ -3,7 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { controlHandler } from './control/control-http';
-import { createControl, type EmulatorControl } from './control/control';
+import { createControl } from './control/control';
+import type { EmulatorControl } from './control/control-types';
 import { Listener } from './http/listener';
 import { sendText } from './http/response';
 import { handleAuthorize } from './oauth/authorize-page';

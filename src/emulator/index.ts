@@ -12,7 +12,7 @@ export type {
     LimitsSpec,
     QueueRowView,
     TokenPair,
-} from './control/control';
+} from './control/control-types';
 export type { FaultSettings } from './control/faults';
 export type { GeneratorSpec, GeneratorStatus } from './control/generator';
 export type { ChangeEntity, ChangeResult, UserChange } from './control/user-change';

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { readBody } from '../http/request';
 import { sendJson } from '../http/response';
-import type { EmulatorControl } from './control';
+import type { EmulatorControl } from './control-types';
 import type { UserChange } from './user-change';
 
 type Json = Record<string, unknown>;

@@ -1,160 +1,12 @@
 // The control API (not part of Bitrix24): everything a test, the demo or the benchmark needs to
 // steer the emulated portal. The same operations are served over HTTP under /_emulator/.
-import type { LimitsSetting } from '../limits/leaky-bucket';
 import { installApp } from '../oauth/install';
 import { formatIso } from '../php/datetime';
 import type { Portal } from '../portal';
-import type { QueueGauges } from '../queue/offline-queue';
-import type { App, NewApp } from '../store/apps';
-import type { Plan } from '../store/features';
-import type { FaultSettings } from './faults';
-import { ChangeGenerator, type GeneratorSpec, type GeneratorStatus } from './generator';
-import { applyUserChange, type ChangeResult, type UserChange } from './user-change';
-
-export interface TokenPair {
-    accessToken: string;
-    refreshToken: string;
-    /** Unix seconds on the emulator's clock. */
-    expires: number;
-    userId: number;
-    clientId: string;
-}
-
-export interface InstalledApp {
-    clientId: string;
-    clientSecret: string;
-    applicationToken: string;
-    memberId: string;
-    scope: string[];
-    accessToken: string;
-    refreshToken: string;
-    userId: number;
-    callbackStatus: number | null;
-}
-
-export interface InstallAppSpec extends NewApp {
-    /** The installing user, whose tokens the app gets; default 1 (an administrator). */
-    userId?: number;
-}
-
-export interface LimitsSpec {
-    limits?: LimitsSetting;
-    operatingLimitSeconds?: number;
-    methodCostSeconds?: Record<string, number>;
-    defaultMethodCostSeconds?: number;
-    /** Forget the operating time already spent. */
-    resetOperating?: boolean;
-}
-
-export interface ClockSpec {
-    /** Set the clock to real time plus this many seconds. */
-    offsetSeconds?: number;
-    /** Move the clock forward (or back, if negative) by this many seconds. */
-    advanceSeconds?: number;
-    /** Stop the clock (true) or let it run again (false); while frozen only the two above move it. */
-    freeze?: boolean;
-}
-
-export interface QueueRowView {
-    ID: number;
-    APP_ID: number;
-    CLIENT_ID: string | null;
-    CONNECTOR_ID: string;
-    TIMESTAMP_X: string;
-    ts: number;
-    EVENT_NAME: string;
-    EVENT_DATA: unknown;
-    EVENT_ADDITIONAL: Record<string, unknown>;
-    MESSAGE_ID: string;
-    PROCESS_ID: string;
-    ERROR: number;
-}
-
-export interface CounterSnapshot {
-    requests: number;
-    /** Milliseconds spent working on REST requests (parsing, the method, encoding the reply). */
-    restBusyMs: number;
-    requestsByMethod: Record<string, number>;
-    batchSubCalls: number;
-    status503: number;
-    status429: number;
-    injected500: number;
-    droppedConnections: number;
-    slowedAnswers: number;
-    rowsQueued: number;
-    rowsInserted: number;
-    rowsMerged: number;
-    rowsSuppressed: number;
-    rowsReserved: number;
-    rowsErrored: number;
-    rowsCleared: number;
-    rowsPurged: number;
-    tokensIssued: number;
-    refreshes: number;
-    codeExchanges: number;
-    installCallbacksSent: number;
-    ringsSent: number;
-    ringsDropped: number;
-    ringsFailed: number;
-    eventsPosted: number;
-    changes: number;
-    queue: QueueGauges;
-}
-
-export interface EmulatorState {
-    portalUrl: string;
-    oauthServer: string;
-    memberId: string;
-    plan: Plan;
-    features: Record<string, boolean>;
-    limits: LimitsSetting;
-    operatingLimitSeconds: number;
-    clock: { now: number; iso: string; offsetSeconds: number; frozen: boolean };
-    apps: { clientId: string; active: boolean; installed: boolean; scope: string[] }[];
-    faults: FaultSettings;
-}
-
-export interface EmulatorControl {
-    state(): EmulatorState;
-    installApp(spec?: InstallAppSpec): Promise<InstalledApp>;
-    setAppState(clientId: string, state: { active?: boolean; installed?: boolean }): void;
-    /** Removes the app's handlers (queued rows stay) and marks it not installed. */
-    uninstallApp(clientId: string): void;
-    issueTokens(spec?: { userId?: number; clientId?: string }): TokenPair;
-    createWebhook(spec?: { userId?: number; scope?: string[] }): {
-        url: string;
-        userId: number;
-        secret: string;
-    };
-    addUser(spec?: { admin?: boolean }): { id: number; admin: boolean };
-    addSmartProcess(entityTypeId: number): void;
-    userChange(change: UserChange): ChangeResult;
-    startGenerator(spec: GeneratorSpec): GeneratorStatus;
-    stopGenerator(): GeneratorStatus;
-    generatorStatus(): GeneratorStatus;
-    setPlan(plan: Plan, features?: Record<string, boolean>): void;
-    setFeatures(features: Record<string, boolean>): void;
-    setLimits(spec: LimitsSpec): void;
-    setClock(spec: ClockSpec): { now: number; offsetSeconds: number; frozen: boolean };
-    injectFaults(faults: Partial<FaultSettings>): FaultSettings;
-    clearFaults(): void;
-    /** Every access token expires now (refresh tokens still work). Returns how many. */
-    expireAccessTokens(): number;
-    counters(): CounterSnapshot;
-    resetCounters(): void;
-    queueRows(filter?: { clientId?: string; connector?: string }): QueueRowView[];
-    bindings(clientId?: string): {
-        id: number;
-        clientId: string | null;
-        event: string;
-        handler: string;
-        connector: string;
-        userId: number;
-        options: Record<string, string | number>;
-    }[];
-    /** Runs the daily agents now (the reservation purge); returns the rows purged. */
-    runAgents(): number;
-}
+import type { App } from '../store/apps';
+import type { EmulatorControl } from './control-types';
+import { ChangeGenerator } from './generator';
+import { applyUserChange } from './user-change';
 
 export function createControl(portal: Portal): EmulatorControl {
     const generator = new ChangeGenerator(portal);
@@ -289,38 +141,7 @@ export function createControl(portal: Portal): EmulatorControl {
         clearFaults: () => portal.faults.clear(),
         expireAccessTokens: () => portal.tokens.expireAllAccessTokens(),
 
-        counters: () => {
-            const counters = portal.counters;
-            return {
-                requests: counters.requests,
-                restBusyMs: Math.round(counters.restBusyMs * 10) / 10,
-                requestsByMethod: Object.fromEntries(counters.requestsByMethod),
-                batchSubCalls: counters.batchSubCalls,
-                status503: counters.status503,
-                status429: counters.status429,
-                injected500: counters.injected500,
-                droppedConnections: counters.droppedConnections,
-                slowedAnswers: counters.slowedAnswers,
-                rowsQueued: counters.rowsQueued,
-                rowsInserted: counters.rowsInserted,
-                rowsMerged: counters.rowsMerged,
-                rowsSuppressed: counters.rowsSuppressed,
-                rowsReserved: counters.rowsReserved,
-                rowsErrored: counters.rowsErrored,
-                rowsCleared: counters.rowsCleared,
-                rowsPurged: counters.rowsPurged,
-                tokensIssued: counters.tokensIssued,
-                refreshes: counters.refreshes,
-                codeExchanges: counters.codeExchanges,
-                installCallbacksSent: counters.installCallbacksSent,
-                ringsSent: counters.ringsSent,
-                ringsDropped: counters.ringsDropped,
-                ringsFailed: counters.ringsFailed,
-                eventsPosted: counters.eventsPosted,
-                changes: counters.changes,
-                queue: portal.queue.gauges(),
-            };
-        },
+        counters: () => portal.counters.snapshot(portal.queue.gauges()),
         resetCounters: () => portal.counters.reset(),
 
         queueRows: (filter = {}) => {

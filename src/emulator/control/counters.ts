@@ -1,4 +1,6 @@
 // What the emulator counts, for `GET /_emulator/counters` and `control.counters()`.
+import type { QueueGauges } from '../queue/offline-queue';
+import type { CounterSnapshot } from './control-types';
 
 export class Counters {
     requests = 0;
@@ -38,5 +40,37 @@ export class Counters {
         const byMethod = this.requestsByMethod;
         Object.assign(this, new Counters(), { requestsByMethod: byMethod });
         byMethod.clear();
+    }
+
+    snapshot(queue: QueueGauges): CounterSnapshot {
+        return {
+            requests: this.requests,
+            restBusyMs: Math.round(this.restBusyMs * 10) / 10,
+            requestsByMethod: Object.fromEntries(this.requestsByMethod),
+            batchSubCalls: this.batchSubCalls,
+            status503: this.status503,
+            status429: this.status429,
+            injected500: this.injected500,
+            droppedConnections: this.droppedConnections,
+            slowedAnswers: this.slowedAnswers,
+            rowsQueued: this.rowsQueued,
+            rowsInserted: this.rowsInserted,
+            rowsMerged: this.rowsMerged,
+            rowsSuppressed: this.rowsSuppressed,
+            rowsReserved: this.rowsReserved,
+            rowsErrored: this.rowsErrored,
+            rowsCleared: this.rowsCleared,
+            rowsPurged: this.rowsPurged,
+            tokensIssued: this.tokensIssued,
+            refreshes: this.refreshes,
+            codeExchanges: this.codeExchanges,
+            installCallbacksSent: this.installCallbacksSent,
+            ringsSent: this.ringsSent,
+            ringsDropped: this.ringsDropped,
+            ringsFailed: this.ringsFailed,
+            eventsPosted: this.eventsPosted,
+            changes: this.changes,
+            queue,
+        };
     }
 }
