@@ -22,13 +22,23 @@ describe('emulator: request-rate limit, a leaky bucket per portal (reference §8
         });
     });
 
-    it('drains continuously at rps in real time: 1.2 requests drained after 300 ms at 4 per second', async () => {
+    it('drains continuously, not in steps: 0.3 s at 4 per second makes room for exactly one more', async () => {
         await withEmulator({ limits: { burst: 5, rps: 4 } }, async (emulator) => {
+            emulator.control.setClock({ freeze: true });
             const burst = await Promise.all(Array.from({ length: 6 }, () => rest(emulator, 'user.admin')));
             assert.deepEqual(burst.map((reply) => reply.status).sort(), [200, 200, 200, 200, 200, 503]);
-            await sleep(300);
+            emulator.control.setClock({ advanceSeconds: 0.3 });
+            // 5 - 1.2 drained = 3.8: one more fits (4.8), the next would make 5.8.
             assert.equal((await rest(emulator, 'user.admin')).status, 200);
             assert.equal((await rest(emulator, 'user.admin')).status, 503);
+        });
+    });
+
+    it('drains on the real clock too: after waiting, the bucket takes a full burst again', async () => {
+        await withEmulator({ limits: { burst: 3, rps: 20 } }, async (emulator) => {
+            for (let i = 0; i < 3; i++) assert.equal((await rest(emulator, 'user.admin')).status, 200);
+            await sleep(200);
+            for (let i = 0; i < 3; i++) assert.equal((await rest(emulator, 'user.admin')).status, 200);
         });
     });
 
