@@ -16,10 +16,15 @@ interface Route {
 
 /** `/rest/<method>[.json]` or `/rest/<user>/<secret>/<method>[.json]`. */
 function route(pathname: string): Route | null {
-    const parts = pathname
-        .replace(/^\/rest\//, '')
-        .split('/')
-        .map(decodeURIComponent);
+    let parts: string[];
+    try {
+        parts = pathname
+            .replace(/^\/rest\//, '')
+            .split('/')
+            .map(decodeURIComponent);
+    } catch {
+        return null; // a malformed %-sequence: no such method
+    }
     const last = (parts[parts.length - 1] ?? '').replace(/\.json$/i, '');
     if (parts.length === 1 && last !== '') return { method: last };
     if (parts.length === 3 && last !== '')
