@@ -1,0 +1,153 @@
+// The control API's types: what `emulator.control` offers and answers (not part of Bitrix24).
+import type { LimitsSetting } from '../limits/leaky-bucket';
+import type { QueueGauges } from '../queue/offline-queue';
+import type { NewApp } from '../store/apps';
+import type { Plan } from '../store/features';
+import type { FaultSettings } from './faults';
+import type { GeneratorSpec, GeneratorStatus } from './generator';
+import type { ChangeResult, UserChange } from './user-change';
+
+export interface TokenPair {
+    accessToken: string;
+    refreshToken: string;
+    /** Unix seconds on the emulator's clock. */
+    expires: number;
+    userId: number;
+    clientId: string;
+}
+
+export interface InstalledApp {
+    clientId: string;
+    clientSecret: string;
+    applicationToken: string;
+    memberId: string;
+    scope: string[];
+    accessToken: string;
+    refreshToken: string;
+    userId: number;
+    callbackStatus: number | null;
+}
+
+export interface InstallAppSpec extends NewApp {
+    /** The installing user, whose tokens the app gets; default 1 (an administrator). */
+    userId?: number;
+}
+
+export interface LimitsSpec {
+    limits?: LimitsSetting;
+    operatingLimitSeconds?: number;
+    methodCostSeconds?: Record<string, number>;
+    defaultMethodCostSeconds?: number;
+    /** Forget the operating time already spent. */
+    resetOperating?: boolean;
+}
+
+export interface ClockSpec {
+    /** Set the clock to real time plus this many seconds. */
+    offsetSeconds?: number;
+    /** Move the clock forward (or back, if negative) by this many seconds. */
+    advanceSeconds?: number;
+    /** Stop the clock (true) or let it run again (false); while frozen only the two above move it. */
+    freeze?: boolean;
+}
+
+export interface QueueRowView {
+    ID: number;
+    APP_ID: number;
+    CLIENT_ID: string | null;
+    CONNECTOR_ID: string;
+    TIMESTAMP_X: string;
+    ts: number;
+    EVENT_NAME: string;
+    EVENT_DATA: unknown;
+    EVENT_ADDITIONAL: Record<string, unknown>;
+    MESSAGE_ID: string;
+    PROCESS_ID: string;
+    ERROR: number;
+}
+
+export interface CounterSnapshot {
+    requests: number;
+    /** Milliseconds spent working on REST requests (parsing, the method, encoding the reply). */
+    restBusyMs: number;
+    requestsByMethod: Record<string, number>;
+    batchSubCalls: number;
+    status503: number;
+    status429: number;
+    injected500: number;
+    droppedConnections: number;
+    slowedAnswers: number;
+    rowsQueued: number;
+    rowsInserted: number;
+    rowsMerged: number;
+    rowsSuppressed: number;
+    rowsReserved: number;
+    rowsErrored: number;
+    rowsCleared: number;
+    rowsPurged: number;
+    tokensIssued: number;
+    refreshes: number;
+    codeExchanges: number;
+    installCallbacksSent: number;
+    ringsSent: number;
+    ringsDropped: number;
+    ringsFailed: number;
+    eventsPosted: number;
+    changes: number;
+    queue: QueueGauges;
+}
+
+export interface EmulatorState {
+    portalUrl: string;
+    oauthServer: string;
+    memberId: string;
+    plan: Plan;
+    features: Record<string, boolean>;
+    limits: LimitsSetting;
+    operatingLimitSeconds: number;
+    clock: { now: number; iso: string; offsetSeconds: number; frozen: boolean };
+    apps: { clientId: string; active: boolean; installed: boolean; scope: string[] }[];
+    faults: FaultSettings;
+}
+
+export interface EmulatorControl {
+    state(): EmulatorState;
+    installApp(spec?: InstallAppSpec): Promise<InstalledApp>;
+    setAppState(clientId: string, state: { active?: boolean; installed?: boolean }): void;
+    /** Removes the app's handlers (queued rows stay) and marks it not installed. */
+    uninstallApp(clientId: string): void;
+    issueTokens(spec?: { userId?: number; clientId?: string }): TokenPair;
+    createWebhook(spec?: { userId?: number; scope?: string[] }): {
+        url: string;
+        userId: number;
+        secret: string;
+    };
+    addUser(spec?: { admin?: boolean }): { id: number; admin: boolean };
+    addSmartProcess(entityTypeId: number): void;
+    userChange(change: UserChange): ChangeResult;
+    startGenerator(spec: GeneratorSpec): GeneratorStatus;
+    stopGenerator(): GeneratorStatus;
+    generatorStatus(): GeneratorStatus;
+    setPlan(plan: Plan, features?: Record<string, boolean>): void;
+    setFeatures(features: Record<string, boolean>): void;
+    setLimits(spec: LimitsSpec): void;
+    setClock(spec: ClockSpec): { now: number; offsetSeconds: number; frozen: boolean };
+    injectFaults(faults: Partial<FaultSettings>): FaultSettings;
+    clearFaults(): void;
+    /** Every access token expires now (refresh tokens still work). Returns how many. */
+    expireAccessTokens(): number;
+    counters(): CounterSnapshot;
+    resetCounters(): void;
+    queueRows(filter?: { clientId?: string; connector?: string }): QueueRowView[];
+    bindings(clientId?: string): {
+        id: number;
+        clientId: string | null;
+        event: string;
+        handler: string;
+        connector: string;
+        userId: number;
+        options: Record<string, string | number>;
+    }[];
+    /** Runs the daily agents now (the reservation purge); returns the rows purged. */
+    runAgents(): number;
+}

@@ -1,0 +1,65 @@
+// event.offline.get (reference §1, per source Api\Event::eventOfflineGet).
+import { changeKeyCase, intval, isset, strval, type PhpArray } from '../php/values';
+import { randomProcessId } from '../random';
+import { connectorOf, ok, type CallContext, type MethodResult } from '../rest/context';
+import { argumentError, wrongLicense } from '../rest/errors';
+import { FEATURE_OFFLINE_EXTENDED } from '../store/features';
+import { requireAdmin, requireOAuthApp } from './guards';
+import {
+    checkReservationFilter,
+    GET_FIELDS,
+    rowFilter,
+    rowOrder,
+    sanitizeFilter,
+    sanitizeOrder,
+} from './offline-filter';
+import { getRow } from './offline-output';
+
+/** IRestService::LIST_LIMIT */
+const DEFAULT_LIMIT = 50;
+
+export function eventOfflineGet(query: PhpArray, ctx: CallContext): MethodResult {
+    const app = requireOAuthApp(ctx);
+    requireAdmin(ctx);
+    const { portal } = ctx;
+    const q = changeKeyCase(query, 'lower');
+
+    // Values from forms and batch strings are strings: read them as PHP's intval() does.
+    const clear = isset(q, 'clear') ? intval(q.get('clear')) : 1;
+    let processId = isset(q, 'process_id') ? strval(q.get('process_id')).trim() : null;
+    if (!clear && !portal.features.isEnabled(FEATURE_OFFLINE_EXTENDED)) {
+        throw wrongLicense('extended offline events handling');
+    }
+    const filter = isset(q, 'filter') ? q.get('filter') : new Map();
+    const order = isset(q, 'order') ? q.get('order') : new Map([['TIMESTAMP_X', 'ASC']]);
+    const limit = isset(q, 'limit') ? intval(q.get('limit')) : DEFAULT_LIMIT;
+    const error = isset(q, 'error') && intval(q.get('error')) === 1 ? 1 : 0;
+    const connector = connectorOf(ctx.auth);
+    let returnProcessId = !clear;
+
+    // No upper bound on limit, in the source or the docs (reference §1).
+    if (limit <= 0) throw argumentError('Value must be positive integer', 'LIMIT');
+    const conditions = sanitizeFilter(filter, GET_FIELDS, portal.info.offsetMinutes);
+    const sort = rowOrder(sanitizeOrder(order, GET_FIELDS));
+    const accept = rowFilter(conditions);
+
+    let rows;
+    if (processId === null) {
+        checkReservationFilter(conditions);
+        processId = randomProcessId();
+        rows = portal.queue.reserve(app.id, connector, error, accept, sort, limit, processId);
+        if (!clear) portal.counters.rowsReserved += rows.length;
+    } else {
+        // Re-reading a reservation. With clear left at its default of 1, the rows are deleted
+        // below; a process_id of '' addresses the unreserved rows (both per source).
+        returnProcessId = true;
+        rows = portal.queue.readProcess(app.id, connector, error, processId, accept, sort, limit);
+    }
+    const events = rows.map((row) => getRow(row, portal.info.offsetMinutes));
+
+    if (clear && rows.length > 0) {
+        // clearEvents deletes every row of the process, not only the `limit` rows returned.
+        portal.counters.rowsCleared += portal.queue.clear(app.id, connector, processId);
+    }
+    return ok({ process_id: returnProcessId ? processId : null, events });
+}

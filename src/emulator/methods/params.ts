@@ -1,0 +1,40 @@
+// Reading method parameters the way D7 controllers and legacy REST proxies do: names are
+// case-insensitive, ids go through intval(), `fields` must be an array.
+import { changeKeyCase, intval, isPhpArray, toPlain, type PhpArray, type PhpValue } from '../php/values';
+
+export function lowerKeys(query: PhpArray): PhpArray {
+    return changeKeyCase(query, 'lower');
+}
+
+export function idParam(q: PhpArray, ...names: string[]): number {
+    for (const name of names) {
+        const value = q.get(name.toLowerCase());
+        if (value !== undefined && value !== null) return intval(value);
+    }
+    return 0;
+}
+
+/** The `fields` array as a plain object, or null when it is missing or not an array. */
+export function fieldsParam(q: PhpArray): Record<string, unknown> | null {
+    const fields: PhpValue | undefined = q.get('fields');
+    if (!isPhpArray(fields)) return null;
+    const plain = toPlain(fields);
+    return plain !== null && typeof plain === 'object' && !Array.isArray(plain)
+        ? (plain as Record<string, unknown>)
+        : {};
+}
+
+export function listParam(q: PhpArray, name: string): string[] {
+    const value = q.get(name);
+    if (!isPhpArray(value)) return [];
+    return [...value.values()].map((item) => (typeof item === 'string' ? item : String(item as number)));
+}
+
+export const PAGE_SIZE = 50;
+
+export function page<T>(rows: T[], start: number): { rows: T[]; next?: number; total: number } {
+    const offset = Math.max(0, start);
+    const slice = rows.slice(offset, offset + PAGE_SIZE);
+    const next = offset + slice.length < rows.length ? offset + slice.length : undefined;
+    return { rows: slice, next, total: rows.length };
+}

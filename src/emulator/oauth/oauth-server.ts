@@ -1,0 +1,53 @@
+// The OAuth server (oauth.bitrix.info) on its own listener: GET or form POST to /oauth/token/
+// with grant_type refresh_token or authorization_code (reference §7). Refresh tokens are single
+// use: a reused one gets invalid_grant.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { readBody, requestParams } from '../http/request';
+import { sendJson } from '../http/response';
+import { strval } from '../php/values';
+import type { Portal } from '../portal';
+import { tokenResponse } from './token-response';
+
+function oauthFailure(response: ServerResponse, status: number, error: string, description: string): void {
+    sendJson(response, status, JSON.stringify({ error, error_description: description }));
+}
+
+export async function handleOAuthServer(
+    portal: Portal,
+    request: IncomingMessage,
+    response: ServerResponse,
+): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://oauth.local');
+    const body = await readBody(request);
+    if (!/^\/oauth\/token\/?$/.test(url.pathname)) {
+        oauthFailure(response, 404, 'NOT_FOUND', 'Unknown path');
+        return;
+    }
+    const params = requestParams(request, url, body);
+    const read = (key: string) => strval(params.get(key));
+    const grantType = read('grant_type');
+    const app = portal.apps.byClientId(read('client_id'));
+    // invalid_client: bad id or secret, or the app is not installed (reference §7).
+    if (!app || !app.installed || app.clientSecret !== read('client_secret')) {
+        oauthFailure(response, 401, 'invalid_client', 'Invalid client credentials');
+        return;
+    }
+    let grant;
+    if (grantType === 'refresh_token') {
+        grant = portal.tokens.refresh(app, read('refresh_token'));
+        if (typeof grant !== 'string') portal.counters.refreshes++;
+    } else if (grantType === 'authorization_code') {
+        grant = portal.tokens.exchangeCode(app, read('code'));
+        if (typeof grant !== 'string') portal.counters.codeExchanges++;
+    } else {
+        oauthFailure(response, 400, 'invalid_request', 'Unsupported grant_type');
+        return;
+    }
+    if (typeof grant === 'string') {
+        oauthFailure(response, 400, grant, 'Invalid authorization tokens');
+        return;
+    }
+    portal.counters.tokensIssued++;
+    sendJson(response, 200, JSON.stringify(tokenResponse(grant, app, portal.info, portal.clock)));
+}

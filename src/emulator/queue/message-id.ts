@@ -1,0 +1,11 @@
+// MESSAGE_ID = md5(EVENT_NAME . "|" . Json::encode(EVENT_DATA)) (reference §1, per source
+// EventOfflineTable::getMessageId): same event and same data give the same row.
+import { createHash } from 'node:crypto';
+
+import { bitrixJsonEncode } from '../php/json-encode';
+
+export function messageIdOf(eventName: string, eventData: unknown): string {
+    return createHash('md5')
+        .update(eventName + '|' + bitrixJsonEncode(eventData))
+        .digest('hex');
+}

@@ -1,0 +1,73 @@
+// Installed applications (b_rest_app). Rows and rings only reach apps that are active and
+// installed (reference §1, per source event/callback.php).
+import { randomHex, randomSecret } from '../random';
+
+export interface App {
+    id: number;
+    clientId: string;
+    clientSecret: string;
+    /** Stable per app; sent as auth[application_token] with every event (reference §6). */
+    applicationToken: string;
+    scope: string[];
+    active: boolean;
+    installed: boolean;
+    /** L = local application (reference §7). */
+    status: string;
+    version: number;
+    installUrl?: string;
+    redirectUri?: string;
+}
+
+export interface NewApp {
+    clientId?: string;
+    clientSecret?: string;
+    scope?: string[];
+    installUrl?: string;
+    redirectUri?: string;
+}
+
+export const DEFAULT_APP_SCOPE = ['crm', 'task', 'user'];
+
+export class AppStore {
+    private readonly byId = new Map<number, App>();
+    private readonly byClient = new Map<string, App>();
+    private nextId = 1;
+
+    add(spec: NewApp = {}): App {
+        const id = this.nextId++;
+        const app: App = {
+            id,
+            clientId: spec.clientId ?? `local.${randomHex(13)}.${String(10000000 + id).slice(-8)}`,
+            clientSecret: spec.clientSecret ?? randomSecret(50),
+            applicationToken: randomHex(32),
+            scope: spec.scope ?? [...DEFAULT_APP_SCOPE],
+            active: true,
+            installed: true,
+            status: 'L',
+            version: 1,
+            installUrl: spec.installUrl,
+            redirectUri: spec.redirectUri,
+        };
+        if (this.byClient.has(app.clientId)) throw new Error(`an app with client id ${app.clientId} exists`);
+        this.byId.set(id, app);
+        this.byClient.set(app.clientId, app);
+        return app;
+    }
+
+    get(id: number): App | undefined {
+        return this.byId.get(id);
+    }
+
+    byClientId(clientId: string | null | undefined): App | undefined {
+        return clientId ? this.byClient.get(clientId) : undefined;
+    }
+
+    list(): App[] {
+        return [...this.byId.values()];
+    }
+
+    /** Events reach an app only while it is active and installed. */
+    isLive(app: App): boolean {
+        return app.active && app.installed;
+    }
+}

@@ -1,0 +1,26 @@
+// Incoming webhooks (b_rest_ap): `<portal>/rest/<user>/<secret>/<method>` runs as that user with
+// the webhook's scope list (reference §7).
+import { randomLowerAlnum } from '../random';
+
+export interface Webhook {
+    /** password_id: the entity the operating-time budget is counted for (reference §8). */
+    id: number;
+    userId: number;
+    secret: string;
+    scope: string[];
+    active: boolean;
+}
+
+export class WebhookStore {
+    private readonly hooks: Webhook[] = [];
+
+    add(userId: number, scope: string[], secret = randomLowerAlnum(16)): Webhook {
+        const hook: Webhook = { id: this.hooks.length + 1, userId, secret, scope, active: true };
+        this.hooks.push(hook);
+        return hook;
+    }
+
+    find(userId: number, secret: string): Webhook | undefined {
+        return this.hooks.find((hook) => hook.active && hook.userId === userId && hook.secret === secret);
+    }
+}
