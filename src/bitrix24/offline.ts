@@ -77,6 +77,13 @@ export interface QueueStats {
 
 const GET_FIELDS = ['ID', 'TIMESTAMP_X', 'EVENT_NAME', 'MESSAGE_ID'];
 const LIST_FIELDS = [...GET_FIELDS, 'PROCESS_ID', 'ERROR'];
+/**
+ * When event.offline.get takes new rows, the server hands the filter to its ORM's where():
+ * one scalar per condition, no date (TIMESTAMP_X) and only comparison operators; `%` and `@`
+ * are "Unknown operator" (reference §1, per source, as the emulator follows it).
+ */
+const RESERVING_FILTER_FIELDS = ['ID', 'EVENT_NAME', 'MESSAGE_ID'];
+const RESERVING_OPERATORS = ['', '=', '>', '<', '>=', '<='];
 /** Filter operators: a prefix on the field name (reference §1). */
 const FILTER_KEY = /^(=|>=|<=|>|<|@|%)?([A-Z_]+)$/i;
 const MESSAGE_ID = /^[0-9a-f]{32}$/i;
@@ -220,7 +227,7 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
             'the filter must be an object such as {"EVENT_NAME": "ONCRMDEALUPDATE"}',
         );
     }
-    const allowed = method === 'get' ? GET_FIELDS : LIST_FIELDS;
+    const allowed = method === 'get' ? RESERVING_FILTER_FIELDS : LIST_FIELDS;
     for (const [key, value] of Object.entries(filter)) {
         const match = FILTER_KEY.exec(key);
         if (!match || !allowed.includes(match[2].toUpperCase())) {
@@ -231,12 +238,21 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
                 { field: key, fields: allowed.join(', ') },
             );
         }
-        // Per source, event.offline.get accepts only scalar filter values (reference §1).
         if (method === 'get' && (typeof value === 'object' || match[1] === '@')) {
             throw invalid(
                 'filter',
                 'filter-list',
                 `event.offline.get takes one value per filter field; "${key}" has a list`,
+                {
+                    field: key,
+                },
+            );
+        }
+        if (method === 'get' && !RESERVING_OPERATORS.includes(match[1] ?? '')) {
+            throw invalid(
+                'filter',
+                'filter-operator',
+                `event.offline.get filters with =, >, <, >= or <= only; "${key}" uses ${match[1]}`,
                 { field: key },
             );
         }

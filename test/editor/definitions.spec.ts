@@ -260,13 +260,6 @@ describe('editor definitions', () => {
             assert.equal(labelOf(await get()), 'get all (reserve, 50)');
         });
 
-        it('labels a %EVENT_NAME filter as a prefix', async () => {
-            assert.equal(
-                labelOf(await get(), { filter: '{"%EVENT_NAME":"ONCRM"}' }),
-                'get ONCRM* (reserve, 50)',
-            );
-        });
-
         it('labels an exact EVENT_NAME filter with the event', async () => {
             assert.equal(
                 labelOf(await get(), {
@@ -292,9 +285,9 @@ describe('editor definitions', () => {
         it('labels in Russian when the editor speaks Russian', async () => {
             assert.equal(
                 labelOf(await definition('bitrix24-offline-get', 'ru'), {
-                    filter: '{"%EVENT_NAME":"ONCRM"}',
+                    filter: '{"EVENT_NAME":"ONCRMDEALUPDATE"}',
                 }),
-                'чтение ONCRM* (резерв, 50)',
+                'чтение ONCRMDEALUPDATE (резерв, 50)',
             );
         });
 
@@ -350,7 +343,7 @@ describe('editor definitions', () => {
                 validate(await get(), 'filter', '{"PROCESS_ID":""}'),
                 await message('bitrix24-offline-get', 'validation.filter.field', {
                     field: 'PROCESS_ID',
-                    fields,
+                    fields: 'ID, EVENT_NAME, MESSAGE_ID',
                 }),
             );
         });
@@ -369,13 +362,24 @@ describe('editor definitions', () => {
             );
         });
 
+        it('refuses % and conditions on TIMESTAMP_X, which the portal refuses when it reserves rows', async () => {
+            const definitionOfGet = await get();
+            assert.equal(
+                validate(definitionOfGet, 'filter', '{"%EVENT_NAME":"ONCRM"}'),
+                await message('bitrix24-offline-get', 'validation.filter.operator', { field: '%EVENT_NAME' }),
+            );
+            assert.equal(
+                validate(definitionOfGet, 'filter', '{">=TIMESTAMP_X":"2024-01-01T00:00:00+03:00"}'),
+                await message('bitrix24-offline-get', 'validation.filter.field', {
+                    field: '>=TIMESTAMP_X',
+                    fields: 'ID, EVENT_NAME, MESSAGE_ID',
+                }),
+            );
+        });
+
         it('accepts a filter with an operator on an allowed field', async () => {
             assert.equal(
-                validate(
-                    await get(),
-                    'filter',
-                    '{">=TIMESTAMP_X":"2024-01-01T00:00:00+03:00","%EVENT_NAME":"ONCRM"}',
-                ),
+                validate(await get(), 'filter', '{">=ID":"100","EVENT_NAME":"ONCRMDEALUPDATE"}'),
                 true,
             );
         });
