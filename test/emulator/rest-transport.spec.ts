@@ -36,6 +36,16 @@ describe('emulator: REST transport and envelope (reference §9)', () => {
         });
     });
 
+    it('treats repeated slashes in the path as one, as the portal does for /rest//<method>', async () => {
+        await withEmulator({}, async (emulator) => {
+            const reply = await postJson(`${emulator.portalUrl}/rest//`, 'user.admin', {
+                auth: emulator.app.accessToken,
+            });
+            assert.equal(reply.status, 200);
+            assert.equal(reply.body.result, true);
+        });
+    });
+
     it('reads a GET query string with auth in it', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await get(

@@ -14,11 +14,15 @@ interface Route {
     webhook?: WebhookPath;
 }
 
-/** `/rest/<method>[.json]` or `/rest/<user>/<secret>/<method>[.json]`. */
+/**
+ * `/rest/<method>[.json]` or `/rest/<user>/<secret>/<method>[.json]`. Repeated slashes count as
+ * one, as the portal's web server merges them: the official JS SDK asks for `/rest//<method>`.
+ */
 function route(pathname: string): Route | null {
     let parts: string[];
     try {
         parts = pathname
+            .replace(/\/{2,}/g, '/')
             .replace(/^\/rest\//, '')
             .split('/')
             .map(decodeURIComponent);
