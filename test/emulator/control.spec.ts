@@ -99,6 +99,16 @@ describe('emulator: control API over HTTP (not part of Bitrix24)', () => {
         });
     });
 
+    it('injects lost replies: the call runs, then the socket closes without its answer', async () => {
+        await withEmulator({}, async (emulator) => {
+            emulator.control.injectFaults({ lostReplyRate: 1 });
+            await assert.rejects(rest(emulator, 'crm.item.add', { entityTypeId: 2, fields: { title: 'x' } }));
+            emulator.control.clearFaults();
+            assert.equal(emulator.control.counters().lostReplies, 1);
+            assert.equal(emulator.control.userChange({ entity: 'deal', action: 'add' }).id, 2);
+        });
+    });
+
     it('injects slow answers after executing the call', async () => {
         await withEmulator({}, async (emulator) => {
             emulator.control.injectFaults({ slowRate: 1, slowMs: 150 });

@@ -76,6 +76,8 @@ export interface CounterSnapshot {
     status429: number;
     injected500: number;
     droppedConnections: number;
+    /** Requests executed whose reply was lost on purpose (fault lostReplyRate). */
+    lostReplies: number;
     slowedAnswers: number;
     rowsQueued: number;
     rowsInserted: number;

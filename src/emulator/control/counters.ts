@@ -13,6 +13,7 @@ export class Counters {
     status429 = 0;
     injected500 = 0;
     droppedConnections = 0;
+    lostReplies = 0;
     slowedAnswers = 0;
     rowsQueued = 0;
     rowsInserted = 0;
@@ -52,6 +53,7 @@ export class Counters {
             status429: this.status429,
             injected500: this.injected500,
             droppedConnections: this.droppedConnections,
+            lostReplies: this.lostReplies,
             slowedAnswers: this.slowedAnswers,
             rowsQueued: this.rowsQueued,
             rowsInserted: this.rowsInserted,

@@ -12,11 +12,23 @@ export interface FaultSettings {
     slowMs: number;
     /** The next N requests get 503 QUERY_LIMIT_EXCEEDED. */
     burst503: number;
+    /**
+     * Share (0..1) of requests that are executed, but whose socket is destroyed before the reply:
+     * the caller cannot tell whether anything happened (a reservation made, a row cleared).
+     */
+    lostReplyRate: number;
 }
 
 export type Fault = 'burst503' | 'drop' | 'error';
 
-export const NO_FAULTS: FaultSettings = { errorRate: 0, dropRate: 0, slowRate: 0, slowMs: 0, burst503: 0 };
+export const NO_FAULTS: FaultSettings = {
+    errorRate: 0,
+    dropRate: 0,
+    slowRate: 0,
+    slowMs: 0,
+    burst503: 0,
+    lostReplyRate: 0,
+};
 
 export class Faults {
     private settings: FaultSettings = { ...NO_FAULTS };
@@ -48,6 +60,11 @@ export class Faults {
         if (this.settings.dropRate > 0 && this.random() < this.settings.dropRate) return 'drop';
         if (this.settings.errorRate > 0 && this.random() < this.settings.errorRate) return 'error';
         return null;
+    }
+
+    /** Whether the reply of an executed request is lost. */
+    loseReply(): boolean {
+        return this.settings.lostReplyRate > 0 && this.random() < this.settings.lostReplyRate;
     }
 
     /** Milliseconds to hold the answer back (0 = answer now). */

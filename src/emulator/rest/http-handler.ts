@@ -94,6 +94,11 @@ export class RestHttp {
         const encoded = encodeResponse(reply.body);
         portal.counters.restBusyMs += performance.now() - busySince;
 
+        if (portal.faults.loseReply()) {
+            portal.counters.lostReplies++;
+            request.socket.destroy();
+            return;
+        }
         const delay = portal.faults.delayMs();
         if (delay > 0) {
             portal.counters.slowedAnswers++;
