@@ -1,5 +1,5 @@
 import { errorFromBody, isObject, type RestResponse } from './envelope';
-import { Bitrix24Error, LocalCode } from './errors';
+import { Bitrix24Error, invalidArgument, LocalCode } from './errors';
 import { normalizeMethod, canRunInBatch } from './methods';
 import { encodeQuery } from './query-string';
 
@@ -43,33 +43,23 @@ export function prepareCommands(commands: readonly BatchCommand[]): {
     const prepared = commands.map((command, i) => {
         const method = normalizeMethod(command.method);
         if (!canRunInBatch(method)) {
-            throw new Bitrix24Error({
-                code: LocalCode.InvalidArgument,
-                argument: 'method',
-                reason: 'batch-method',
-                params: { method },
-                description: `${method} cannot run inside a batch`,
+            throw invalidArgument('method', 'batch-method', `${method} cannot run inside a batch`, {
+                method,
             });
         }
         if (command.params !== undefined && !isObject(command.params)) {
-            throw new Bitrix24Error({
-                code: LocalCode.InvalidArgument,
-                argument: 'params',
-                reason: 'params-not-object',
-                params: { method },
-                description: `the params of command ${i + 1} (${method}) must be an object`,
-            });
+            throw invalidArgument(
+                'params',
+                'params-not-object',
+                `the params of command ${i + 1} (${method}) must be an object`,
+                { method },
+            );
         }
         keys.push(command.key ?? `c${i}`);
         return { ...command, method };
     });
     if (new Set(keys).size !== keys.length) {
-        throw new Bitrix24Error({
-            code: LocalCode.InvalidArgument,
-            argument: 'cmd',
-            reason: 'batch-keys',
-            description: 'every batch command needs its own key',
-        });
+        throw invalidArgument('cmd', 'batch-keys', 'every batch command needs its own key');
     }
     return { commands: prepared, keys };
 }

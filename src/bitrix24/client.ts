@@ -7,7 +7,7 @@ import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
 import { Dispatcher, type DispatchStats } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
-import { Bitrix24Error, LocalCode } from './errors';
+import { invalidArgument, invalidConfig } from './errors';
 import type { BucketProfile } from './limits/leaky-bucket';
 import { limiterFor, RATE_PROFILES, type PortalLimiter, type ThrottleEvent } from './limits/portal-limiter';
 import { isRepeatable, normalizeMethod } from './methods';
@@ -214,13 +214,12 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
         if (options.type === 'webhook') {
             const hook = parseWebhookUrl(options.webhookUrl);
             if (portalHost(hook.origin) !== portalHost(this.portal)) {
-                throw new Bitrix24Error({
-                    code: LocalCode.InvalidConfig,
-                    argument: 'webhookUrl',
-                    reason: 'webhook-other-portal',
-                    params: { host: this.portal.host },
-                    description: `the webhook URL belongs to another portal than ${this.portal.host}`,
-                });
+                throw invalidConfig(
+                    'webhookUrl',
+                    'webhook-other-portal',
+                    `the webhook URL belongs to another portal than ${this.portal.host}`,
+                    { host: this.portal.host },
+                );
             }
             return new WebhookAuth(hook);
         }
@@ -256,12 +255,11 @@ export function rowsOf<T>(result: unknown): T[] {
 
 function checkProfile(profile: BucketProfile): BucketProfile {
     if (!Number.isInteger(profile.burst) || profile.burst < 1 || !(profile.rps > 0)) {
-        throw new Bitrix24Error({
-            code: LocalCode.InvalidConfig,
-            argument: 'rateLimit',
-            reason: 'rate-limit',
-            description: 'the rate limit needs a burst of at least 1 request and a positive rate per second',
-        });
+        throw invalidConfig(
+            'rateLimit',
+            'rate-limit',
+            'the rate limit needs a burst of at least 1 request and a positive rate per second',
+        );
     }
     return profile;
 }
@@ -271,20 +269,10 @@ function checkOAuthServer(value: string | undefined): string {
     try {
         return parsePortalUrl(server).origin;
     } catch {
-        throw new Bitrix24Error({
-            code: LocalCode.InvalidConfig,
-            argument: 'oauthServer',
-            reason: 'oauth-server',
-            description: 'the OAuth server must be an http(s) URL such as https://oauth.bitrix.info',
-        });
+        throw invalidConfig(
+            'oauthServer',
+            'oauth-server',
+            'the OAuth server must be an http(s) URL such as https://oauth.bitrix.info',
+        );
     }
-}
-
-function invalidArgument(
-    argument: string,
-    reason: string,
-    description: string,
-    params?: Record<string, string>,
-): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
 }

@@ -87,6 +87,26 @@ export class Bitrix24Error extends Error {
     }
 }
 
+/** Bad input in a call: `reason` names what is wrong, for translation; nothing was sent. */
+export function invalidArgument(
+    argument: string,
+    reason: string,
+    description: string,
+    params?: Record<string, string>,
+): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
+}
+
+/** Bad configuration (a portal URL, a webhook URL, a rate limit). */
+export function invalidConfig(
+    argument: string,
+    reason: string,
+    description: string,
+    params?: Record<string, string>,
+): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.InvalidConfig, argument, reason, description, params });
+}
+
 export function isBitrix24Error(value: unknown): value is Bitrix24Error {
     return value instanceof Bitrix24Error;
 }

@@ -1,4 +1,4 @@
-import { Bitrix24Error, LocalCode } from './errors';
+import { invalidArgument } from './errors';
 
 /**
  * What the client knows about REST method names: which only read (retry after an ambiguous
@@ -31,13 +31,12 @@ const METHOD_NAME = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/i;
 
 export function normalizeMethod(method: unknown): string {
     if (typeof method !== 'string' || !METHOD_NAME.test(method.trim())) {
-        throw new Bitrix24Error({
-            code: LocalCode.InvalidArgument,
-            argument: 'method',
-            reason: 'method-name',
-            params: { method: String(method).slice(0, 60) },
-            description: `"${String(method).slice(0, 60)}" is not a REST method name (like crm.deal.get)`,
-        });
+        throw invalidArgument(
+            'method',
+            'method-name',
+            `"${String(method).slice(0, 60)}" is not a REST method name (like crm.deal.get)`,
+            { method: String(method).slice(0, 60) },
+        );
     }
     return method.trim().toLowerCase();
 }

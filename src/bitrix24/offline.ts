@@ -1,6 +1,6 @@
 import type { Bitrix24Client } from './client';
 import { isObject } from './envelope';
-import { Bitrix24Error, LocalCode } from './errors';
+import { invalidArgument } from './errors';
 
 /**
  * The offline-events API (reference §1-§4) and every rule it checks before a request, so that
@@ -186,7 +186,7 @@ function listParams(request: ListRequest): Record<string, unknown> {
 export function checkLimit(limit: unknown): number {
     const value = typeof limit === 'string' && limit.trim() !== '' ? Number(limit) : limit;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-        throw invalid(
+        throw invalidArgument(
             'limit',
             'limit',
             `limit must be a positive whole number, not ${JSON.stringify(limit)}`,
@@ -197,7 +197,7 @@ export function checkLimit(limit: unknown): number {
 
 export function checkProcessId(processId: unknown): string {
     if (typeof processId !== 'string' || processId.trim() === '') {
-        throw invalid(
+        throw invalidArgument(
             'process_id',
             'process-id',
             'a process_id is needed: pass on msg.process_id from the offline-get node that reserved the events',
@@ -210,7 +210,7 @@ export function checkProcessId(processId: unknown): string {
 export function checkMessageIds(ids: unknown): string[] {
     const list = typeof ids === 'string' ? [ids] : ids;
     if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))) {
-        throw invalid(
+        throw invalidArgument(
             'message_id',
             'message-ids',
             'message ids must be 32-character MESSAGE_ID strings (as in msg.message_id or the MESSAGE_ID of an event)',
@@ -221,7 +221,7 @@ export function checkMessageIds(ids: unknown): string[] {
 
 export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<string, unknown> {
     if (!isObject(filter)) {
-        throw invalid(
+        throw invalidArgument(
             'filter',
             'filter-not-object',
             'the filter must be an object such as {"EVENT_NAME": "ONCRMDEALUPDATE"}',
@@ -231,7 +231,7 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
     for (const [key, value] of Object.entries(filter)) {
         const match = FILTER_KEY.exec(key);
         if (!match || !allowed.includes(match[2].toUpperCase())) {
-            throw invalid(
+            throw invalidArgument(
                 'filter',
                 'filter-field',
                 `the filter may only use the fields ${allowed.join(', ')}; "${key}" is not one of them`,
@@ -239,7 +239,7 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
             );
         }
         if (method === 'get' && (typeof value === 'object' || match[1] === '@')) {
-            throw invalid(
+            throw invalidArgument(
                 'filter',
                 'filter-list',
                 `event.offline.get takes one value per filter field; "${key}" has a list`,
@@ -249,7 +249,7 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
             );
         }
         if (method === 'get' && !RESERVING_OPERATORS.includes(match[1] ?? '')) {
-            throw invalid(
+            throw invalidArgument(
                 'filter',
                 'filter-operator',
                 `event.offline.get filters with =, >, <, >= or <= only; "${key}" uses ${match[1]}`,
@@ -263,14 +263,14 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
 export function checkOrder(order: unknown, method: 'get' | 'list'): Record<string, unknown> {
     const allowed = method === 'get' ? GET_FIELDS : LIST_FIELDS;
     if (!isObject(order))
-        throw invalid(
+        throw invalidArgument(
             'order',
             'order-not-object',
             'the order must be an object such as {"TIMESTAMP_X": "ASC"}',
         );
     for (const [key, value] of Object.entries(order)) {
         if (!allowed.includes(key.toUpperCase()) || !/^(asc|desc)$/i.test(String(value))) {
-            throw invalid(
+            throw invalidArgument(
                 'order',
                 'order-field',
                 `the order may sort by ${allowed.join(', ')} with ASC or DESC; "${key}" cannot be used`,
@@ -279,13 +279,4 @@ export function checkOrder(order: unknown, method: 'get' | 'list'): Record<strin
         }
     }
     return order;
-}
-
-function invalid(
-    argument: string,
-    reason: string,
-    description: string,
-    params?: Record<string, string>,
-): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
 }

@@ -1,4 +1,4 @@
-import { Bitrix24Error, LocalCode } from './errors';
+import { invalidConfig } from './errors';
 
 /**
  * Checks a portal address such as `https://example.bitrix24.com` and returns its origin
@@ -58,8 +58,4 @@ function toHttpUrl(input: unknown): URL | undefined {
     } catch {
         return undefined;
     }
-}
-
-function invalidConfig(argument: string, reason: string, description: string): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidConfig, argument, reason, description });
 }

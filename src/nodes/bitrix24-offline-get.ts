@@ -8,7 +8,7 @@ import {
     type ReadSettings,
     type ReaderActivity,
 } from '../runtime/offline/reader';
-import { sharedText, userError } from './shared/i18n';
+import { failure } from './shared/failure';
 import { reservationMessages } from './shared/offline-messages';
 import { noPortalError, usePortal } from './shared/portal-node';
 import {
@@ -59,15 +59,7 @@ export = function (RED: NodeAPI): void {
                 emit: (reservation) => this.send([reservationMessages(reservation, output), null]),
                 emptied: (summary) => this.send([null, { topic: 'empty', payload: summary }]),
                 activity: (activity) => showActivity(badge, activity, t),
-                warn: (err) => {
-                    const error = userError(RED, err);
-                    this.warn(error.message);
-                    badge.show(
-                        'red',
-                        'ring',
-                        sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
-                    );
-                },
+                warn: (err) => this.warn(failure(RED, badge, err).message),
             },
         );
         void reader.start();
@@ -77,15 +69,7 @@ export = function (RED: NodeAPI): void {
                 .then((request) => reader.read(request))
                 .then(
                     () => done(),
-                    (err: unknown) => {
-                        const error = userError(RED, err);
-                        badge.show(
-                            'red',
-                            'ring',
-                            sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
-                        );
-                        done(error);
-                    },
+                    (err: unknown) => done(failure(RED, badge, err)),
                 );
         });
 

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 
 import { checkFilter, checkOrder } from '../bitrix24';
-import { sharedText, userError } from './shared/i18n';
+import { failure } from './shared/failure';
 import { noPortalError, usePortal } from './shared/portal-node';
 import { choiceProperty, evaluateProperty, filterOrNone, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
@@ -80,15 +80,7 @@ export = function (RED: NodeAPI): void {
             };
             run().then(
                 () => done(),
-                (err: unknown) => {
-                    const error = userError(RED, err);
-                    badge.show(
-                        'red',
-                        'ring',
-                        sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
-                    );
-                    done(error);
-                },
+                (err: unknown) => done(failure(RED, badge, err)),
             );
         });
 

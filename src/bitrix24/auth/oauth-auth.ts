@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 import { errorFromBody, isObject } from '../envelope';
-import { Bitrix24Error, LocalCode } from '../errors';
+import { Bitrix24Error, invalidConfig, LocalCode } from '../errors';
 import { encodeQuery } from '../query-string';
 import type { HttpTransport } from '../transport';
 import type { Authenticator, RequestCredentials } from './authenticator';
@@ -104,13 +104,11 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
     private async grant(fields: Record<string, string | undefined>): Promise<void> {
         const { clientId, clientSecret } = this.options.app;
         if (!clientId || !clientSecret) {
-            throw new Bitrix24Error({
-                code: LocalCode.InvalidConfig,
-                argument: 'clientSecret',
-                reason: 'oauth-app',
-                description:
-                    'the client id and client secret of the local application are needed to get new tokens',
-            });
+            throw invalidConfig(
+                'clientSecret',
+                'oauth-app',
+                'the client id and client secret of the local application are needed to get new tokens',
+            );
         }
         if (fields.grant_type === 'refresh_token' && !fields.refresh_token) throw notAuthorized();
         const body = encodeQuery({ ...fields, client_id: clientId, client_secret: clientSecret });

@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { checkMessageIds, checkProcessId, isObject } from '../../bitrix24';
 import type { RowSelection } from '../../runtime/offline/reservations';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
-import { sharedText, userError } from './i18n';
+import { failure } from './failure';
 import { partsOf } from './offline-messages';
 import { noPortalError, usePortal } from './portal-node';
 import { booleanProperty, evaluateProperty, numberProperty, textProperty } from './properties';
@@ -64,15 +64,7 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
                         send(msg);
                         done();
                     },
-                    (err: unknown) => {
-                        const error = userError(RED, err);
-                        badge.show(
-                            'red',
-                            'ring',
-                            sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
-                        );
-                        done(error);
-                    },
+                    (err: unknown) => done(failure(RED, badge, err)),
                 );
         });
 

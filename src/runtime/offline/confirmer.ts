@@ -1,4 +1,4 @@
-import { Bitrix24Error, LocalCode, type OfflineQueue } from '../../bitrix24';
+import { invalidArgument, type OfflineQueue } from '../../bitrix24';
 import { Coalescer } from './coalescer';
 import { reservations, type ReservationRegistry } from './reservations';
 
@@ -100,12 +100,10 @@ export class Confirmer {
     }
 }
 
-function missingIds(): Bitrix24Error {
-    return new Bitrix24Error({
-        code: LocalCode.InvalidArgument,
-        argument: 'message_id',
-        reason: 'error-needs-ids',
-        description:
-            'event.offline.error needs the MESSAGE_IDs of the failed events: pass msg.message_id, or the events in msg.payload',
-    });
+function missingIds() {
+    return invalidArgument(
+        'message_id',
+        'error-needs-ids',
+        'event.offline.error needs the MESSAGE_IDs of the failed events: pass msg.message_id, or the events in msg.payload',
+    );
 }

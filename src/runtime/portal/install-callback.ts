@@ -1,11 +1,4 @@
-import {
-    Bitrix24Error,
-    isObject,
-    LocalCode,
-    portalHost,
-    tokensFromGrant,
-    type OAuthTokens,
-} from '../../bitrix24';
+import { invalidArgument, isObject, portalHost, tokensFromGrant, type OAuthTokens } from '../../bitrix24';
 
 /**
  * Reads the tokens of an installation callback (`ONAPPINSTALL`, reference §7: form-encoded
@@ -15,14 +8,16 @@ import {
 export function installTokens(form: Record<string, unknown>, portalUrl: string): OAuthTokens {
     const auth = form.auth;
     if (!isObject(auth) || typeof auth.access_token !== 'string' || typeof auth.refresh_token !== 'string') {
-        throw refused(
+        throw invalidArgument(
+            'auth',
             'install-no-tokens',
             'the installation callback carries no auth[access_token] and auth[refresh_token]',
         );
     }
     const endpoint = typeof auth.client_endpoint === 'string' ? auth.client_endpoint : '';
     if (hostOf(endpoint) !== portalHost(portalUrl)) {
-        throw refused(
+        throw invalidArgument(
+            'auth',
             'install-other-portal',
             `the installation callback comes from another portal than ${portalHost(portalUrl)}`,
             {
@@ -32,7 +27,11 @@ export function installTokens(form: Record<string, unknown>, portalUrl: string):
     }
     const tokens = tokensFromGrant(auth);
     if (!tokens.applicationToken)
-        throw refused('install-no-app-token', 'the installation callback carries no auth[application_token]');
+        throw invalidArgument(
+            'auth',
+            'install-no-app-token',
+            'the installation callback carries no auth[application_token]',
+        );
     return tokens;
 }
 
@@ -42,14 +41,4 @@ function hostOf(url: string): string {
     } catch {
         return '';
     }
-}
-
-function refused(reason: string, description: string, params?: Record<string, string>): Bitrix24Error {
-    return new Bitrix24Error({
-        code: LocalCode.InvalidArgument,
-        argument: 'auth',
-        reason,
-        description,
-        params,
-    });
 }

@@ -5,6 +5,7 @@ import {
     Bitrix24Error,
     FileTokenStore,
     LocalCode,
+    invalidConfig,
     OAuthAuth,
     OfflineQueue,
     portalHost,
@@ -156,12 +157,11 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
     private async oauth(): Promise<OAuthAuth> {
         const client = await this.client();
         if (!(client.auth instanceof OAuthAuth)) {
-            throw new Bitrix24Error({
-                code: LocalCode.InvalidConfig,
-                argument: 'authType',
-                reason: 'install-webhook',
-                description: 'this portal node uses a webhook; switch it to OAuth to install the application',
-            });
+            throw invalidConfig(
+                'authType',
+                'install-webhook',
+                'this portal node uses a webhook; switch it to OAuth to install the application',
+            );
         }
         return client.auth;
     }

@@ -1,5 +1,5 @@
 import type { BucketProfile } from '../../bitrix24';
-import { Bitrix24Error, LocalCode, RATE_PROFILES } from '../../bitrix24';
+import { RATE_PROFILES } from '../../bitrix24';
 
 /** What the `bitrix24-portal` config node holds (design: "Node types and their properties"). */
 export interface PortalSettings {
@@ -25,18 +25,7 @@ export interface PortalCredentials {
 
 export function rateProfile(settings: Pick<PortalSettings, 'rateLimit' | 'burst' | 'rps'>): BucketProfile {
     if (settings.rateLimit === 'enterprise') return RATE_PROFILES.enterprise;
-    if (settings.rateLimit === 'custom') {
-        const profile = { burst: Number(settings.burst), rps: Number(settings.rps) };
-        if (!Number.isInteger(profile.burst) || profile.burst < 1 || !(profile.rps > 0)) {
-            throw new Bitrix24Error({
-                code: LocalCode.InvalidConfig,
-                argument: 'rateLimit',
-                reason: 'rate-limit',
-                description:
-                    'a custom rate limit needs a burst of at least 1 request and a positive rate per second',
-            });
-        }
-        return profile;
-    }
+    // The client checks the numbers (a burst of at least 1, a positive rate).
+    if (settings.rateLimit === 'custom') return { burst: Number(settings.burst), rps: Number(settings.rps) };
     return RATE_PROFILES.standard;
 }
