@@ -19,7 +19,8 @@ describe('enrich runtime', () => {
     describe('planFor', () => {
         const readOf = (name: string, data: unknown) => {
             const plan = planFor({ EVENT_NAME: name, EVENT_DATA: data });
-            return 'read' in plan ? { method: plan.read.method, params: plan.read.params } : plan;
+            assert.ok('read' in plan, `${name} is read`);
+            return { method: plan.read.method, params: plan.read.params };
         };
 
         it('reads CRM entities with crm.item.get and their entity type', () => {
