@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import helper from 'node-red-node-test-helper';
+import supertest from 'supertest';
+
+import portalModule from '../../dist/nodes/bitrix24-portal';
+import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
+import { FakePortal } from '../helpers/fake-portal';
+import { collect, nextMessage, nextWarning, sleep } from '../helpers/node-flow';
+import { captureRed } from '../helpers/red';
+
+const APP_TOKEN = 'apptoken-trigger-51856fef';
+const CREDS = { clientId: 'local.trigger', accessToken: 'at-trigger-node-1', applicationToken: APP_TOKEN };
+
+/** A ring as the portal's event server sends it (reference §6), with the given application token. */
+function ring(token: string | undefined) {
+    const form: Record<string, string> = {
+        event: 'ONOFFLINEEVENT',
+        ts: '1764324000',
+        'auth[access_token]': 'at-from-ring-0001',
+        'auth[refresh_token]': 'rt-from-ring-0002',
+        'auth[domain]': 'portal.example.com',
+        'auth[member_id]': 'member-42',
+    };
+    if (token !== undefined) form['auth[application_token]'] = token;
+    return form;
+}
+
+describe('bitrix24-onoffline-trigger (fake portal)', () => {
+    let portal: FakePortal;
+    let userDir: string;
+    const red = captureRed();
+
+    beforeEach(async () => {
+        portal = await new FakePortal().start();
+        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-trigger-'));
+        helper.settings({ userDir });
+    });
+
+    afterEach(async () => {
+        await helper.unload();
+        await portal.stop();
+        await fs.rm(userDir, { recursive: true, force: true });
+    });
+
+    async function load(trigger: Record<string, unknown> = {}, creds: Record<string, string> = CREDS) {
+        const flow = [
+            {
+                id: 'p1',
+                type: 'bitrix24-portal',
+                portalUrl: portal.url,
+                authType: 'oauth',
+                oauthServer: portal.url,
+            },
+            { id: 'tab', type: 'tab' },
+            {
+                id: 't1',
+                z: 'tab',
+                type: 'bitrix24-onoffline-trigger',
+                portal: 'p1',
+                pollInterval: 0,
+                wires: [['out']],
+                ...trigger,
+            },
+            { id: 'out', z: 'tab', type: 'helper' },
+        ];
+        await helper.load([portalModule, triggerModule, red.module], flow, { p1: creds });
+        return { trigger: helper.getNode('t1'), out: helper.getNode('out') };
+    }
+
+    const post = (route = '/bitrix24/onoffline') => supertest(red.red.httpNode).post(route).type('form');
+
+    it('sends a genuine ring within a second, without any token in the msg', async () => {
+        const { out } = await load();
+        const received = nextMessage(out, 1000);
+        await post().send(ring(APP_TOKEN)).expect(200);
+        const msg = await received;
+        assert.equal(msg.topic, 'ONOFFLINEEVENT');
+        assert.deepEqual(msg.payload, {
+            event: 'ONOFFLINEEVENT',
+            ts: 1764324000,
+            domain: 'portal.example.com',
+            member_id: 'member-42',
+        });
+        const text = JSON.stringify(msg);
+        for (const secret of [APP_TOKEN, 'at-from-ring-0001', 'rt-from-ring-0002'])
+            assert.ok(!text.includes(secret));
+        assert.equal(portal.requests.length, 0);
+    });
+
+    it('answers forged rings with 200 but sends nothing, and counts them in the status', async () => {
+        const { trigger, out } = await load();
+        const msgs = collect(out);
+        await post().send(ring('apptoken-trigger-51856fee')).expect(200);
+        await post().send(ring(undefined)).expect(200);
+        await post().send(ring('')).expect(200);
+        await supertest(red.red.httpNode).get('/bitrix24/onoffline').query(ring(APP_TOKEN)).expect(404);
+        await sleep(200);
+        assert.equal(msgs.length, 0);
+        assert.equal(portal.requests.length, 0);
+        const status = (trigger.status as unknown as { lastCall: { args: [{ text: string; fill: string }] } })
+            .lastCall.args[0];
+        assert.equal(status.fill, 'yellow');
+        assert.equal(status.text, 'bitrix24-onoffline-trigger.status.refused');
+    });
+
+    it('refuses a body over 16 KB with 413', async () => {
+        const { out } = await load();
+        const msgs = collect(out);
+        await post()
+            .send({ ...ring(APP_TOKEN), pad: 'x'.repeat(17 * 1024) })
+            .expect(413);
+        await sleep(100);
+        assert.equal(msgs.length, 0);
+    });
+
+    it('fails closed when the portal knows no application token', async () => {
+        const { trigger, out } = await load(
+            {},
+            { clientId: 'local.trigger', accessToken: 'at-trigger-node-1' },
+        );
+        const warned = nextWarning(trigger);
+        const msgs = collect(out);
+        assert.match(await warned, /noApplicationToken/);
+        await post().send(ring(APP_TOKEN)).expect(200);
+        await post().send(ring('')).expect(200);
+        await sleep(200);
+        assert.equal(msgs.length, 0);
+    });
+
+    it('polls after each quiet interval, and a ring restarts the wait', async () => {
+        const { out } = await load({ pollInterval: 0.3 });
+        const msgs = collect(out);
+        await sleep(200);
+        await post().send(ring(APP_TOKEN)).expect(200);
+        await sleep(200);
+        // 400 ms in: the ring at 200 ms put the first poll off to 500 ms.
+        assert.deepEqual(
+            msgs.map((m) => m.topic),
+            ['ONOFFLINEEVENT'],
+        );
+        await sleep(250);
+        assert.deepEqual(
+            msgs.map((m) => m.topic),
+            ['ONOFFLINEEVENT', 'poll'],
+        );
+        const poll = msgs[1].payload as Record<string, unknown>;
+        assert.equal(poll.event, 'poll');
+        assert.equal(poll.member_id, 'member-42');
+        assert.equal(typeof poll.ts, 'number');
+    });
+
+    it('serves its own path and removes the route when closed', async () => {
+        await load({ path: 'hooks/b24' });
+        await post('/hooks/b24').send(ring(APP_TOKEN)).expect(200);
+        await helper.unload();
+        await post('/hooks/b24').send(ring(APP_TOKEN)).expect(404);
+    });
+
+    it('serves nothing when httpNodeRoot is false, and says so', async () => {
+        // Replaces the settings of beforeEach (helper.settings does not merge), until the next test.
+        helper.settings({ userDir, httpNodeRoot: false });
+        const warned: string[] = [];
+        const { trigger } = await load();
+        (trigger.warn as unknown as { args: unknown[][] }).args.forEach((args) =>
+            warned.push(String(args[0])),
+        );
+        assert.ok(
+            warned.some((text) => /noHttpNode/.test(text)),
+            warned.join('; '),
+        );
+        await post().send(ring(APP_TOKEN)).expect(404);
+    });
+});
