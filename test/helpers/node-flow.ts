@@ -1,6 +1,11 @@
 import type { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import type { NodeMessage } from 'node-red';
+import type { SinonSpy } from 'sinon';
+
+import type { Emulator } from '../../dist/emulator';
 
 /**
  * Waiting for what a node does in a flow loaded with the test helper. The helper spies on
@@ -70,4 +75,60 @@ function nextEvent<V, T>(node: Emitter, event: string, timeoutMs: number, map: (
         };
         emitter.on(event, listener);
     });
+}
+
+/** The portal config node for a flow against the emulator, and its credentials. */
+export function emulatorPortal(
+    emulator: Emulator,
+    extra: Record<string, unknown> = {},
+    credentials: Record<string, string> = {},
+): { node: { id: string; type: string } & Record<string, unknown>; credentials: Record<string, string> } {
+    return {
+        node: {
+            id: 'p1',
+            type: 'bitrix24-portal',
+            portalUrl: emulator.portalUrl,
+            authType: 'oauth',
+            oauthServer: emulator.oauthServer,
+            // The emulator runs without limits in tests; the client need not hold back either.
+            rateLimit: 'custom',
+            burst: 1000,
+            rps: 1000,
+            ...extra,
+        },
+        credentials: {
+            clientId: emulator.app.clientId,
+            clientSecret: emulator.app.clientSecret,
+            accessToken: emulator.app.accessToken,
+            refreshToken: emulator.app.refreshToken,
+            applicationToken: emulator.app.applicationToken,
+            ...credentials,
+        },
+    };
+}
+
+/** Serves the runtime's `RED.httpNode` on a real port, as Node-RED does, so the emulator can ring it. */
+export async function serveHttpNode(
+    app: http.RequestListener,
+): Promise<{ url: string; close(): Promise<void> }> {
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: async () => {
+            server.closeAllConnections();
+            await new Promise((resolve) => server.close(resolve));
+        },
+    };
+}
+
+/** The test helper's sinon spies on a node's status, error and warn. */
+export function spies(node: object): { status: SinonSpy; error: SinonSpy; warn: SinonSpy } {
+    return node as unknown as { status: SinonSpy; error: SinonSpy; warn: SinonSpy };
+}
+
+/** The text of a node's last status. */
+export function lastStatus(node: object): { text?: string; fill?: string; shape?: string } {
+    const status: unknown = spies(node).status.lastCall?.args[0];
+    return typeof status === 'object' && status !== null ? status : {};
 }

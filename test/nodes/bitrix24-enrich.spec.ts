@@ -8,7 +8,7 @@ import helper from 'node-red-node-test-helper';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
-import { collect, nextError, nextMessage, nextWarning, sleep } from '../helpers/node-flow';
+import { collect, nextError, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.enrich', accessToken: 'at-enrich-node-1' };
 
@@ -113,7 +113,7 @@ describe('bitrix24-enrich (fake portal)', () => {
         received = nextMessage(out);
         enrich.receive({ payload: [event('ONCRMPRODUCTUPDATE', 9)] });
         await received;
-        assert.equal((enrich.warn as unknown as { callCount: number }).callCount, 1);
+        assert.equal(spies(enrich).warn.callCount, 1);
         received = nextMessage(out);
         enrich.receive({
             payload: [event('ONCRMPRODUCTUPDATE', 9)],

@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { FakePortal } from '../helpers/fake-portal';
-import { collect, nextMessage, nextWarning, sleep } from '../helpers/node-flow';
+import { collect, lastStatus, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 const APP_TOKEN = 'apptoken-trigger-51856fef';
@@ -101,8 +101,7 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
         await sleep(200);
         assert.equal(msgs.length, 0);
         assert.equal(portal.requests.length, 0);
-        const status = (trigger.status as unknown as { lastCall: { args: [{ text: string; fill: string }] } })
-            .lastCall.args[0];
+        const status = lastStatus(trigger);
         assert.equal(status.fill, 'yellow');
         assert.equal(status.text, 'bitrix24-onoffline-trigger.status.refused');
     });
@@ -165,9 +164,7 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
         helper.settings({ userDir, httpNodeRoot: false });
         const warned: string[] = [];
         const { trigger } = await load();
-        (trigger.warn as unknown as { args: unknown[][] }).args.forEach((args) =>
-            warned.push(String(args[0])),
-        );
+        spies(trigger).warn.args.forEach((args) => warned.push(String(args[0])));
         assert.ok(
             warned.some((text) => /noHttpNode/.test(text)),
             warned.join('; '),
