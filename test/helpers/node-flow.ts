@@ -13,6 +13,9 @@ import type { Emulator } from '../../dist/emulator';
  * `done(err)` shows up as `call:error` with the error and the msg.
  */
 
+/** A node of a test flow. */
+export type FlowNode = { id: string; type: string } & Record<string, unknown>;
+
 /** A node (an EventEmitter at runtime, whatever its typings say). */
 type Emitter = object;
 
@@ -131,4 +134,18 @@ export function spies(node: object): { status: SinonSpy; error: SinonSpy; warn: 
 export function lastStatus(node: object): { text?: string; fill?: string; shape?: string } {
     const status: unknown = spies(node).status.lastCall?.args[0];
     return typeof status === 'object' && status !== null ? status : {};
+}
+
+/** A REST call to the emulator with its preinstalled app's token, outside any flow. */
+export async function emulatorRest<T = unknown>(
+    emulator: Emulator,
+    method: string,
+    params: Record<string, unknown> = {},
+): Promise<{ result?: T; error?: string }> {
+    const response = await fetch(`${emulator.portalUrl}/rest/${method}.json`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...params, auth: emulator.app.accessToken }),
+    });
+    return (await response.json()) as { result?: T; error?: string };
 }

@@ -6,10 +6,24 @@ import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
+import { startEmulator, type Emulator } from '../../dist/emulator';
+import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { FakePortal } from '../helpers/fake-portal';
-import { collect, lastStatus, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
+import {
+    collect,
+    emulatorPortal,
+    type FlowNode,
+    emulatorRest,
+    lastStatus,
+    nextMessage,
+    nextWarning,
+    serveHttpNode,
+    sleep,
+    spies,
+    until,
+} from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 const APP_TOKEN = 'apptoken-trigger-51856fef';
@@ -170,5 +184,160 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
             warned.join('; '),
         );
         await post().send(ring(APP_TOKEN)).expect(404);
+    });
+});
+
+describe('bitrix24-onoffline-trigger (emulator)', function () {
+    this.timeout(20_000);
+    const PATH = '/bitrix24/onoffline';
+    let emulator: Emulator;
+    let userDir: string;
+    let server: { url: string; close(): Promise<void> };
+    const red = captureRed();
+
+    beforeEach(async () => {
+        emulator = await startEmulator();
+        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-trigger-emu-'));
+        helper.settings({ userDir });
+        // The runtime's httpNode on a real port, where the emulator's event server can ring.
+        server = await serveHttpNode((req, res) => {
+            red.red.httpNode(req, res);
+        });
+    });
+
+    afterEach(async () => {
+        await helper.unload();
+        await server.close();
+        await emulator.stop();
+        await fs.rm(userDir, { recursive: true, force: true });
+    });
+
+    const doorbells = () =>
+        emulator.control.bindings(emulator.app.clientId).filter((b) => b.event === 'ONOFFLINEEVENT');
+    const calls = (method: string) => emulator.control.counters().requestsByMethod[method] ?? 0;
+
+    function flow(trigger: Record<string, unknown> = {}): FlowNode[] {
+        return [
+            {
+                id: 't1',
+                type: 'bitrix24-onoffline-trigger',
+                portal: 'p1',
+                path: PATH,
+                publicUrl: server.url,
+                autoBind: true,
+                minTimeout: 0,
+                pollInterval: 0,
+                wires: [['rings', 'get']],
+                ...trigger,
+            },
+            {
+                id: 'get',
+                type: 'bitrix24-offline-get',
+                portal: 'p1',
+                mode: 'reserve',
+                queue: 'normal',
+                limit: 50,
+                filter: '{}',
+                filterType: 'json',
+                order: '{"TIMESTAMP_X":"ASC"}',
+                orderType: 'json',
+                output: 'batch',
+                drain: true,
+                maxOpen: 4,
+                redeliverAfter: 300,
+                wires: [['events'], []],
+            },
+            { id: 'rings', type: 'helper' },
+            { id: 'events', type: 'helper' },
+        ];
+    }
+
+    async function deploy(nodes: FlowNode[]) {
+        const portal = emulatorPortal(emulator);
+        await helper.load(
+            [portalModule, triggerModule, getModule, red.module],
+            [portal.node, { id: 'tab', type: 'tab' }, ...nodes.map((n) => ({ z: 'tab', ...n }))],
+            { p1: portal.credentials },
+        );
+    }
+
+    it('binds ONOFFLINEEVENT to publicUrl + path once over two deploys, and unbinds it when the node is removed', async () => {
+        for (let deployment = 1; deployment <= 2; deployment++) {
+            await deploy(flow({ minTimeout: 7 }));
+            await until(
+                () => doorbells().length === 1 && calls('event.get') === deployment,
+                5000,
+                'the doorbell',
+            );
+            await helper.unload();
+        }
+        assert.equal(calls('event.bind'), 1);
+        const [doorbell] = doorbells();
+        assert.equal(doorbell.handler, `${server.url}${PATH}`);
+        assert.deepEqual(doorbell.options, { minTimeout: 7 });
+
+        await deploy(flow());
+        await until(() => calls('event.get') === 3, 5000, 'the third deploy');
+        const portal = emulatorPortal(emulator);
+        // A deploy without the trigger: the runtime closes it with removed = true.
+        await helper.setFlows([portal.node, { id: 'tab', type: 'tab' }], 'nodes', { p1: portal.credentials });
+        await until(() => doorbells().length === 0, 5000, 'the unbind');
+    });
+
+    it('sends nothing for forged rings and leaves the queue alone; a genuine ring starts a drain within a second', async () => {
+        for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
+            assert.equal(
+                (await emulatorRest(emulator, 'event.bind', { event, event_type: 'offline' })).error,
+                undefined,
+            );
+        }
+        // Rows are queued before the doorbell is bound, so no genuine ring comes yet.
+        const ids = [1, 2, 3].map(
+            (n) =>
+                emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${n}` } })
+                    .id,
+        );
+        await deploy(flow());
+        await until(() => doorbells().length === 1, 5000, 'the doorbell');
+        const rings = collect(helper.getNode('rings'));
+        const events = collect(helper.getNode('events'));
+        const before = JSON.stringify(emulator.control.queueRows());
+
+        const forge = (token: string | undefined) => {
+            const form: Record<string, string> = {
+                event: 'ONOFFLINEEVENT',
+                ts: '1764324000',
+                'auth[domain]': 'x.example',
+            };
+            if (token !== undefined) form['auth[application_token]'] = token;
+            return fetch(`${server.url}${PATH}`, { method: 'POST', body: new URLSearchParams(form) });
+        };
+        assert.equal((await forge('forged-application-token')).status, 200);
+        assert.equal((await forge(undefined)).status, 200);
+        assert.equal((await forge('')).status, 200);
+        assert.equal((await fetch(`${server.url}${PATH}?event=ONOFFLINEEVENT`)).status, 404);
+        await sleep(300);
+        assert.equal(rings.length, 0);
+        assert.equal(events.length, 0);
+        assert.equal(calls('event.offline.get'), 0);
+        assert.equal(JSON.stringify(emulator.control.queueRows()), before, 'the queue is untouched');
+
+        const changedAt = Date.now();
+        emulator.control.userChange({
+            entity: 'deal',
+            action: 'update',
+            id: ids[0],
+            fields: { title: 'Changed' },
+        });
+        await until(() => events.length > 0, 1000, 'the drain');
+        const elapsed = Date.now() - changedAt;
+        assert.equal(rings.length, 1);
+        assert.equal(rings[0].topic, 'ONOFFLINEEVENT');
+        assert.equal(emulator.control.counters().ringsSent, 1);
+        const drained = events.flatMap((m) => m.payload as { EVENT_NAME: string }[]);
+        assert.equal(drained.length, 4);
+        console.log(
+            `      ring to first events: ${elapsed} ms; rings sent ${emulator.control.counters().ringsSent}`,
+        );
     });
 });
