@@ -5,10 +5,20 @@ import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
+import { startEmulator, type Emulator } from '../../dist/emulator';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
-import { collect, nextError, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
+import {
+    collect,
+    emulatorPortal,
+    emulatorRest,
+    nextError,
+    nextMessage,
+    nextWarning,
+    sleep,
+    spies,
+} from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.enrich', accessToken: 'at-enrich-node-1' };
 
@@ -147,5 +157,91 @@ describe('bitrix24-enrich (fake portal)', () => {
                 assert.equal(portal.requests.length, 0);
             });
         }
+    });
+});
+
+describe('bitrix24-enrich (emulator)', function () {
+    this.timeout(20_000);
+    let emulator: Emulator;
+    let userDir: string;
+
+    beforeEach(async () => {
+        emulator = await startEmulator();
+        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-enrich-emu-'));
+        helper.settings({ userDir });
+    });
+
+    afterEach(async () => {
+        await helper.unload();
+        await emulator.stop();
+        await fs.rm(userDir, { recursive: true, force: true });
+    });
+
+    it('enriches 200 events of 120 deals, 10 of them deleted, with at most 3 requests, marking the deleted', async () => {
+        for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE']) {
+            assert.equal(
+                (await emulatorRest(emulator, 'event.bind', { event, event_type: 'offline' })).error,
+                undefined,
+            );
+        }
+        const change = (action: 'add' | 'update' | 'delete', id?: number) =>
+            emulator.control.userChange({
+                entity: 'deal',
+                action,
+                id,
+                fields: { title: `Deal ${id ?? 'new'}` },
+            }).id;
+        const ids = Array.from({ length: 120 }, () => change('add'));
+        for (const id of ids.slice(0, 70)) change('update', id);
+        const gone = ids.slice(110);
+        for (const id of gone) change('delete', id);
+        // 120 ADD rows, 70 UPDATE rows, 10 DELETE rows, as offline get hands them over.
+        const reserved = await emulatorRest<{
+            process_id: string;
+            events: { EVENT_NAME: string; EVENT_DATA: { FIELDS: { ID: number } } }[];
+        }>(emulator, 'event.offline.get', { clear: 0, limit: 500 });
+        const events = reserved.result?.events ?? [];
+        assert.equal(events.length, 200);
+
+        const portal = emulatorPortal(emulator);
+        await helper.load(
+            [portalModule, enrichModule],
+            [
+                portal.node,
+                { id: 'tab', type: 'tab' },
+                {
+                    id: 'e1',
+                    z: 'tab',
+                    type: 'bitrix24-enrich',
+                    portal: 'p1',
+                    select: 'ID, TITLE',
+                    wires: [['out']],
+                },
+                { id: 'out', z: 'tab', type: 'helper' },
+            ],
+            { p1: portal.credentials },
+        );
+        emulator.control.resetCounters();
+        const received = nextMessage(helper.getNode('out'));
+        helper.getNode('e1').receive({ payload: events, process_id: reserved.result?.process_id });
+        const msg = (await received) as {
+            payload: (Record<string, unknown> & { EVENT_DATA: { FIELDS: { ID: number } } })[];
+        };
+        const counters = emulator.control.counters();
+        assert.ok(counters.requests <= 3, `${counters.requests} requests`);
+        assert.equal(counters.requestsByMethod['crm.item.get'], 120, 'each deal read once');
+
+        const idOf = (event: { EVENT_DATA: { FIELDS: { ID: number } } }) =>
+            Number(event.EVENT_DATA.FIELDS.ID);
+        const deleted = msg.payload.filter((e) => e.deleted === true);
+        assert.equal(deleted.length, 20, 'the ADD and DELETE rows of the 10 deleted deals');
+        assert.ok(deleted.every((e) => gone.includes(idOf(e)) && e.object === undefined));
+        const alive = msg.payload.filter((e) => !e.deleted);
+        assert.equal(alive.length, 180);
+        assert.ok(alive.every((e) => (e.object as { id: number }).id === idOf(e)));
+        assert.deepEqual(Object.keys(alive[0].object as object).sort(), ['id', 'title']);
+        console.log(
+            `      ${msg.payload.length} events, ${counters.requests} requests, ${counters.batchSubCalls} reads, ${deleted.length} marked deleted`,
+        );
     });
 });
