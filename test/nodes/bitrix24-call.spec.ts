@@ -5,10 +5,11 @@ import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
+import { startEmulator, type Emulator } from '../../dist/emulator';
 import callModule from '../../dist/nodes/bitrix24-call';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
-import { nextError, nextMessage } from '../helpers/node-flow';
+import { emulatorPortal, emulatorRest, nextError, nextMessage } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.call', clientSecret: 'cs-call-secret-1', accessToken: 'at-call-node-1234' };
 
@@ -167,5 +168,77 @@ describe('bitrix24-call (fake portal)', () => {
         call.receive({ payload: { id: 1, fields: {} } });
         await received;
         assert.equal(portal.calls('crm.deal.update')[0].body.auth_connector, undefined);
+    });
+});
+
+describe('bitrix24-call (emulator)', function () {
+    this.timeout(20_000);
+    let emulator: Emulator;
+    let userDir: string;
+
+    beforeEach(async () => {
+        emulator = await startEmulator();
+        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-call-emu-'));
+        helper.settings({ userDir });
+    });
+
+    afterEach(async () => {
+        await helper.unload();
+        await emulator.stop();
+        await fs.rm(userDir, { recursive: true, force: true });
+    });
+
+    it('runs 120 updates as 3 requests with per-item results, and its writes do not echo into the queue', async () => {
+        // The app listens to deal updates on its connector's queue.
+        const bound = await emulatorRest(emulator, 'event.bind', {
+            event: 'ONCRMDEALUPDATE',
+            event_type: 'offline',
+            auth_connector: 'erp',
+        });
+        assert.equal(bound.error, undefined);
+        const ids = Array.from(
+            { length: 119 },
+            (_, i) =>
+                emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } })
+                    .id,
+        );
+        const portal = emulatorPortal(emulator, { authConnector: 'erp' });
+        await helper.load(
+            [portalModule, callModule],
+            [
+                portal.node,
+                { id: 'tab', type: 'tab' },
+                { id: 'c1', z: 'tab', type: 'bitrix24-call', portal: 'p1', wires: [['out']] },
+                { id: 'out', z: 'tab', type: 'helper' },
+            ],
+            { p1: portal.credentials },
+        );
+        emulator.control.resetCounters();
+        const commands = [...ids, 999_999].map((id) => ({
+            method: 'crm.deal.update',
+            params: { id, fields: { TITLE: `Synced ${id}` } },
+        }));
+        const received = nextMessage(helper.getNode('out'));
+        helper.getNode('c1').receive({ payload: commands });
+        const results = (await received).payload as {
+            method: string;
+            result?: unknown;
+            error?: { code: string };
+        }[];
+        const counters = emulator.control.counters();
+        assert.equal(counters.requests, 3);
+        assert.equal(results.length, 120);
+        assert.ok(results.slice(0, 119).every((r) => r.result === true));
+        assert.equal(results[119].error?.code, 'NOT_FOUND');
+        assert.equal(counters.rowsSuppressed, 119, 'every write carried the connector');
+        assert.deepEqual(emulator.control.queueRows({ connector: 'erp' }), []);
+        const check = await emulatorRest<{ item: { title: string } }>(emulator, 'crm.item.get', {
+            entityTypeId: 2,
+            id: ids[5],
+        });
+        assert.equal(check.result?.item.title, `Synced ${ids[5]}`);
+        console.log(
+            `      120 commands, ${counters.requests} requests, ${results.filter((r) => r.error).length} failed item`,
+        );
     });
 });
