@@ -123,7 +123,7 @@ describe('bind runtime', () => {
         });
 
         afterEach(async () => {
-            client.close();
+            await client.close();
             await portal.stop();
         });
 
@@ -220,7 +220,7 @@ describe('bind runtime', () => {
                 await assert.rejects(new EventBindings(hook).ensure(deal()), { code: 'WRONG_AUTH_TYPE' });
                 assert.equal(portal.requests.length, 0);
             } finally {
-                hook.close();
+                await hook.close();
             }
         });
     });

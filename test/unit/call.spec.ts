@@ -66,7 +66,7 @@ describe('call runtime', () => {
         });
 
         afterEach(async () => {
-            for (const client of clients.splice(0)) client.close();
+            await Promise.all(clients.splice(0).map((client) => client.close()));
             await portal.stop();
         });
 

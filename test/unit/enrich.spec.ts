@@ -184,7 +184,7 @@ describe('enrich runtime', () => {
         });
 
         afterEach(async () => {
-            client.close();
+            await client.close();
             await portal.stop();
         });
 
