@@ -52,13 +52,11 @@ export = function (RED: NodeAPI): void {
             return { method: typeof method === 'string' && method.trim() ? method : undefined, params };
         };
 
+        /** A failed command's error as users read it: its code and a translated, actionable text. */
         const format = (outcome: CallOutcome): CommandResult => {
-            if (!outcome.error) {
-                const { error: _error, ...result } = outcome;
-                return result as CommandResult;
-            }
-            const error = userError(RED, outcome.error, TYPE);
-            return { method: outcome.method, error: { code: outcome.error.code, message: error.message } };
+            if (!outcome.error) return outcome as CommandResult;
+            const { message } = userError(RED, outcome.error, TYPE);
+            return { method: outcome.method, error: { code: outcome.error.code, message } };
         };
 
         /** The batch list or the one call of this msg; bad input fails here, before any request. */
