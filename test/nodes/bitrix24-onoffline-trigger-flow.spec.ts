@@ -196,6 +196,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
             polls,
             reservationsCleared: cleared.length,
             requests: after.requests,
+            'of them batch': calls('batch'),
             'event.offline.get': calls('event.offline.get'),
             'event.offline.clear': calls('event.offline.clear'),
             'crm.item.get (reads)': calls('crm.item.get'),
