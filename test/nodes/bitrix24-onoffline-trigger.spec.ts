@@ -145,25 +145,22 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
     });
 
     it('polls after each quiet interval, and a ring restarts the wait', async () => {
-        const { out } = await load({ pollInterval: 0.3 });
+        const { out } = await load({ pollInterval: 0.4 });
         const msgs = collect(out);
+        const topics = () => msgs.map((m) => m.topic);
         await sleep(200);
         await post().send(ring(APP_TOKEN)).expect(200);
-        await sleep(200);
-        // 400 ms in: the ring at 200 ms put the first poll off to 500 ms.
-        assert.deepEqual(
-            msgs.map((m) => m.topic),
-            ['ONOFFLINEEVENT'],
-        );
-        await sleep(250);
-        assert.deepEqual(
-            msgs.map((m) => m.topic),
-            ['ONOFFLINEEVENT', 'poll'],
-        );
+        const rangAt = Date.now();
+        // Without the ring the first poll would come 400 ms after the deploy, about 200 ms from now.
+        await until(() => topics().includes('poll'), 3000, 'a poll');
+        assert.ok(Date.now() - rangAt >= 350, `poll ${Date.now() - rangAt} ms after the ring`);
+        assert.deepEqual(topics(), ['ONOFFLINEEVENT', 'poll']);
         const poll = msgs[1].payload as Record<string, unknown>;
         assert.equal(poll.event, 'poll');
         assert.equal(poll.member_id, 'member-42');
         assert.equal(typeof poll.ts, 'number');
+        await until(() => topics().length === 3, 3000, 'the next poll');
+        assert.deepEqual(topics(), ['ONOFFLINEEVENT', 'poll', 'poll']);
     });
 
     it('serves its own path and removes the route when closed', async () => {
