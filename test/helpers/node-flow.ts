@@ -5,10 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { NodeMessage } from 'node-red';
 import type { SinonSpy } from 'sinon';
 
-import type { Emulator } from '../../dist/emulator';
-
 /**
- * Waiting for what a node does in a flow loaded with the test helper. The helper spies on
+ * Waiting for what a node does in a flow loaded with the test helper (flows against the emulator:
+ * see emulator-flow.ts). The helper spies on
  * `Node.prototype` and emits `call:<method>` for each call (reference node-red.md §5.1), so
  * `done(err)` shows up as `call:error` with the error and the msg.
  */
@@ -40,28 +39,8 @@ export function nextWarning(node: Emitter, timeoutMs = 5000): Promise<string> {
     return nextEvent(node, 'call:warn', timeoutMs, (call: { args: unknown[] }) => String(call.args[0]));
 }
 
-/** Every msg a node receives, as they come. */
-export function collect(node: Emitter): NodeMessage[] {
-    const messages: NodeMessage[] = [];
-    (node as EventEmitter).on('input', (msg: NodeMessage) => messages.push(msg));
-    return messages;
-}
-
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it holds, or fails after `timeoutMs`. */
-export async function until(
-    check: () => boolean | Promise<boolean>,
-    timeoutMs = 5000,
-    what = 'condition',
-): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(10);
-    }
 }
 
 function nextEvent<V, T>(node: Emitter, event: string, timeoutMs: number, map: (value: V) => T): Promise<T> {
@@ -78,36 +57,6 @@ function nextEvent<V, T>(node: Emitter, event: string, timeoutMs: number, map: (
         };
         emitter.on(event, listener);
     });
-}
-
-/** The portal config node for a flow against the emulator, and its credentials. */
-export function emulatorPortal(
-    emulator: Emulator,
-    extra: Record<string, unknown> = {},
-    credentials: Record<string, string> = {},
-): { node: { id: string; type: string } & Record<string, unknown>; credentials: Record<string, string> } {
-    return {
-        node: {
-            id: 'p1',
-            type: 'bitrix24-portal',
-            portalUrl: emulator.portalUrl,
-            authType: 'oauth',
-            oauthServer: emulator.oauthServer,
-            // The emulator runs without limits in tests; the client need not hold back either.
-            rateLimit: 'custom',
-            burst: 1000,
-            rps: 1000,
-            ...extra,
-        },
-        credentials: {
-            clientId: emulator.app.clientId,
-            clientSecret: emulator.app.clientSecret,
-            accessToken: emulator.app.accessToken,
-            refreshToken: emulator.app.refreshToken,
-            applicationToken: emulator.app.applicationToken,
-            ...credentials,
-        },
-    };
 }
 
 /** Serves the runtime's `RED.httpNode` on a real port, as Node-RED does, so the emulator can ring it. */
@@ -134,18 +83,4 @@ export function spies(node: object): { status: SinonSpy; error: SinonSpy; warn: 
 export function lastStatus(node: object): { text?: string; fill?: string; shape?: string } {
     const status: unknown = spies(node).status.lastCall?.args[0];
     return typeof status === 'object' && status !== null ? status : {};
-}
-
-/** A REST call to the emulator with its preinstalled app's token, outside any flow. */
-export async function emulatorRest<T = unknown>(
-    emulator: Emulator,
-    method: string,
-    params: Record<string, unknown> = {},
-): Promise<{ result?: T; error?: string }> {
-    const response = await fetch(`${emulator.portalUrl}/rest/${method}.json`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...params, auth: emulator.app.accessToken }),
-    });
-    return (await response.json()) as { result?: T; error?: string };
 }

@@ -6,19 +6,12 @@ import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
-import { startEmulator, type Emulator } from '../../dist/emulator';
+import type { Emulator } from '../../dist/emulator';
 import bindModule from '../../dist/nodes/bitrix24-bind';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import { FakePortal } from '../helpers/fake-portal';
-import {
-    collect,
-    emulatorPortal,
-    lastStatus,
-    nextError,
-    nextMessage,
-    spies,
-    until,
-} from '../helpers/node-flow';
+import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { lastStatus, nextError, nextMessage, spies } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 const CREDS = { clientId: 'local.bind', accessToken: 'at-bind-node-1' };
@@ -131,20 +124,18 @@ describe('bitrix24-bind: bad input (fake portal)', () => {
 
 describe('bitrix24-bind (emulator)', function () {
     this.timeout(20_000);
+    let bench: Bench;
     let emulator: Emulator;
-    let userDir: string;
     const red = captureRed();
 
     beforeEach(async () => {
-        emulator = await startEmulator();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-bind-emu-'));
-        helper.settings({ userDir });
+        bench = await startBench({}, []);
+        emulator = bench.emulator;
     });
 
     afterEach(async () => {
         await helper.unload();
-        await emulator.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await bench.stop();
     });
 
     const calls = (method: string) => emulator.control.counters().requestsByMethod[method] ?? 0;
@@ -158,7 +149,7 @@ describe('bitrix24-bind (emulator)', function () {
         return {
             id,
             type: 'bitrix24-bind',
-            portal: 'p1',
+            portal: 'portal',
             action: 'bind',
             eventName: 'ONCRMDEALUPDATE',
             eventNameType: 'str',
@@ -177,7 +168,7 @@ describe('bitrix24-bind (emulator)', function () {
         portalExtra: Record<string, unknown> = {},
         credentials: Record<string, string> = {},
     ) {
-        const portal = emulatorPortal(emulator, portalExtra, credentials);
+        const portal = bench.portal(portalExtra);
         await helper.load(
             [portalModule, bindModule, red.module],
             [
@@ -186,7 +177,7 @@ describe('bitrix24-bind (emulator)', function () {
                 ...nodes.map((n) => ({ z: 'tab', ...n })),
                 { id: 'out', z: 'tab', type: 'helper' },
             ],
-            { p1: portal.credentials },
+            { portal: { ...portal.credentials, ...credentials } },
         );
     }
 
@@ -230,8 +221,7 @@ describe('bitrix24-bind (emulator)', function () {
             bindNode('b1', { eventName: 'event', eventNameType: 'msg' }),
             bindNode('l1', { action: 'list' }),
         ]);
-        const out = helper.getNode('out');
-        const outputs = collect(out);
+        const outputs = collect('out');
         helper.getNode('b1').receive({ event: 'onCrmDealUpdate' });
         await until(() => outputs.length === 1);
         helper.getNode('b1').receive({ event: 'ONCRMDEALUPDATE' });
@@ -321,7 +311,7 @@ describe('bitrix24-bind (emulator)', function () {
         assert.deepEqual(handlers(), []);
         const tokens = emulator.control.issueTokens({});
         await supertest(red.red.httpNode)
-            .post('/bitrix24/install/p1')
+            .post('/bitrix24/install/portal')
             .type('form')
             .send({
                 event: 'ONAPPINSTALL',

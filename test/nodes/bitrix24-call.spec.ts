@@ -5,11 +5,12 @@ import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
-import { startEmulator, type Emulator } from '../../dist/emulator';
+import type { Emulator } from '../../dist/emulator';
 import callModule from '../../dist/nodes/bitrix24-call';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
-import { emulatorPortal, emulatorRest, nextError, nextMessage } from '../helpers/node-flow';
+import { startBench, type Bench } from '../helpers/emulator-flow';
+import { nextError, nextMessage } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.call', clientSecret: 'cs-call-secret-1', accessToken: 'at-call-node-1234' };
 
@@ -173,24 +174,22 @@ describe('bitrix24-call (fake portal)', () => {
 
 describe('bitrix24-call (emulator)', function () {
     this.timeout(20_000);
+    let bench: Bench;
     let emulator: Emulator;
-    let userDir: string;
 
     beforeEach(async () => {
-        emulator = await startEmulator();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-call-emu-'));
-        helper.settings({ userDir });
+        bench = await startBench({}, []);
+        emulator = bench.emulator;
     });
 
     afterEach(async () => {
         await helper.unload();
-        await emulator.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await bench.stop();
     });
 
     it('runs 120 updates as 3 requests with per-item results, and its writes do not echo into the queue', async () => {
         // The app listens to deal updates on its connector's queue.
-        const bound = await emulatorRest(emulator, 'event.bind', {
+        const bound = await bench.rest('event.bind', {
             event: 'ONCRMDEALUPDATE',
             event_type: 'offline',
             auth_connector: 'erp',
@@ -202,16 +201,16 @@ describe('bitrix24-call (emulator)', function () {
                 emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } })
                     .id,
         );
-        const portal = emulatorPortal(emulator, { authConnector: 'erp' });
+        const portal = bench.portal({ authConnector: 'erp' });
         await helper.load(
             [portalModule, callModule],
             [
                 portal.node,
                 { id: 'tab', type: 'tab' },
-                { id: 'c1', z: 'tab', type: 'bitrix24-call', portal: 'p1', wires: [['out']] },
+                { id: 'c1', z: 'tab', type: 'bitrix24-call', portal: 'portal', wires: [['out']] },
                 { id: 'out', z: 'tab', type: 'helper' },
             ],
-            { p1: portal.credentials },
+            { portal: portal.credentials },
         );
         emulator.control.resetCounters();
         const commands = [...ids, 999_999].map((id) => ({
@@ -232,7 +231,7 @@ describe('bitrix24-call (emulator)', function () {
         assert.equal(results[119].error?.code, 'NOT_FOUND');
         assert.equal(counters.rowsSuppressed, 119, 'every write carried the connector');
         assert.deepEqual(emulator.control.queueRows({ connector: 'erp' }), []);
-        const check = await emulatorRest<{ item: { title: string } }>(emulator, 'crm.item.get', {
+        const check = await bench.rest<{ item: { title: string } }>('crm.item.get', {
             entityTypeId: 2,
             id: ids[5],
         });

@@ -5,20 +5,12 @@ import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
-import { startEmulator, type Emulator } from '../../dist/emulator';
+import type { Emulator } from '../../dist/emulator';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
-import {
-    collect,
-    emulatorPortal,
-    emulatorRest,
-    nextError,
-    nextMessage,
-    nextWarning,
-    sleep,
-    spies,
-} from '../helpers/node-flow';
+import { collect, startBench, type Bench } from '../helpers/emulator-flow';
+import { nextError, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.enrich', accessToken: 'at-enrich-node-1' };
 
@@ -104,8 +96,8 @@ describe('bitrix24-enrich (fake portal)', () => {
     });
 
     it('drops a single event whose object is gone with onMissing drop, finishing the msg', async () => {
-        const { enrich, out } = await load({ onMissing: 'drop' });
-        const msgs = collect(out);
+        const { enrich } = await load({ onMissing: 'drop' });
+        const msgs = collect('out');
         enrich.receive({ payload: event('ONCRMDEALDELETE', 5) });
         await sleep(150);
         assert.equal(msgs.length, 0);
@@ -162,27 +154,22 @@ describe('bitrix24-enrich (fake portal)', () => {
 
 describe('bitrix24-enrich (emulator)', function () {
     this.timeout(20_000);
+    let bench: Bench;
     let emulator: Emulator;
-    let userDir: string;
 
     beforeEach(async () => {
-        emulator = await startEmulator();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-enrich-emu-'));
-        helper.settings({ userDir });
+        bench = await startBench({}, []);
+        emulator = bench.emulator;
     });
 
     afterEach(async () => {
         await helper.unload();
-        await emulator.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await bench.stop();
     });
 
     it('enriches 200 events of 120 deals, 10 of them deleted, with at most 3 requests, marking the deleted', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE']) {
-            assert.equal(
-                (await emulatorRest(emulator, 'event.bind', { event, event_type: 'offline' })).error,
-                undefined,
-            );
+            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
         }
         const change = (action: 'add' | 'update' | 'delete', id?: number) =>
             emulator.control.userChange({
@@ -196,14 +183,14 @@ describe('bitrix24-enrich (emulator)', function () {
         const gone = ids.slice(110);
         for (const id of gone) change('delete', id);
         // 120 ADD rows, 70 UPDATE rows, 10 DELETE rows, as offline get hands them over.
-        const reserved = await emulatorRest<{
+        const reserved = await bench.rest<{
             process_id: string;
             events: { EVENT_NAME: string; EVENT_DATA: { FIELDS: { ID: number } } }[];
-        }>(emulator, 'event.offline.get', { clear: 0, limit: 500 });
+        }>('event.offline.get', { clear: 0, limit: 500 });
         const events = reserved.result?.events ?? [];
         assert.equal(events.length, 200);
 
-        const portal = emulatorPortal(emulator);
+        const portal = bench.portal();
         await helper.load(
             [portalModule, enrichModule],
             [
@@ -213,13 +200,13 @@ describe('bitrix24-enrich (emulator)', function () {
                     id: 'e1',
                     z: 'tab',
                     type: 'bitrix24-enrich',
-                    portal: 'p1',
+                    portal: 'portal',
                     select: 'ID, TITLE',
                     wires: [['out']],
                 },
                 { id: 'out', z: 'tab', type: 'helper' },
             ],
-            { p1: portal.credentials },
+            { portal: portal.credentials },
         );
         emulator.control.resetCounters();
         const received = nextMessage(helper.getNode('out'));

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import helper from 'node-red-node-test-helper';
 
-import { startEmulator, type Emulator } from '../../dist/emulator';
+import type { Emulator } from '../../dist/emulator';
 import bindModule from '../../dist/nodes/bitrix24-bind';
 import callModule from '../../dist/nodes/bitrix24-call';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
@@ -14,7 +11,8 @@ import clearModule from '../../dist/nodes/bitrix24-offline-clear';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { collect, emulatorPortal, emulatorRest, serveHttpNode, sleep, until } from '../helpers/node-flow';
+import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { serveHttpNode, sleep } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 /**
@@ -41,15 +39,14 @@ function writeBackModule(RED: NodeAPI): void {
 describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> offline-clear (emulator)', function () {
     this.timeout(60_000);
     const PATH = '/bitrix24/onoffline';
+    let bench: Bench;
     let emulator: Emulator;
-    let userDir: string;
     let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     beforeEach(async () => {
-        emulator = await startEmulator();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-flow-'));
-        helper.settings({ userDir });
+        bench = await startBench({}, []);
+        emulator = bench.emulator;
         server = await serveHttpNode((req, res) => {
             red.red.httpNode(req, res);
         });
@@ -58,8 +55,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
     afterEach(async () => {
         await helper.unload();
         await server.close();
-        await emulator.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await bench.stop();
     });
 
     const counters = () => emulator.control.counters();
@@ -70,7 +66,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
         const bind = (id: string, eventName: string) => ({
             id,
             type: 'bitrix24-bind',
-            portal: 'p1',
+            portal: 'portal',
             action: 'bind',
             eventName,
             eventNameType: 'str',
@@ -84,7 +80,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
             {
                 id: 'trigger',
                 type: 'bitrix24-onoffline-trigger',
-                portal: 'p1',
+                portal: 'portal',
                 path: PATH,
                 publicUrl: server.url,
                 autoBind: true,
@@ -95,7 +91,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
             {
                 id: 'get',
                 type: 'bitrix24-offline-get',
-                portal: 'p1',
+                portal: 'portal',
                 mode: 'reserve',
                 queue: 'normal',
                 limit: 50,
@@ -103,24 +99,24 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
                 drain: true,
                 wires: [['enrich'], []],
             },
-            { id: 'enrich', type: 'bitrix24-enrich', portal: 'p1', wires: [['writeBack']] },
+            { id: 'enrich', type: 'bitrix24-enrich', portal: 'portal', wires: [['writeBack']] },
             { id: 'writeBack', type: 'test-write-back', wires: [['call']] },
             {
                 id: 'call',
                 type: 'bitrix24-call',
-                portal: 'p1',
+                portal: 'portal',
                 method: '',
                 authConnector: 'auto',
                 wires: [['clear']],
             },
-            { id: 'clear', type: 'bitrix24-offline-clear', portal: 'p1', wires: [['cleared']] },
+            { id: 'clear', type: 'bitrix24-offline-clear', portal: 'portal', wires: [['cleared']] },
             { id: 'wakeups', type: 'helper' },
             { id: 'cleared', type: 'helper' },
         ];
     }
 
     it('settles with every row cleared and no echo of its own write-backs', async () => {
-        const portal = emulatorPortal(emulator, { authConnector: 'erp' });
+        const portal = bench.portal({ authConnector: 'erp' });
         await helper.load(
             [
                 portalModule,
@@ -134,7 +130,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
                 red.module,
             ],
             [portal.node, { id: 'tab', type: 'tab' }, ...flow().map((n) => ({ z: 'tab', ...n }))],
-            { p1: portal.credentials },
+            { portal: portal.credentials },
         );
         const bindings = () =>
             emulator.control
@@ -147,8 +143,8 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
             'ONCRMDEALADD, ONCRMDEALUPDATE (offline, connector erp) and ONOFFLINEEVENT',
         );
         assert.deepEqual(bindings(), ['ONCRMDEALADD/erp', 'ONCRMDEALUPDATE/erp', 'ONOFFLINEEVENT/']);
-        const wakeups = collect(helper.getNode('wakeups'));
-        const cleared = collect(helper.getNode('cleared'));
+        const wakeups = collect('wakeups');
+        const cleared = collect('cleared');
         emulator.control.resetCounters();
 
         // People at work in the portal: two waves of changes, a second apart.
@@ -170,13 +166,9 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
         assert.equal(after.rowsSuppressed, calls('crm.deal.update'), 'every write-back skipped the queue');
 
         // Every deal that still exists carries the state the flow wrote back.
-        const list = await emulatorRest<{ items: { id: number; title: string }[] }>(
-            emulator,
-            'crm.item.list',
-            {
-                entityTypeId: 2,
-            },
-        );
+        const list = await bench.rest<{ items: { id: number; title: string }[] }>('crm.item.list', {
+            entityTypeId: 2,
+        });
         const items = list.result?.items ?? [];
         assert.equal(items.length, 37);
         assert.ok(

@@ -6,23 +6,20 @@ import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
-import { startEmulator, type Emulator } from '../../dist/emulator';
+import type { Emulator } from '../../dist/emulator';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { FakePortal } from '../helpers/fake-portal';
+import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
 import {
-    collect,
-    emulatorPortal,
-    type FlowNode,
-    emulatorRest,
     lastStatus,
     nextMessage,
     nextWarning,
     serveHttpNode,
     sleep,
     spies,
-    until,
+    type FlowNode,
 } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
@@ -106,8 +103,8 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
     });
 
     it('answers forged rings with 200 but sends nothing, and counts them in the status', async () => {
-        const { trigger, out } = await load();
-        const msgs = collect(out);
+        const { trigger } = await load();
+        const msgs = collect('out');
         await post().send(ring('apptoken-trigger-51856fee')).expect(200);
         await post().send(ring(undefined)).expect(200);
         await post().send(ring('')).expect(200);
@@ -121,8 +118,8 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
     });
 
     it('refuses a body over 16 KB with 413', async () => {
-        const { out } = await load();
-        const msgs = collect(out);
+        await load();
+        const msgs = collect('out');
         await post()
             .send({ ...ring(APP_TOKEN), pad: 'x'.repeat(17 * 1024) })
             .expect(413);
@@ -131,12 +128,9 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
     });
 
     it('fails closed when the portal knows no application token', async () => {
-        const { trigger, out } = await load(
-            {},
-            { clientId: 'local.trigger', accessToken: 'at-trigger-node-1' },
-        );
+        const { trigger } = await load({}, { clientId: 'local.trigger', accessToken: 'at-trigger-node-1' });
         const warned = nextWarning(trigger);
-        const msgs = collect(out);
+        const msgs = collect('out');
         assert.match(await warned, /noApplicationToken/);
         await post().send(ring(APP_TOKEN)).expect(200);
         await post().send(ring('')).expect(200);
@@ -145,8 +139,8 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
     });
 
     it('polls after each quiet interval, and a ring restarts the wait', async () => {
-        const { out } = await load({ pollInterval: 0.4 });
-        const msgs = collect(out);
+        await load({ pollInterval: 0.4 });
+        const msgs = collect('out');
         const topics = () => msgs.map((m) => m.topic);
         await sleep(200);
         await post().send(ring(APP_TOKEN)).expect(200);
@@ -187,15 +181,14 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
 describe('bitrix24-onoffline-trigger (emulator)', function () {
     this.timeout(20_000);
     const PATH = '/bitrix24/onoffline';
+    let bench: Bench;
     let emulator: Emulator;
-    let userDir: string;
     let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     beforeEach(async () => {
-        emulator = await startEmulator();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-trigger-emu-'));
-        helper.settings({ userDir });
+        bench = await startBench({}, []);
+        emulator = bench.emulator;
         // The runtime's httpNode on a real port, where the emulator's event server can ring.
         server = await serveHttpNode((req, res) => {
             red.red.httpNode(req, res);
@@ -205,8 +198,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
     afterEach(async () => {
         await helper.unload();
         await server.close();
-        await emulator.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await bench.stop();
     });
 
     const doorbells = () =>
@@ -218,7 +210,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
             {
                 id: 't1',
                 type: 'bitrix24-onoffline-trigger',
-                portal: 'p1',
+                portal: 'portal',
                 path: PATH,
                 publicUrl: server.url,
                 autoBind: true,
@@ -230,7 +222,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
             {
                 id: 'get',
                 type: 'bitrix24-offline-get',
-                portal: 'p1',
+                portal: 'portal',
                 mode: 'reserve',
                 queue: 'normal',
                 limit: 50,
@@ -250,11 +242,11 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
     }
 
     async function deploy(nodes: FlowNode[]) {
-        const portal = emulatorPortal(emulator);
+        const portal = bench.portal();
         await helper.load(
             [portalModule, triggerModule, getModule, red.module],
             [portal.node, { id: 'tab', type: 'tab' }, ...nodes.map((n) => ({ z: 'tab', ...n }))],
-            { p1: portal.credentials },
+            { portal: portal.credentials },
         );
     }
 
@@ -275,18 +267,17 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
 
         await deploy(flow());
         await until(() => calls('event.get') === 3, 5000, 'the third deploy');
-        const portal = emulatorPortal(emulator);
+        const portal = bench.portal();
         // A deploy without the trigger: the runtime closes it with removed = true.
-        await helper.setFlows([portal.node, { id: 'tab', type: 'tab' }], 'nodes', { p1: portal.credentials });
+        await helper.setFlows([portal.node, { id: 'tab', type: 'tab' }], 'nodes', {
+            portal: portal.credentials,
+        });
         await until(() => doorbells().length === 0, 5000, 'the unbind');
     });
 
     it('sends nothing for forged rings and leaves the queue alone; a genuine ring starts a drain within a second', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
-            assert.equal(
-                (await emulatorRest(emulator, 'event.bind', { event, event_type: 'offline' })).error,
-                undefined,
-            );
+            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
         }
         // Rows are queued before the doorbell is bound, so no genuine ring comes yet.
         const ids = [1, 2, 3].map(
@@ -296,8 +287,8 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         );
         await deploy(flow());
         await until(() => doorbells().length === 1, 5000, 'the doorbell');
-        const rings = collect(helper.getNode('rings'));
-        const events = collect(helper.getNode('events'));
+        const rings = collect('rings');
+        const events = collect('events');
         const before = JSON.stringify(emulator.control.queueRows());
 
         const forge = (token: string | undefined) => {
