@@ -13,8 +13,10 @@ export function sharedText(RED: NodeAPI, key: string, params?: Record<string, st
 /**
  * An error as users should read it: the translation of its Bitrix24 code (or, for bad input,
  * of its reason), falling back to the client's English message. The code stays on the error.
+ * With `nodeType`, the node's own catalog (`<nodeType>.errors...`) is asked first, so that a
+ * node can say what to change in its own form; the shared catalog is the fallback.
  */
-export function userError(RED: NodeAPI, err: unknown): Error & { code?: string } {
+export function userError(RED: NodeAPI, err: unknown, nodeType?: string): Error & { code?: string } {
     if (!isBitrix24Error(err)) return err instanceof Error ? err : new Error(String(err));
     const params = {
         method: err.method ?? '',
@@ -25,7 +27,9 @@ export function userError(RED: NodeAPI, err: unknown): Error & { code?: string }
         ...err.params,
     };
     const key = err.reason ? `errors.invalid.${err.reason}` : `errors.${err.code}`;
-    const text = translate(RED, `${SHARED_NAMESPACE}:bitrix24.${key}`, params);
+    const text =
+        (nodeType ? translate(RED, `${nodeType}.${key}`, params) : undefined) ??
+        translate(RED, `${SHARED_NAMESPACE}:bitrix24.${key}`, params);
     const message = text === undefined ? err.message : appendDetail(text, err);
     return Object.assign(new Error(message), { code: err.code, name: 'Bitrix24Error' });
 }

@@ -1,0 +1,98 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+
+import { Bitrix24Error, isObject, LocalCode } from '../bitrix24';
+import { Enricher, type EventLike } from '../runtime/enrich/enricher';
+import { checkUserMap } from '../runtime/enrich/read-map';
+import { sharedText, userError } from './shared/i18n';
+import { noPortalError, usePortal } from './shared/portal-node';
+import { choiceProperty, textProperty } from './shared/properties';
+import { StatusBadge } from './shared/status';
+
+const TYPE = 'bitrix24-enrich';
+
+interface EnrichConfig extends NodeDef {
+    portal?: string;
+    select?: string;
+    onMissing?: string;
+}
+
+export = function (RED: NodeAPI): void {
+    function Bitrix24EnrichNode(this: Node, config: EnrichConfig) {
+        RED.nodes.createNode(this, config);
+        const settings = {
+            select: textProperty(config.select),
+            onMissing: choiceProperty(config.onMissing, ['tombstone', 'drop'] as const, 'tombstone'),
+        };
+        const badge = new StatusBadge(this);
+        const portal = usePortal(RED, this, config.portal, badge);
+        const text = (key: string, params?: Record<string, string | number>) =>
+            RED._(`${TYPE}.status.${key}`, params);
+        /** Event names already warned about, so a busy queue does not flood the log. */
+        const warned = new Set<string>();
+
+        /** `msg.payload` is one msg per reservation (an array) or per event (one event). */
+        const run = async (msg: NodeMessage): Promise<boolean> => {
+            if (!portal) throw noPortalError(RED);
+            const single = !Array.isArray(msg.payload);
+            const events = single ? [msg.payload] : (msg.payload as unknown[]);
+            if (!events.every(isEvent)) throw notEvents();
+            const map = checkUserMap((msg as { enrichMap?: unknown }).enrichMap);
+            const enricher = new Enricher(await portal.connection.client());
+            const result = await enricher.enrich(events, {
+                select: settings.select,
+                onMissing: settings.onMissing,
+                map,
+                describeError: (err) => ({ code: err.code, message: userError(RED, err, TYPE).message }),
+            });
+            for (const name of result.unmapped) {
+                if (warned.has(name)) continue;
+                warned.add(name);
+                this.warn(RED._(`${TYPE}.errors.unmapped`, { event: name }));
+            }
+            const failed = result.events.filter((event) => event.error).length;
+            const counts = { events: result.events.length, reads: result.reads, failed };
+            badge.show(failed ? 'yellow' : 'green', 'dot', text(failed ? 'failed' : 'enriched', counts));
+            if (single && result.events.length === 0) return false;
+            msg.payload = single ? result.events[0] : result.events;
+            return true;
+        };
+
+        this.on('input', (msg, send, done) => {
+            run(msg).then(
+                (keep) => {
+                    if (keep) send(msg);
+                    done();
+                },
+                (err: unknown) => {
+                    const error = userError(RED, err, TYPE);
+                    badge.show(
+                        'red',
+                        'ring',
+                        sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
+                    );
+                    done(error);
+                },
+            );
+        });
+
+        this.on('close', (_removed: boolean, done: () => void) => {
+            badge.close();
+            done();
+        });
+    }
+
+    RED.nodes.registerType(TYPE, Bitrix24EnrichNode);
+};
+
+function isEvent(value: unknown): value is EventLike {
+    return isObject(value) && typeof value.EVENT_NAME === 'string';
+}
+
+function notEvents(): Bitrix24Error {
+    return new Bitrix24Error({
+        code: LocalCode.InvalidArgument,
+        argument: 'payload',
+        reason: 'not-events',
+        description: 'msg.payload must be an offline event or a list of them, as offline get sends them',
+    });
+}

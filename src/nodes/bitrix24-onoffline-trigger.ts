@@ -1,0 +1,156 @@
+import type { Request, Response } from 'express';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+
+import { parseForm } from '../bitrix24';
+import { bindingSpec } from '../runtime/bind/binding-spec';
+import { EventBindings } from '../runtime/bind/event-bindings';
+import { keepBound } from '../runtime/bind/keep-bound';
+import { PollTimer } from '../runtime/trigger/poll-timer';
+import { RingVerifier, type Ring } from '../runtime/trigger/ring-verifier';
+import { readBody, removeRoute } from './shared/http';
+import { sharedText, userError } from './shared/i18n';
+import { noPortalError, usePortal } from './shared/portal-node';
+import { booleanProperty, numberProperty, textProperty } from './shared/properties';
+import { StatusBadge } from './shared/status';
+
+const TYPE = 'bitrix24-onoffline-trigger';
+/** A genuine ring is a few hundred bytes of form fields (reference §6). */
+const RING_BODY_LIMIT = 16 * 1024;
+/** How long a removed node waits for its unbind before it lets the runtime go on. */
+const UNBIND_WAIT_MS = 10_000;
+
+interface TriggerConfig extends NodeDef {
+    portal?: string;
+    path?: string;
+    publicUrl?: string;
+    autoBind?: boolean | string;
+    minTimeout?: number | string;
+    pollInterval?: number | string;
+}
+
+export = function (RED: NodeAPI): void {
+    function Bitrix24OnOfflineTriggerNode(this: Node, config: TriggerConfig) {
+        RED.nodes.createNode(this, config);
+        const path = '/' + textProperty(config.path, '/bitrix24/onoffline').trim().replace(/^\/+/, '');
+        const publicUrl = textProperty(config.publicUrl).trim().replace(/\/+$/, '');
+        const autoBind = booleanProperty(config.autoBind, false);
+        const minTimeout = Math.max(0, Math.floor(numberProperty(config.minTimeout, 5)));
+        const pollInterval = Math.max(0, numberProperty(config.pollInterval, 60));
+        const badge = new StatusBadge(this);
+        const portal = usePortal(RED, this, config.portal, badge);
+        const text = (key: string, params?: Record<string, string | number>) =>
+            RED._(`${TYPE}.status.${key}`, params);
+
+        if (!portal) {
+            this.error(noPortalError(RED));
+            return;
+        }
+
+        let refused = 0;
+        let last = '';
+        let memberId = '';
+        const show = () => {
+            const shown =
+                refused > 0 ? text('refused', { last: last || text('listening'), count: refused }) : last;
+            badge.show(refused > 0 ? 'yellow' : 'green', last ? 'dot' : 'ring', shown || text('listening'));
+        };
+        const fire = (topic: 'ONOFFLINEEVENT' | 'poll', payload: Ring) => {
+            last = text(topic === 'poll' ? 'poll' : 'ring', { time: new Date().toTimeString().slice(0, 8) });
+            show();
+            this.send({ topic, payload });
+        };
+        const poll = new PollTimer(pollInterval, () =>
+            fire('poll', {
+                event: 'poll',
+                ts: Math.floor(Date.now() / 1000),
+                domain: portal.connection.host,
+                member_id: memberId,
+            }),
+        );
+        show();
+
+        const verifier = new RingVerifier(() => portal.connection.applicationToken());
+        const routed = (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot !== false;
+        if (routed) {
+            RED.httpNode.post(path, (req: Request, res: Response) => {
+                readBody(req, RING_BODY_LIMIT)
+                    .then(async (body) => {
+                        if (body === undefined) {
+                            res.sendStatus(413);
+                            refused++;
+                            show();
+                            return;
+                        }
+                        // Answer first, then verify (reference §6): the portal never waits on us.
+                        res.sendStatus(200);
+                        const ring = await verifier.verify(parseForm(body));
+                        if (!ring) {
+                            refused++;
+                            show();
+                            return;
+                        }
+                        poll.reset();
+                        memberId = ring.member_id;
+                        fire('ONOFFLINEEVENT', ring);
+                    })
+                    .catch(() => {
+                        if (!res.headersSent) res.sendStatus(400);
+                    });
+            });
+        } else {
+            this.warn(RED._(`${TYPE}.errors.noHttpNode`));
+        }
+        void verifier.canVerify().then((can) => {
+            if (!can) this.warn(RED._(`${TYPE}.errors.noApplicationToken`));
+        });
+
+        // The doorbell is an online event bound to the URL the portal can reach (reference §6).
+        const doorbell = () =>
+            bindingSpec({
+                event: 'ONOFFLINEEVENT',
+                eventType: 'online',
+                handler: publicUrl ? publicUrl + path : '',
+                options: { minTimeout },
+            });
+        const reportError = (err: unknown) => {
+            const error = userError(RED, err, TYPE);
+            badge.show('red', 'ring', sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }));
+            this.error(error, { topic: 'autoBind', payload: error.message });
+        };
+        let stopKeeping: (() => void) | undefined;
+        if (autoBind) {
+            stopKeeping = keepBound(portal.connection, () => Promise.resolve(doorbell()), {
+                waiting: () => badge.show('yellow', 'ring', text('waiting')),
+                bound: () => show(),
+                failed: reportError,
+            });
+        }
+
+        this.on('close', (removed: boolean, done: () => void) => {
+            poll.stop();
+            stopKeeping?.();
+            badge.close();
+            if (routed) removeRoute(RED.httpNode, path, 'post');
+            if (!(removed && autoBind)) {
+                done();
+                return;
+            }
+            // Deleted from the flow: take the doorbell binding away too.
+            const unbound = portal.connection
+                .client()
+                .then((client) => new EventBindings(client).unbind(doorbell()))
+                .then(
+                    () => undefined,
+                    (err: unknown) => this.warn(userError(RED, err, TYPE).message),
+                );
+            void Promise.race([unbound, delay(UNBIND_WAIT_MS)]).then(() => done());
+        });
+    }
+
+    RED.nodes.registerType(TYPE, Bitrix24OnOfflineTriggerNode);
+};
+
+/** A wait that does not keep the process alive. */
+function delay(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,52 @@
+import type { PortalConnection } from '../portal/portal-connection';
+import type { BindingSpec } from './binding-spec';
+import { EventBindings, type BindResult } from './event-bindings';
+
+export interface KeepBoundReport {
+    /** The portal has no tokens yet: the binding waits for the installation or Connect. */
+    waiting(): void;
+    bound(result: BindResult): void;
+    failed(err: unknown): void;
+}
+
+/**
+ * Makes sure of a binding at deploy, once the portal's tokens are read, and again each time the
+ * portal becomes ready anew (an installation or Connect): a reinstalled application has lost its
+ * handlers (reference §5). Each run reads `event.get` and binds only what is missing.
+ * Returns the function that stops it.
+ */
+export function keepBound(
+    connection: PortalConnection,
+    spec: () => Promise<BindingSpec>,
+    report: KeepBoundReport,
+): () => void {
+    let stopped = false;
+    let running: Promise<void> = Promise.resolve();
+    const run = () => {
+        running = running.then(async () => {
+            if (stopped) return;
+            try {
+                const result = await new EventBindings(await connection.client()).ensure(await spec());
+                if (!stopped) report.bound(result);
+            } catch (err) {
+                if (!stopped) report.failed(err);
+            }
+        });
+    };
+    const onState = (state: string) => {
+        if (state === 'ready') run();
+        else if (state === 'unauthorized') report.waiting();
+    };
+    void connection.ready.then(() => {
+        if (stopped) return;
+        // Subscribed only now, so the first 'ready' (emitted while opening) does not run it twice.
+        connection.on('state', onState);
+        // A failed portal is run too: the error it reports is the configuration error.
+        if (connection.state === 'unauthorized') report.waiting();
+        else run();
+    });
+    return () => {
+        stopped = true;
+        connection.off('state', onState);
+    };
+}

@@ -1,0 +1,62 @@
+import { Bitrix24Error, isObject, LocalCode, normalizeMethod, type BatchCommand } from '../../bitrix24';
+
+/**
+ * What `bitrix24-call` accepts, checked before any request: a method name, params that are an
+ * object, or a list of `{method, params, key?}` commands.
+ */
+
+export function checkMethod(method: unknown): string {
+    if (method === undefined || method === null || (typeof method === 'string' && method.trim() === '')) {
+        throw invalid(
+            'method',
+            'method-empty',
+            'no method: enter one such as crm.deal.update, or send a list of {method, params} commands',
+        );
+    }
+    return normalizeMethod(method);
+}
+
+/** Absent params mean none; anything else must be an object (the client says so for the rest). */
+export function paramsOrNone(params: unknown): Record<string, unknown> {
+    return params === undefined || params === null ? {} : (params as Record<string, unknown>);
+}
+
+/** Each item is `{method, params?, key?}`; `method` defaults to the node's own, if it has one. */
+export function toCommands(items: readonly unknown[], defaultMethod: string | undefined): BatchCommand[] {
+    return items.map((item, index) => {
+        const position = String(index + 1);
+        if (!isObject(item)) {
+            throw invalid(
+                'cmd',
+                'command-not-object',
+                `command ${position} must be an object {method, params}`,
+                {
+                    index: position,
+                },
+            );
+        }
+        const method = item.method ?? defaultMethod;
+        if (typeof method !== 'string' || method.trim() === '') {
+            throw invalid(
+                'cmd',
+                'command-method',
+                `command ${position} has no method: use {method, params}`,
+                {
+                    index: position,
+                },
+            );
+        }
+        const command: BatchCommand = { method: normalizeMethod(method), params: paramsOrNone(item.params) };
+        if (typeof item.key === 'string' && item.key) command.key = item.key;
+        return command;
+    });
+}
+
+function invalid(
+    argument: string,
+    reason: string,
+    description: string,
+    params?: Record<string, string>,
+): Bitrix24Error {
+    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
+}

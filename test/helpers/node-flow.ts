@@ -1,0 +1,86 @@
+import type { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { NodeMessage } from 'node-red';
+import type { SinonSpy } from 'sinon';
+
+/**
+ * Waiting for what a node does in a flow loaded with the test helper (flows against the emulator:
+ * see emulator-flow.ts). The helper spies on
+ * `Node.prototype` and emits `call:<method>` for each call (reference node-red.md §5.1), so
+ * `done(err)` shows up as `call:error` with the error and the msg.
+ */
+
+/** A node of a test flow. */
+export type FlowNode = { id: string; type: string } & Record<string, unknown>;
+
+/** A node (an EventEmitter at runtime, whatever its typings say). */
+type Emitter = object;
+
+/** The next msg a (helper) node receives. */
+export function nextMessage(node: Emitter, timeoutMs = 5000): Promise<NodeMessage> {
+    return nextEvent(node, 'input', timeoutMs, (msg: NodeMessage) => msg);
+}
+
+/** The next error a node reports, with the msg it came with (absent for a log-only error). */
+export function nextError(
+    node: Emitter,
+    timeoutMs = 5000,
+): Promise<{ error: Error & { code?: string }; msg?: NodeMessage }> {
+    return nextEvent(node, 'call:error', timeoutMs, (call: { args: unknown[] }) => {
+        const [error, msg] = call.args as [unknown, NodeMessage | undefined];
+        return { error: error instanceof Error ? error : new Error(String(error)), msg };
+    });
+}
+
+/** The next warning a node logs. */
+export function nextWarning(node: Emitter, timeoutMs = 5000): Promise<string> {
+    return nextEvent(node, 'call:warn', timeoutMs, (call: { args: unknown[] }) => String(call.args[0]));
+}
+
+export function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function nextEvent<V, T>(node: Emitter, event: string, timeoutMs: number, map: (value: V) => T): Promise<T> {
+    const emitter = node as EventEmitter;
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            emitter.removeListener(event, listener);
+            reject(new Error(`no ${event} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const listener = (value: V) => {
+            clearTimeout(timer);
+            emitter.removeListener(event, listener);
+            resolve(map(value));
+        };
+        emitter.on(event, listener);
+    });
+}
+
+/** Serves the runtime's `RED.httpNode` on a real port, as Node-RED does, so the emulator can ring it. */
+export async function serveHttpNode(
+    app: http.RequestListener,
+): Promise<{ url: string; close(): Promise<void> }> {
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: async () => {
+            server.closeAllConnections();
+            await new Promise((resolve) => server.close(resolve));
+        },
+    };
+}
+
+/** The test helper's sinon spies on a node's status, error and warn. */
+export function spies(node: object): { status: SinonSpy; error: SinonSpy; warn: SinonSpy } {
+    return node as unknown as { status: SinonSpy; error: SinonSpy; warn: SinonSpy };
+}
+
+/** The text of a node's last status. */
+export function lastStatus(node: object): { text?: string; fill?: string; shape?: string } {
+    const status: unknown = spies(node).status.lastCall?.args[0];
+    return typeof status === 'object' && status !== null ? status : {};
+}

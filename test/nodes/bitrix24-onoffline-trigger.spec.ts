@@ -1,0 +1,331 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import helper from 'node-red-node-test-helper';
+import supertest from 'supertest';
+
+import type { Emulator } from '../../dist/emulator';
+import getModule from '../../dist/nodes/bitrix24-offline-get';
+import portalModule from '../../dist/nodes/bitrix24-portal';
+import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
+import { FakePortal } from '../helpers/fake-portal';
+import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
+import {
+    lastStatus,
+    nextMessage,
+    nextWarning,
+    serveHttpNode,
+    sleep,
+    spies,
+    type FlowNode,
+} from '../helpers/node-flow';
+import { captureRed } from '../helpers/red';
+
+const APP_TOKEN = 'apptoken-trigger-51856fef';
+const CREDS = { clientId: 'local.trigger', accessToken: 'at-trigger-node-1', applicationToken: APP_TOKEN };
+
+/** A ring as the portal's event server sends it (reference §6), with the given application token. */
+function ring(token: string | undefined) {
+    const form: Record<string, string> = {
+        event: 'ONOFFLINEEVENT',
+        ts: '1764324000',
+        'auth[access_token]': 'at-from-ring-0001',
+        'auth[refresh_token]': 'rt-from-ring-0002',
+        'auth[domain]': 'portal.example.com',
+        'auth[member_id]': 'member-42',
+    };
+    if (token !== undefined) form['auth[application_token]'] = token;
+    return form;
+}
+
+describe('bitrix24-onoffline-trigger (fake portal)', () => {
+    let portal: FakePortal;
+    let userDir: string;
+    const red = captureRed();
+
+    beforeEach(async () => {
+        portal = await new FakePortal().start();
+        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-trigger-'));
+        helper.settings({ userDir });
+    });
+
+    afterEach(async () => {
+        await helper.unload();
+        await portal.stop();
+        await fs.rm(userDir, { recursive: true, force: true });
+    });
+
+    async function load(trigger: Record<string, unknown> = {}, creds: Record<string, string> = CREDS) {
+        const flow = [
+            {
+                id: 'p1',
+                type: 'bitrix24-portal',
+                portalUrl: portal.url,
+                authType: 'oauth',
+                oauthServer: portal.url,
+            },
+            { id: 'tab', type: 'tab' },
+            {
+                id: 't1',
+                z: 'tab',
+                type: 'bitrix24-onoffline-trigger',
+                portal: 'p1',
+                pollInterval: 0,
+                wires: [['out']],
+                ...trigger,
+            },
+            { id: 'out', z: 'tab', type: 'helper' },
+        ];
+        await helper.load([portalModule, triggerModule, red.module], flow, { p1: creds });
+        return { trigger: helper.getNode('t1'), out: helper.getNode('out') };
+    }
+
+    const post = (route = '/bitrix24/onoffline') => supertest(red.red.httpNode).post(route).type('form');
+
+    it('sends a genuine ring within a second, without any token in the msg', async () => {
+        const { out } = await load();
+        const received = nextMessage(out, 1000);
+        await post().send(ring(APP_TOKEN)).expect(200);
+        const msg = await received;
+        assert.equal(msg.topic, 'ONOFFLINEEVENT');
+        assert.deepEqual(msg.payload, {
+            event: 'ONOFFLINEEVENT',
+            ts: 1764324000,
+            domain: 'portal.example.com',
+            member_id: 'member-42',
+        });
+        const text = JSON.stringify(msg);
+        for (const secret of [APP_TOKEN, 'at-from-ring-0001', 'rt-from-ring-0002'])
+            assert.ok(!text.includes(secret));
+        assert.equal(portal.requests.length, 0);
+    });
+
+    it('answers forged rings with 200 but sends nothing, and counts them in the status', async () => {
+        const { trigger } = await load();
+        const msgs = collect('out');
+        await post().send(ring('apptoken-trigger-51856fee')).expect(200);
+        await post().send(ring(undefined)).expect(200);
+        await post().send(ring('')).expect(200);
+        await supertest(red.red.httpNode).get('/bitrix24/onoffline').query(ring(APP_TOKEN)).expect(404);
+        await sleep(200);
+        assert.equal(msgs.length, 0);
+        assert.equal(portal.requests.length, 0);
+        const status = lastStatus(trigger);
+        assert.equal(status.fill, 'yellow');
+        assert.equal(status.text, 'bitrix24-onoffline-trigger.status.refused');
+    });
+
+    it('refuses a body over 16 KB with 413', async () => {
+        await load();
+        const msgs = collect('out');
+        await post()
+            .send({ ...ring(APP_TOKEN), pad: 'x'.repeat(17 * 1024) })
+            .expect(413);
+        await sleep(100);
+        assert.equal(msgs.length, 0);
+    });
+
+    it('fails closed when the portal knows no application token', async () => {
+        const { trigger } = await load({}, { clientId: 'local.trigger', accessToken: 'at-trigger-node-1' });
+        const warned = nextWarning(trigger);
+        const msgs = collect('out');
+        assert.match(await warned, /noApplicationToken/);
+        await post().send(ring(APP_TOKEN)).expect(200);
+        await post().send(ring('')).expect(200);
+        await sleep(200);
+        assert.equal(msgs.length, 0);
+    });
+
+    it('polls after each quiet interval, and a ring restarts the wait', async () => {
+        await load({ pollInterval: 0.4 });
+        const msgs = collect('out');
+        const topics = () => msgs.map((m) => m.topic);
+        await sleep(200);
+        await post().send(ring(APP_TOKEN)).expect(200);
+        const rangAt = Date.now();
+        // Without the ring the first poll would come 400 ms after the deploy, about 200 ms from now.
+        await until(() => topics().includes('poll'), 3000, 'a poll');
+        assert.ok(Date.now() - rangAt >= 350, `poll ${Date.now() - rangAt} ms after the ring`);
+        assert.deepEqual(topics(), ['ONOFFLINEEVENT', 'poll']);
+        const poll = msgs[1].payload as Record<string, unknown>;
+        assert.equal(poll.event, 'poll');
+        assert.equal(poll.member_id, 'member-42');
+        assert.equal(typeof poll.ts, 'number');
+        await until(() => topics().length === 3, 3000, 'the next poll');
+        assert.deepEqual(topics(), ['ONOFFLINEEVENT', 'poll', 'poll']);
+    });
+
+    it('serves its own path and removes the route when closed', async () => {
+        await load({ path: 'hooks/b24' });
+        await post('/hooks/b24').send(ring(APP_TOKEN)).expect(200);
+        await helper.unload();
+        await post('/hooks/b24').send(ring(APP_TOKEN)).expect(404);
+    });
+
+    it('serves nothing when httpNodeRoot is false, and says so', async () => {
+        // Replaces the settings of beforeEach (helper.settings does not merge), until the next test.
+        helper.settings({ userDir, httpNodeRoot: false });
+        const warned: string[] = [];
+        const { trigger } = await load();
+        spies(trigger).warn.args.forEach((args) => warned.push(String(args[0])));
+        assert.ok(
+            warned.some((text) => /noHttpNode/.test(text)),
+            warned.join('; '),
+        );
+        await post().send(ring(APP_TOKEN)).expect(404);
+    });
+});
+
+describe('bitrix24-onoffline-trigger (emulator)', function () {
+    this.timeout(20_000);
+    const PATH = '/bitrix24/onoffline';
+    let bench: Bench;
+    let emulator: Emulator;
+    let server: { url: string; close(): Promise<void> };
+    const red = captureRed();
+
+    beforeEach(async () => {
+        bench = await startBench({}, []);
+        emulator = bench.emulator;
+        // The runtime's httpNode on a real port, where the emulator's event server can ring.
+        server = await serveHttpNode((req, res) => {
+            red.red.httpNode(req, res);
+        });
+    });
+
+    afterEach(async () => {
+        await helper.unload();
+        await server.close();
+        await bench.stop();
+    });
+
+    const doorbells = () =>
+        emulator.control.bindings(emulator.app.clientId).filter((b) => b.event === 'ONOFFLINEEVENT');
+    const calls = (method: string) => emulator.control.counters().requestsByMethod[method] ?? 0;
+
+    function flow(trigger: Record<string, unknown> = {}): FlowNode[] {
+        return [
+            {
+                id: 't1',
+                type: 'bitrix24-onoffline-trigger',
+                portal: 'portal',
+                path: PATH,
+                publicUrl: server.url,
+                autoBind: true,
+                minTimeout: 0,
+                pollInterval: 0,
+                wires: [['rings', 'get']],
+                ...trigger,
+            },
+            {
+                id: 'get',
+                type: 'bitrix24-offline-get',
+                portal: 'portal',
+                mode: 'reserve',
+                queue: 'normal',
+                limit: 50,
+                filter: '{}',
+                filterType: 'json',
+                order: '{"TIMESTAMP_X":"ASC"}',
+                orderType: 'json',
+                output: 'batch',
+                drain: true,
+                maxOpen: 4,
+                redeliverAfter: 300,
+                wires: [['events'], []],
+            },
+            { id: 'rings', type: 'helper' },
+            { id: 'events', type: 'helper' },
+        ];
+    }
+
+    async function deploy(nodes: FlowNode[]) {
+        const portal = bench.portal();
+        await helper.load(
+            [portalModule, triggerModule, getModule, red.module],
+            [portal.node, { id: 'tab', type: 'tab' }, ...nodes.map((n) => ({ z: 'tab', ...n }))],
+            { portal: portal.credentials },
+        );
+    }
+
+    it('binds ONOFFLINEEVENT to publicUrl + path once over two deploys, and unbinds it when the node is removed', async () => {
+        for (let deployment = 1; deployment <= 2; deployment++) {
+            await deploy(flow({ minTimeout: 7 }));
+            await until(
+                () => doorbells().length === 1 && calls('event.get') === deployment,
+                5000,
+                'the doorbell',
+            );
+            await helper.unload();
+        }
+        assert.equal(calls('event.bind'), 1);
+        const [doorbell] = doorbells();
+        assert.equal(doorbell.handler, `${server.url}${PATH}`);
+        assert.deepEqual(doorbell.options, { minTimeout: 7 });
+
+        await deploy(flow());
+        await until(() => calls('event.get') === 3, 5000, 'the third deploy');
+        const portal = bench.portal();
+        // A deploy without the trigger: the runtime closes it with removed = true.
+        await helper.setFlows([portal.node, { id: 'tab', type: 'tab' }], 'nodes', {
+            portal: portal.credentials,
+        });
+        await until(() => doorbells().length === 0, 5000, 'the unbind');
+    });
+
+    it('sends nothing for forged rings and leaves the queue alone; a genuine ring starts a drain within a second', async () => {
+        for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
+            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
+        }
+        // Rows are queued before the doorbell is bound, so no genuine ring comes yet.
+        const ids = [1, 2, 3].map(
+            (n) =>
+                emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${n}` } })
+                    .id,
+        );
+        await deploy(flow());
+        await until(() => doorbells().length === 1, 5000, 'the doorbell');
+        const rings = collect('rings');
+        const events = collect('events');
+        const before = JSON.stringify(emulator.control.queueRows());
+
+        const forge = (token: string | undefined) => {
+            const form: Record<string, string> = {
+                event: 'ONOFFLINEEVENT',
+                ts: '1764324000',
+                'auth[domain]': 'x.example',
+            };
+            if (token !== undefined) form['auth[application_token]'] = token;
+            return fetch(`${server.url}${PATH}`, { method: 'POST', body: new URLSearchParams(form) });
+        };
+        assert.equal((await forge('forged-application-token')).status, 200);
+        assert.equal((await forge(undefined)).status, 200);
+        assert.equal((await forge('')).status, 200);
+        assert.equal((await fetch(`${server.url}${PATH}?event=ONOFFLINEEVENT`)).status, 404);
+        await sleep(300);
+        assert.equal(rings.length, 0);
+        assert.equal(events.length, 0);
+        assert.equal(calls('event.offline.get'), 0);
+        assert.equal(JSON.stringify(emulator.control.queueRows()), before, 'the queue is untouched');
+
+        const changedAt = Date.now();
+        emulator.control.userChange({
+            entity: 'deal',
+            action: 'update',
+            id: ids[0],
+            fields: { title: 'Changed' },
+        });
+        await until(() => events.length > 0, 1000, 'the drain');
+        const elapsed = Date.now() - changedAt;
+        assert.equal(rings.length, 1);
+        assert.equal(rings[0].topic, 'ONOFFLINEEVENT');
+        assert.equal(emulator.control.counters().ringsSent, 1);
+        const drained = events.flatMap((m) => m.payload as { EVENT_NAME: string }[]);
+        assert.equal(drained.length, 4);
+        console.log(
+            `      ring to first events: ${elapsed} ms; rings sent ${emulator.control.counters().ringsSent}`,
+        );
+    });
+});
