@@ -46,7 +46,9 @@ describe('the offline queue in a flow', function () {
         }
     }
 
-    async function load(flow: Record<string, unknown>[], portalExtra: Record<string, unknown> = {}) {
+    type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+    async function load(flow: FlowNode[], portalExtra: Record<string, unknown> = {}) {
         const portal = bench.portal(portalExtra);
         await helper.load(
             [...nodes, coreNode('function/10-function.js'), coreNode('common/20-inject.js')],
@@ -308,7 +310,7 @@ describe('the offline queue in a flow', function () {
     });
 
     describe('bad input, refused without a request', () => {
-        async function loadBad(node: Record<string, unknown>) {
+        async function loadBad(node: FlowNode) {
             bench = await startBench();
             await load([
                 { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
@@ -319,15 +321,11 @@ describe('the offline queue in a flow', function () {
             return collect('errors');
         }
         /** The msg is answered with a clear error, and `method` is never called. */
-        const expectRefusal = async (
-            node: Record<string, unknown>,
-            msg: Record<string, unknown>,
-            pattern: RegExp,
-        ) => {
+        const expectRefusal = async (node: FlowNode, msg: Record<string, unknown>, pattern: RegExp) => {
             const errors = await loadBad(node);
             makeDeals(2);
             const before = JSON.stringify(rowsLeft());
-            helper.getNode(node.id as string).receive(msg);
+            helper.getNode(node.id).receive(msg);
             await until(() => errors.length === 1, 5_000, 'the error');
             assert.match((errors[0].error as { message: string }).message, pattern);
             const method =
@@ -336,7 +334,7 @@ describe('the offline queue in a flow', function () {
                     'bitrix24-offline-error': 'event.offline.error',
                     'bitrix24-offline-get': 'event.offline.get',
                     'bitrix24-offline-list': 'event.offline.list',
-                }[node.type as string] ?? '';
+                }[node.type] ?? '';
             assert.equal(calls(method), 0, `${method} was called`);
             assert.equal(JSON.stringify(rowsLeft()), before);
         };
