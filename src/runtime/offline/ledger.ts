@@ -60,9 +60,9 @@ export class Ledger {
         return [...this.entries.values()];
     }
 
-    /** Records an emission; resolves once it is on disk. */
-    async record(entry: LedgerEntry): Promise<void> {
-        this.entries.set(entry.processId, entry);
+    /** Records emissions; resolves once they are on disk (one write for all of them). */
+    async record(...entries: LedgerEntry[]): Promise<void> {
+        for (const entry of entries) this.entries.set(entry.processId, entry);
         await this.persist();
     }
 

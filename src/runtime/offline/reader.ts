@@ -231,19 +231,21 @@ export class OfflineReader implements ReservationOwner {
                 authConnector: this.settings.authConnector,
             };
             const results = await Promise.all(Array.from({ length: reads }, () => queue.get(get)));
-            let short = false;
-            for (const { processId, events } of results) {
-                short ||= events.length < limit;
-                if (events.length === 0) continue;
-                // Into the ledger even when closing: the next start delivers it.
-                if (this.reserving && processId) await this.remember(this.entry(processId, events, 0));
-                if (this.closed) return;
+            const read = results.filter((r) => r.events.length > 0);
+            // Into the ledger, in one write, even when closing: the next start delivers them.
+            if (this.reserving) {
+                await this.remember(
+                    ...read.flatMap((r) => (r.processId ? [this.entry(r.processId, r.events, 0)] : [])),
+                );
+            }
+            if (this.closed) return;
+            for (const { processId, events } of read) {
                 summary.reservations++;
                 summary.events += events.length;
                 this.progress.read += events.length;
                 this.hooks.emit({ processId, events, redelivery: 0 });
             }
-            if (short) {
+            if (results.some((r) => r.events.length < limit)) {
                 this.hooks.emptied(summary);
                 return;
             }
@@ -349,10 +351,12 @@ export class OfflineReader implements ReservationOwner {
         }
     }
 
-    private async remember(entry: LedgerEntry): Promise<void> {
-        this.pending.delete(entry.processId);
-        this.registry.claim(entry.processId, this);
-        await this.ledger.record(entry);
+    private async remember(...entries: LedgerEntry[]): Promise<void> {
+        for (const entry of entries) {
+            this.pending.delete(entry.processId);
+            this.registry.claim(entry.processId, this);
+        }
+        if (entries.length > 0) await this.ledger.record(...entries);
     }
 
     private entry(processId: string, events: OfflineEvent[], redelivery: number): LedgerEntry {
