@@ -191,6 +191,32 @@ function flow(emulator: Emulator, limit: number): Record<string, unknown>[] {
     ];
 }
 
+/**
+ * How big and how slow one `event.offline.get` of `limit` rows is on the emulator (limits off),
+ * for the safe range of `limit` in the README. The portal's own cost per row is not known here.
+ */
+async function probeLimits(): Promise<{ limit: number; bytes: number; ms: number }[]> {
+    const emulator = await startEmulator({ limits: 'off' });
+    try {
+        await rest(emulator, 'event.bind', { event: 'ONCRMDEALADD', event_type: 'offline' });
+        const probe = [];
+        for (const limit of [50, 200, 500, 1000, 5000]) {
+            fill(emulator, limit);
+            const started = performance.now();
+            const response = await fetch(`${emulator.portalUrl}/rest/event.offline.get.json`, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ clear: 1, limit, auth: emulator.app.accessToken }),
+            });
+            const bytes = (await response.arrayBuffer()).byteLength;
+            probe.push({ limit, bytes, ms: round(performance.now() - started) });
+        }
+        return probe;
+    } finally {
+        await emulator.stop();
+    }
+}
+
 function fill(emulator: Emulator, events: number): void {
     for (let i = 0; i < events; i++) {
         emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Bench ${i}` } });
