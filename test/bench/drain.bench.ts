@@ -61,8 +61,13 @@ async function main(): Promise<void> {
         await fs.rm(userDir, { recursive: true, force: true });
     }
     printTable(rows);
+    const limitProbe = await probeLimits();
     console.log(
-        JSON.stringify({ date: new Date().toISOString(), machine: machine(), scale, profile, rows }, null, 2),
+        JSON.stringify(
+            { date: new Date().toISOString(), machine: machine(), scale, profile, rows, limitProbe },
+            null,
+            2,
+        ),
     );
 }
 
