@@ -35,7 +35,8 @@ export interface ProcessFigures {
  */
 export class NodeRedProcess {
     readonly lines: string[] = [];
-    private exited: Promise<number | null>;
+    /** Settles with the exit code (null after a signal) when the process has exited. */
+    readonly exited: Promise<number | null>;
 
     private constructor(
         private readonly child: ChildProcess,
@@ -87,7 +88,12 @@ export class NodeRedProcess {
         };
         child.stdout?.on('data', onData);
         child.stderr?.on('data', onData);
-        await runtime.waitUntilReady();
+        try {
+            await runtime.waitUntilReady();
+        } catch (error) {
+            await runtime.kill();
+            throw error;
+        }
         return runtime;
     }
 
@@ -107,6 +113,21 @@ export class NodeRedProcess {
             body: JSON.stringify({ flows }),
         });
         if (!response.ok) throw new Error(`deploy failed: HTTP ${response.status} ${await response.text()}`);
+    }
+
+    /** The node types the runtime has loaded (`GET /nodes`), each with its module. */
+    async nodeTypes(): Promise<{ type: string; module: string; enabled: boolean; err?: string }[]> {
+        const response = await fetch(`${this.url}/nodes`, { headers: { Accept: 'application/json' } });
+        if (!response.ok) throw new Error(`GET /nodes failed: HTTP ${response.status}`);
+        const sets = (await response.json()) as {
+            module: string;
+            types: string[];
+            enabled: boolean;
+            err?: string;
+        }[];
+        return sets.flatMap((set) =>
+            set.types.map((type) => ({ type, module: set.module, enabled: set.enabled, err: set.err })),
+        );
     }
 
     /** Presses an inject node's button. */
