@@ -11,39 +11,42 @@ import { startSink } from './sink-server';
 import { Shutdown } from './shutdown';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/** Ignored by git; `--user-dir` chooses another (the demo's test uses a temporary one). */
 const USER_DIR = path.join(ROOT, '.node-red-demo');
 const DEALS = 200;
 const CHANGES_PER_SECOND = 10;
 const POLL_SECONDS = 5;
 
 async function main(shutdown: Shutdown): Promise<void> {
-    const port = await choosePort(requestedPort(process.argv.slice(2)));
+    const args = parseArgs(process.argv.slice(2));
+    const port = await choosePort(args.port);
+    const userDir = args.userDir;
     // A fresh user directory each time: the emulator's tokens and queue are new on every start.
-    await fs.rm(USER_DIR, { recursive: true, force: true });
-    await fs.mkdir(USER_DIR, { recursive: true });
+    await fs.rm(userDir, { recursive: true, force: true });
+    await fs.mkdir(userDir, { recursive: true });
 
     const emulator = await startDemoEmulator();
     shutdown.add(() => emulator.stop());
     const sink = await startSink();
     shutdown.add(() => sink.stop());
 
-    const log = createWriteStream(path.join(USER_DIR, 'node-red.log'));
+    // Node-RED's own start-up warnings (projects off, a new credentials file) are expected here.
+    let deployed = false;
+    const log = createWriteStream(path.join(userDir, 'node-red.log'));
     shutdown.add(() => new Promise<void>((resolve) => log.end(resolve)));
     const nodeRed = await NodeRedProcess.start({
-        userDir: USER_DIR,
+        userDir,
         packageDir: ROOT,
         port,
         onLine: (line) => {
             log.write(line + '\n');
-            if (/\[(warn|error)\]/.test(line)) console.log(`node-red: ${line}`);
+            if (deployed && /\[(warn|error)\]/.test(line)) console.log(`node-red: ${line}`);
         },
     });
     shutdown.add(() => nodeRed.stop());
     void nodeRed.exited.then((code) => {
         if (shutdown.started) return;
-        console.error(
-            `Node-RED exited (code ${code}); its log is in ${path.relative(ROOT, USER_DIR)}/node-red.log`,
-        );
+        console.error(`Node-RED exited (code ${code}); its log is ${path.join(userDir, 'node-red.log')}`);
         void shutdown.run(1);
     });
     if (shutdown.started) return;
@@ -63,25 +66,28 @@ async function main(shutdown: Shutdown): Promise<void> {
             pollSeconds: POLL_SECONDS,
         }),
     );
+    deployed = true;
     emulator.control.startGenerator({ entity: 'deal', objects: DEALS, changesPerSecond: CHANGES_PER_SECOND });
 
     console.log(`Bitrix24 emulator: ${emulator.portalUrl} (standard plan, rate limits on)`);
     console.log(`Node-RED editor:   ${nodeRed.url}/`);
     console.log(
-        `Example ${DEMO_EXAMPLE} is deployed; ${CHANGES_PER_SECOND} deal updates a second arrive in the offline queue.\n` +
-            `Watch the badges: "offline get" shows draining <cleared>/<read> every ${POLL_SECONDS} s, ` +
-            `"offline clear" counts the events synced to the local endpoint.\n` +
-            `Ctrl-C stops everything.`,
+        `Example ${DEMO_EXAMPLE} is deployed and ${CHANGES_PER_SECOND} deal updates a second reach the offline queue.\n` +
+            `In the editor, "offline get" reads the queue every ${POLL_SECONDS} s and the badge under ` +
+            `"offline clear" counts the changes synced to a local endpoint.\nCtrl-C stops everything.`,
     );
 }
 
-function requestedPort(args: string[]): number {
-    const index = args.indexOf('--port');
-    if (index < 0) return 1880;
-    const port = Number(args[index + 1]);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error('--port needs a number, 0 for any free port');
-    return port;
+/** `[--port N] [--user-dir DIR]`; port 1880 unless told, 0 for any free port. */
+function parseArgs(args: string[]): { port: number; userDir: string } {
+    const parsed = { port: 1880, userDir: USER_DIR };
+    for (let i = 0; i < args.length; i += 2) {
+        const [flag, value] = [args[i], args[i + 1] ?? ''];
+        if (flag === '--port' && /^\d+$/.test(value) && Number(value) <= 65535) parsed.port = Number(value);
+        else if (flag === '--user-dir' && value) parsed.userDir = path.resolve(value);
+        else throw new Error('usage: node dist/demo/start.js [--port N] [--user-dir DIR]');
+    }
+    return parsed;
 }
 
 /** The requested port, or any free one when it is 0 or taken (another Node-RED on 1880). */
