@@ -4,16 +4,25 @@ import path from 'node:path';
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** Where the demo's copy of example 01 talks to. */
+/** The portal node's OAuth credentials. */
+export interface AppCredentials {
+    clientId: string;
+    clientSecret: string;
+    accessToken: string;
+    refreshToken: string;
+    applicationToken: string;
+}
+
+/** The credentials of an installed app (the emulator's preinstalled one), nothing else. */
+export function appCredentials(app: AppCredentials): AppCredentials {
+    const { clientId, clientSecret, accessToken, refreshToken, applicationToken } = app;
+    return { clientId, clientSecret, accessToken, refreshToken, applicationToken };
+}
+
 export interface DemoTargets {
     portalUrl: string;
     oauthServer: string;
-    credentials: {
-        clientId: string;
-        clientSecret: string;
-        accessToken: string;
-        refreshToken: string;
-        applicationToken: string;
-    };
+    credentials: AppCredentials;
     /** The http request node posts each change here. */
     sinkUrl: string;
     /** How often the inject node starts a read (the example says 30). */

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 import { startDemoEmulator } from './demo-emulator';
-import { DEMO_EXAMPLE, demoFlow } from './demo-flow';
+import { appCredentials, DEMO_EXAMPLE, demoFlow } from './demo-flow';
 import { freePort, NodeRedProcess } from './node-red-process';
 import { startSink } from './sink-server';
 import { Shutdown } from './shutdown';
@@ -55,13 +55,7 @@ async function main(shutdown: Shutdown): Promise<void> {
         demoFlow(path.join(ROOT, 'examples'), {
             portalUrl: emulator.portalUrl,
             oauthServer: emulator.oauthServer,
-            credentials: {
-                clientId: emulator.app.clientId,
-                clientSecret: emulator.app.clientSecret,
-                accessToken: emulator.app.accessToken,
-                refreshToken: emulator.app.refreshToken,
-                applicationToken: emulator.app.applicationToken,
-            },
+            credentials: appCredentials(emulator.app),
             sinkUrl: sink.url,
             pollSeconds: POLL_SECONDS,
         }),
