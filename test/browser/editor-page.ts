@@ -1,0 +1,223 @@
+// Callbacks passed to evaluate() run in the page, where the DOM exists.
+/// <reference lib="dom" />
+import type { Locator, Page } from 'playwright-core';
+
+/** A catalog key shown instead of its text, e.g. `bitrix24-offline-get.label.mode`. */
+const RAW_KEY = /\b(bitrix24-[a-z0-9-]+|node-red:[a-z]+)\.[a-zA-Z]+(\.[\w-]+)+/;
+
+export interface DialogReport {
+    /** Texts of the form's labels. */
+    labels: string[];
+    /** Catalog keys shown as they are (text, placeholders, titles). */
+    rawKeys: string[];
+    /** Ids of the inputs the editor marks invalid. */
+    invalid: string[];
+}
+
+/**
+ * The Node-RED editor as a person uses it: menus, dialogs and the canvas. Only what cannot be
+ * clicked (reading the editor's model for assertions) goes through `RED` in the page.
+ */
+export class EditorPage {
+    constructor(readonly page: Page) {}
+
+    async open(url: string): Promise<void> {
+        await this.page.goto(url);
+        await this.page.waitForSelector('.red-ui-palette-node[data-palette-type="bitrix24-offline-get"]', {
+            timeout: 60_000,
+        });
+    }
+
+    /** Import ▸ Examples ▸ <module> ▸ <example>; `skip` lists node ids that already exist and stay. */
+    async importExample(
+        module: string,
+        example: string,
+        options: { newFlow?: boolean; skip?: string[] } = {},
+    ): Promise<void> {
+        await this.page.locator('#red-ui-header-button-sidemenu').click();
+        await this.page.locator('#menu-item-import').click();
+        await this.page.locator('#red-ui-clipboard-dialog-import-tabs').getByText('Examples').click();
+        const tree = this.page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+        const item = tree.getByText(example, { exact: true });
+        // The tree keeps its state between openings: open the module only when it is closed.
+        if (!(await item.isVisible())) await tree.getByText(module, { exact: true }).click();
+        await item.click();
+        if (options.newFlow) await this.page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
+        await this.page.locator('#red-ui-clipboard-dialog-ok').click();
+        if (options.skip?.length) {
+            // Some nodes exist already: the editor says so; "View nodes..." lists them with a
+            // checkbox each, and unticked ones are not imported.
+            await this.page.locator('.red-ui-notification').getByText('View nodes...').click();
+            const conflicts = this.page.locator('#red-ui-clipboard-dialog-import-conflicts-list');
+            for (const id of options.skip)
+                await conflicts
+                    .locator(`.red-ui-clipboard-dialog-import-conflicts-gutter input[data-node-id="${id}"]`)
+                    .uncheck();
+            await this.page.locator('#red-ui-clipboard-dialog-import-conflict').click(); // Import selected
+        }
+        await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
+        // The imported nodes hang on the pointer until a click drops them.
+        await this.page.locator('#red-ui-workspace-chart').click({ position: { x: 40, y: 40 } });
+    }
+
+    node(id: string): Locator {
+        return this.page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+    }
+
+    /** Double-clicks a node on the canvas and waits for its edit tray. */
+    async openDialog(id: string): Promise<void> {
+        await this.showTabOf(id);
+        await this.node(id).locator('.red-ui-flow-node').dblclick();
+        await this.page.locator('#node-dialog-ok').waitFor();
+        await this.settle();
+    }
+
+    /** From an open node dialog, the pencil beside a config-node field: opens that node's dialog. */
+    async openConfigDialog(property: string): Promise<void> {
+        // The pencil is node-input-btn-<property>-edit since Node-RED 4, node-input-lookup-<property> before.
+        await this.page.locator(`#node-input-btn-${property}-edit, #node-input-lookup-${property}`).click();
+        await this.page.locator('#node-config-dialog-ok').waitFor();
+        await this.settle();
+    }
+
+    /** What the open tray (the topmost one) shows. */
+    async report(): Promise<DialogReport> {
+        const tray = this.page.locator('.red-ui-tray').last();
+        const form = tray.locator('.red-ui-tray-body');
+        const labels = (await form.locator('.form-row label[for]:visible').allInnerTexts()).map((t) =>
+            t.trim(),
+        );
+        const texts = [
+            await form.innerText(),
+            ...(await form
+                .locator('[placeholder]')
+                .evaluateAll((els) => els.map((el) => el.getAttribute('placeholder') ?? ''))),
+            ...(await form
+                .locator('[title]')
+                .evaluateAll((els) => els.map((el) => el.getAttribute('title') ?? ''))),
+        ];
+        const rawKeys = texts.flatMap((text) => text.match(new RegExp(RAW_KEY, 'g')) ?? []);
+        const invalid = await form
+            .locator('.input-error')
+            .evaluateAll((els) =>
+                els
+                    .filter((el) => (el as HTMLElement).offsetParent !== null)
+                    .map((el) => el.id || el.getAttribute('class') || el.tagName),
+            );
+        return { labels, rawKeys, invalid };
+    }
+
+    async fill(selector: string, value: string): Promise<void> {
+        await this.page.locator(selector).fill(value);
+    }
+
+    /** Done / Update of the topmost tray. */
+    async confirmDialog(): Promise<void> {
+        const config = this.page.locator('#node-config-dialog-ok');
+        if (await config.isVisible()) {
+            await config.click();
+            await config.waitFor({ state: 'detached' });
+        } else {
+            await this.page.locator('#node-dialog-ok').click();
+            await this.page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+        }
+        await this.settle();
+    }
+
+    /** After a failed step: cancels the import dialog and every open tray, topmost first. */
+    async closeEverything(): Promise<void> {
+        const cancelImport = this.page.locator('#red-ui-clipboard-dialog-cancel');
+        if (await cancelImport.isVisible()) await cancelImport.click();
+        while ((await this.page.locator('.red-ui-tray').count()) > 0) await this.cancelDialog();
+    }
+
+    async cancelDialog(): Promise<void> {
+        const config = this.page.locator('#node-config-dialog-cancel');
+        if (await config.isVisible()) {
+            await config.click();
+            await config.waitFor({ state: 'detached' });
+        } else {
+            await this.page.locator('#node-dialog-cancel').click();
+            await this.page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+        }
+        await this.settle();
+    }
+
+    /** The Deploy button, then the editor's "deployed" notice. */
+    async deploy(): Promise<void> {
+        await this.page.locator('#red-ui-header-button-deploy').click();
+        await this.page
+            .locator('.red-ui-notification')
+            .filter({ hasText: /deployed/i })
+            .first()
+            .waitFor();
+    }
+
+    /**
+     * A picture of the flow shown now: nothing selected, palette and sidebar hidden (their
+     * keyboard shortcuts), cut to the nodes and their status badges. Restores the layout after.
+     */
+    async screenshotFlow(): Promise<Buffer> {
+        const chart = this.page.locator('#red-ui-workspace-chart');
+        await this.page.keyboard.press('Control+p');
+        await this.page.keyboard.press('Control+Space');
+        await chart.evaluate((element) => element.scrollTo(0, 0));
+        // A click on empty canvas, below the flows, clears the selection.
+        await chart.click({ position: { x: 30, y: 700 } });
+        await this.page.waitForTimeout(500);
+        const area = await chart.evaluate((element) => element.getBoundingClientRect());
+        const boxes = await this.page
+            .locator(
+                '#red-ui-workspace-chart g.red-ui-flow-node-group, #red-ui-workspace-chart .red-ui-flow-node-status-label',
+            )
+            .evaluateAll((els) => els.map((el) => el.getBoundingClientRect()).filter((box) => box.width > 0));
+        const left = Math.max(area.left + 2, Math.min(...boxes.map((box) => box.left)) - 20);
+        const top = Math.max(area.top + 2, Math.min(...boxes.map((box) => box.top)) - 20);
+        const right = Math.max(...boxes.map((box) => box.right)) + 20;
+        const bottom = Math.max(...boxes.map((box) => box.bottom)) + 20;
+        const shot = await this.page.screenshot({
+            clip: { x: left, y: top, width: right - left, height: bottom - top },
+        });
+        await this.page.keyboard.press('Control+p');
+        await this.page.keyboard.press('Control+Space');
+        return shot;
+    }
+
+    /** The status text under a node on the canvas. */
+    async statusText(id: string): Promise<string> {
+        const label = this.node(id).locator('.red-ui-flow-node-status-label');
+        return (await label.count()) ? ((await label.textContent()) ?? '') : '';
+    }
+
+    /** Node ids and types on the flow tab shown now, from the editor's model. */
+    async nodesOnTab(): Promise<{ id: string; type: string }[]> {
+        return this.page.evaluate(() => {
+            const RED = (window as unknown as { RED: EditorRed }).RED;
+            const z = RED.workspaces.active();
+            return RED.nodes.filterNodes({ z }).map((n) => ({ id: n.id, type: n.type }));
+        });
+    }
+
+    private async showTabOf(id: string): Promise<void> {
+        await this.page.evaluate((nodeId) => {
+            const RED = (window as unknown as { RED: EditorRed }).RED;
+            const node = RED.nodes.node(nodeId);
+            if (node && node.z !== RED.workspaces.active()) RED.workspaces.show(node.z);
+        }, id);
+        await this.node(id).waitFor();
+    }
+
+    /** Trays slide in; wait for the animation and the validators. */
+    private async settle(): Promise<void> {
+        await this.page.waitForTimeout(400);
+    }
+}
+
+/** The part of the editor's global `RED` these tests read. */
+interface EditorRed {
+    workspaces: { active(): string; show(id: string): void };
+    nodes: {
+        node(id: string): { id: string; type: string; z: string } | null;
+        filterNodes(filter: { z?: string }): { id: string; type: string }[];
+    };
+}

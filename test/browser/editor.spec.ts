@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+
+import type { Emulator } from '../../src/emulator';
+import { startDemoEmulator } from '../../src/demo/demo-emulator';
+import { readExample } from '../../src/demo/demo-flow';
+import { NodeRedProcess } from '../../src/demo/node-red-process';
+import { startSink, type Sink } from '../../src/demo/sink-server';
+import { until } from '../helpers/emulator-flow';
+import { launchChromium } from './chromium';
+import { EditorPage, type DialogReport } from './editor-page';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const EXAMPLES = path.join(ROOT, 'examples');
+const MODULE = '@b24sync/node-red-bitrix24';
+const PORTAL = 'b24-example-portal';
+/** Where the screenshot for the README goes when B24_UPDATE_SCREENSHOT=1; always to test/output. */
+const README_SCREENSHOT = path.join(ROOT, '.github', 'images', 'demo-flow.png');
+
+const title = (number: string) => readExample(EXAMPLES, number).title;
+const ours = (type: string) => type.startsWith('bitrix24-');
+
+function assertClean(report: DialogReport, what: string): void {
+    assert.deepEqual(report.rawKeys, [], `${what}: catalog keys shown instead of text`);
+    assert.deepEqual(report.invalid, [], `${what}: fields marked invalid`);
+    assert.ok(report.labels.length > 0 && report.labels.every((label) => label !== ''), `${what}: labels`);
+}
+
+describe('the editor in a real browser', function () {
+    this.timeout(120_000);
+    let emulator: Emulator;
+    let sink: Sink;
+    let nodeRed: NodeRedProcess;
+    let browser: Browser;
+    let page: Page;
+    let editor: EditorPage;
+    let userDir = '';
+    const opened = new Set<string>();
+    const pageErrors: string[] = [];
+
+    before(async () => {
+        browser = await launchChromium();
+        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-browser-'));
+        emulator = await startDemoEmulator();
+        sink = await startSink();
+        nodeRed = await NodeRedProcess.start({ userDir, packageDir: ROOT });
+        page = await browser.newPage({ viewport: { width: 1920, height: 1000 } });
+        page.on('pageerror', (error) => pageErrors.push(error.message));
+        editor = new EditorPage(page);
+        await editor.open(nodeRed.url);
+    });
+
+    afterEach(async () => {
+        await editor?.closeEverything();
+    });
+
+    after(async () => {
+        await browser?.close();
+        await nodeRed?.stop();
+        await sink?.stop();
+        await emulator?.stop();
+        await fs.rm(userDir, { recursive: true, force: true });
+    });
+
+    it('shows the eight flow nodes in the palette, with translated labels', async () => {
+        const types = Object.keys(
+            (
+                JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+                    'node-red': { nodes: object };
+                }
+            )['node-red'].nodes,
+        ).filter((type) => type !== 'bitrix24-portal');
+        for (const type of types) {
+            const label = await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).innerText();
+            assert.ok(label.trim() !== '' && !label.includes('.'), `${type} palette label: ${label}`);
+        }
+    });
+
+    it('imports example 01 from Import > Examples', async () => {
+        await editor.importExample(MODULE, title('01'));
+        const types = (await editor.nodesOnTab()).map((node) => node.type);
+        const expected = readExample(EXAMPLES, '01')
+            .nodes.filter((node) => node.z)
+            .map((node) => node.type);
+        assert.deepEqual(types.sort(), expected.sort());
+    });
+
+    it('configures the portal in its dialog from the get node, without validation errors', async () => {
+        await editor.openDialog('b24-example-01-get');
+        await editor.openConfigDialog('portal');
+        await editor.fill('#node-config-input-name', 'Emulator');
+        await editor.fill('#node-config-input-portalUrl', emulator.portalUrl);
+        await editor.fill('#node-config-input-clientId', emulator.app.clientId);
+        await editor.fill('#node-config-input-clientSecret', emulator.app.clientSecret);
+        await page.locator('#bitrix24-portal-tokens-toggle').click();
+        await editor.fill('#node-config-input-accessToken', emulator.app.accessToken);
+        await editor.fill('#node-config-input-refreshToken', emulator.app.refreshToken);
+        await editor.fill('#node-config-input-applicationToken', emulator.app.applicationToken);
+        await editor.fill('#node-config-input-oauthServer', emulator.oauthServer);
+        const portal = await editor.report();
+        assertClean(portal, 'bitrix24-portal');
+        assert.ok(portal.labels.includes('Portal URL'), `portal labels: ${portal.labels.join(', ')}`);
+        opened.add('bitrix24-portal');
+        await editor.confirmDialog();
+        assertClean(await editor.report(), 'bitrix24-offline-get');
+        opened.add('bitrix24-offline-get');
+        await editor.confirmDialog();
+    });
+
+    it('opens the dialogs of the other Bitrix24 nodes of example 01 without validation errors', async () => {
+        for (const node of readExample(EXAMPLES, '01').nodes.filter((n) => ours(n.type) && n.z)) {
+            if (node.type === 'bitrix24-offline-get') continue;
+            await editor.openDialog(node.id);
+            assertClean(await editor.report(), node.type);
+            opened.add(node.type);
+            await editor.cancelDialog();
+        }
+    });
+
+    it('deploys example 01 pointed at a local endpoint and shows the get and clear status on the canvas', async () => {
+        await editor.openDialog('b24-example-01-post');
+        await editor.fill('#node-input-url', sink.url);
+        await editor.confirmDialog();
+        await editor.deploy();
+        emulator.control.startGenerator({ entity: 'deal', objects: 30, changesPerSecond: 30, count: 300 });
+        await until(
+            async () => /^(reading|idle|draining)/.test(await editor.statusText('b24-example-01-get')),
+            30_000,
+            'the get status',
+        );
+        await until(
+            async () => /^cleared \d+/.test(await editor.statusText('b24-example-01-clear')),
+            60_000,
+            'the clear status',
+        );
+        assert.ok(sink.received() > 0, 'the endpoint received changes');
+        assert.equal(await editor.statusText('b24-example-01-02'), 'ONCRMDEALUPDATE already bound');
+        await until(
+            async () => (await editor.statusText('b24-example-01-get')) === 'idle',
+            30_000,
+            'the get node idle',
+        );
+        const shot = await editor.screenshotFlow();
+        await fs.mkdir(path.join(ROOT, 'test', 'output'), { recursive: true });
+        await fs.writeFile(path.join(ROOT, 'test', 'output', 'demo-flow.png'), shot);
+        if (process.env.B24_UPDATE_SCREENSHOT === '1') {
+            await fs.mkdir(path.dirname(README_SCREENSHOT), { recursive: true });
+            await fs.writeFile(README_SCREENSHOT, shot);
+        }
+    });
+
+    for (const number of ['02', '03', '04', '05', '06']) {
+        it(`imports example ${number} into a new flow, keeping the configured portal, and opens each Bitrix24 node's dialog without validation errors`, async () => {
+            await editor.importExample(MODULE, title(number), { newFlow: true, skip: [PORTAL] });
+            const expected = readExample(EXAMPLES, number).nodes.filter((node) => node.z);
+            const onTab = await editor.nodesOnTab();
+            assert.deepEqual(onTab.map((node) => node.type).sort(), expected.map((node) => node.type).sort());
+            for (const node of onTab.filter((n) => ours(n.type))) {
+                await editor.openDialog(node.id);
+                assertClean(await editor.report(), `${number}: ${node.type}`);
+                opened.add(node.type);
+                await editor.cancelDialog();
+            }
+        });
+    }
+
+    it('has opened the dialog of every node type, and the page raised no errors', () => {
+        assert.deepEqual([...opened].sort(), [
+            'bitrix24-bind',
+            'bitrix24-call',
+            'bitrix24-enrich',
+            'bitrix24-offline-clear',
+            'bitrix24-offline-error',
+            'bitrix24-offline-get',
+            'bitrix24-offline-list',
+            'bitrix24-onoffline-trigger',
+            'bitrix24-portal',
+        ]);
+        assert.deepEqual(pageErrors, []);
+    });
+});
