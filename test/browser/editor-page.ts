@@ -198,12 +198,18 @@ export class EditorPage {
         });
     }
 
+    /** Clicks the tab of the flow that holds the node, unless it is shown already. */
     private async showTabOf(id: string): Promise<void> {
-        await this.page.evaluate((nodeId) => {
+        const tab = await this.page.evaluate((nodeId) => {
             const RED = (window as unknown as { RED: EditorRed }).RED;
-            const node = RED.nodes.node(nodeId);
-            if (node && node.z !== RED.workspaces.active()) RED.workspaces.show(node.z);
+            const z = RED.nodes.node(nodeId)?.z;
+            return z && z !== RED.workspaces.active() ? z : undefined;
         }, id);
+        if (tab)
+            await this.page
+                .locator(`#red-ui-tab-${tab.replace('.', '-')} a`)
+                .first()
+                .click();
         await this.node(id).waitFor();
     }
 
@@ -215,7 +221,7 @@ export class EditorPage {
 
 /** The part of the editor's global `RED` these tests read. */
 interface EditorRed {
-    workspaces: { active(): string; show(id: string): void };
+    workspaces: { active(): string };
     nodes: {
         node(id: string): { id: string; type: string; z: string } | null;
         filterNodes(filter: { z?: string }): { id: string; type: string }[];

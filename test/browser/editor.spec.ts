@@ -168,6 +168,13 @@ describe('the editor in a real browser', function () {
         });
     }
 
+    it('goes back to the first flow through its tab and finds the get node still configured', async () => {
+        await editor.openDialog('b24-example-01-get');
+        assertClean(await editor.report(), 'bitrix24-offline-get, again');
+        await editor.cancelDialog();
+        assert.match(await editor.statusText('b24-example-01-clear'), /^cleared \d+/);
+    });
+
     it('has opened the dialog of every node type, and the page raised no errors', () => {
         assert.deepEqual([...opened].sort(), [
             'bitrix24-bind',
