@@ -1,3 +1,5 @@
+import { invalidArgument } from './errors';
+
 /**
  * PHP bracket notation, the encoding Bitrix24 parses with `parse_str` (reference §9, §10):
  * `filter[>ID]=5&select[0]=ID`. Used for `batch` command strings and form bodies.
@@ -53,27 +55,44 @@ export interface ParsedForm {
     [key: string]: string | ParsedForm;
 }
 
+export interface ParseFormOptions {
+    /**
+     * Refuse a body with a broken %-escape instead of keeping the text as it is (PHP's way).
+     * For bodies from outside, where a broken escape means the sender is not the portal.
+     */
+    strict?: boolean;
+}
+
 /**
  * Decodes a form body the way PHP's parse_str does for the shapes Bitrix24 sends
  * (`auth[access_token]=...&data[VERSION]=1`). `[]` appends with the next numeric key.
+ * A `__proto__` key is dropped: the body comes from outside, and assigning it would change
+ * Object.prototype for the whole runtime.
  */
-export function parseForm(body: string): ParsedForm {
+export function parseForm(body: string, options: ParseFormOptions = {}): ParsedForm {
     const out: ParsedForm = {};
     for (const pair of body.split('&')) {
         if (!pair) continue;
         const eq = pair.indexOf('=');
-        const rawKey = decode(eq < 0 ? pair : pair.slice(0, eq));
-        const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+        const rawKey = decode(eq < 0 ? pair : pair.slice(0, eq), options);
+        const value = eq < 0 ? '' : decode(pair.slice(eq + 1), options);
         const path = splitKey(rawKey);
-        if (path) assign(out, path, value);
+        if (path && !path.includes('__proto__')) assign(out, path, value);
     }
     return out;
 }
 
-function decode(text: string): string {
+function decode(text: string, options: ParseFormOptions): string {
     try {
         return decodeURIComponent(text.replace(/\+/g, ' '));
     } catch {
+        if (options.strict) {
+            throw invalidArgument(
+                'body',
+                'form-encoding',
+                'the body is not form-encoded as Bitrix24 sends it: it has a broken %-escape',
+            );
+        }
         return text;
     }
 }
