@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 
-import { parseForm } from '../bitrix24';
 import { bindingSpec } from '../runtime/bind/binding-spec';
 import { EventBindings } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
@@ -83,7 +82,7 @@ export = function (RED: NodeAPI): void {
                         }
                         // Answer first, then verify (reference §6): the portal never waits on us.
                         res.sendStatus(200);
-                        const ring = await verifier.verify(parseForm(body));
+                        const ring = await verifier.verifyBody(body);
                         if (!ring) {
                             refused++;
                             show();

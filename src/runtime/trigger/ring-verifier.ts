@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { isObject, type ParsedForm } from '../../bitrix24';
+import { isObject, parseForm, type ParsedForm } from '../../bitrix24';
 
 /**
  * `msg.payload` of a ring, what the portal said and never a token (design: "msg conventions");
@@ -29,11 +29,25 @@ export class RingVerifier {
         return !!(await this.expectedToken().catch(() => undefined));
     }
 
+    /** The ring in a request body, or undefined when the call must be ignored. */
+    async verifyBody(body: string): Promise<Ring | undefined> {
+        let form: ParsedForm;
+        try {
+            // The portal's event server encodes every field correctly: a broken escape is a forgery.
+            form = parseForm(body, { strict: true });
+        } catch {
+            return undefined;
+        }
+        return this.verify(form);
+    }
+
     /** The ring, or undefined when the call must be ignored. */
     async verify(form: ParsedForm): Promise<Ring | undefined> {
         const auth = isObject(form.auth) ? form.auth : {};
         const given = typeof auth.application_token === 'string' ? auth.application_token : '';
         if (typeof form.event !== 'string' || form.event.toUpperCase() !== DOORBELL) return undefined;
+        // What the portal sends as one value is one value: a list in its place is not a ring.
+        if (![form.ts, auth.domain, auth.member_id].every(isTextOrAbsent)) return undefined;
         const expected = await this.expectedToken().catch(() => undefined);
         if (!expected || !given || !sameSecret(given, expected)) return undefined;
         const ts = typeof form.ts === 'string' && /^\d+$/.test(form.ts) ? Number(form.ts) : null;
@@ -44,6 +58,10 @@ export class RingVerifier {
             member_id: typeof auth.member_id === 'string' ? auth.member_id : '',
         };
     }
+}
+
+function isTextOrAbsent(value: unknown): boolean {
+    return value === undefined || typeof value === 'string';
 }
 
 /** Equal-length digests, so neither the content nor the length of the secret leaks by timing. */
