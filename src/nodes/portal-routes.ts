@@ -96,7 +96,7 @@ export function registerPortalRoutes(RED: NodeAPI): void {
                     res.sendStatus(413);
                     return;
                 }
-                await node.connection.install(parseForm(body));
+                await node.connection.install(parseForm(body, { strict: true }));
                 node.log(sharedText(RED, 'log.installed'));
                 res.sendStatus(200);
             })

@@ -7,7 +7,7 @@ import { invalidArgument, isObject, portalHost, tokensFromGrant, type OAuthToken
  */
 export function installTokens(form: Record<string, unknown>, portalUrl: string): OAuthTokens {
     const auth = form.auth;
-    if (!isObject(auth) || typeof auth.access_token !== 'string' || typeof auth.refresh_token !== 'string') {
+    if (!isObject(auth) || !isToken(auth.access_token) || !isToken(auth.refresh_token)) {
         throw invalidArgument(
             'auth',
             'install-no-tokens',
@@ -33,6 +33,10 @@ export function installTokens(form: Record<string, unknown>, portalUrl: string):
             'the installation callback carries no auth[application_token]',
         );
     return tokens;
+}
+
+function isToken(value: unknown): value is string {
+    return typeof value === 'string' && value !== '';
 }
 
 function hostOf(url: string): string {

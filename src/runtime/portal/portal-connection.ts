@@ -5,7 +5,9 @@ import {
     Bitrix24Error,
     FileTokenStore,
     LocalCode,
+    invalidArgument,
     invalidConfig,
+    isObject,
     OAuthAuth,
     OfflineQueue,
     portalHost,
@@ -166,7 +168,11 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return client.auth;
     }
 
-    /** `app.info` with the offered access token, on the configured portal (reference §6, §7). */
+    /**
+     * `app.info` with the offered access token, on the configured portal (reference §6, §7): the
+     * token must work there and belong to this node's application, not to another one installed
+     * on the same portal.
+     */
     private async verify(tokens: OAuthTokens): Promise<void> {
         const probe = new Bitrix24Client({
             portalUrl: this.settings.portalUrl,
@@ -174,10 +180,21 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
             mergeCalls: false,
             auth: { type: 'oauth', tokens: { accessToken: tokens.accessToken } },
         });
+        let code: unknown;
         try {
-            await probe.call('app.info');
+            const { result } = await probe.call('app.info');
+            code = isObject(result) ? result.CODE : undefined;
         } finally {
             await probe.close();
+        }
+        const clientId = this.settings.credentials.clientId ?? '';
+        if (code !== clientId) {
+            throw invalidArgument(
+                'auth',
+                'install-other-app',
+                `the installation callback carries tokens of another application than ${clientId || "this node's (no client id is set)"}`,
+                { clientId },
+            );
         }
     }
 
