@@ -170,7 +170,8 @@ export class NodeRedProcess {
             }
             try {
                 const response = await fetch(`${this.url}/settings`);
-                if (response.ok) return;
+                // With adminAuth on, the admin API answers 401 once it is up.
+                if (response.ok || response.status === 401) return;
             } catch {
                 // not listening yet
             }
