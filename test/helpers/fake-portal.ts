@@ -15,7 +15,8 @@ export interface FakeRequest {
     at: number;
 }
 
-export type FakeReply = { status?: number; body: unknown } | 'drop';
+/** A scripted answer; `headers` add to or replace the JSON content type. 'drop' resets the connection. */
+export type FakeReply = { status?: number; body: unknown; headers?: Record<string, string> } | 'drop';
 export type FakeHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
 
 export class FakePortal {
@@ -98,7 +99,7 @@ export class FakePortal {
             req.socket.destroy();
             return;
         }
-        res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json' });
+        res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json', ...reply.headers });
         res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     }
 }
