@@ -10,7 +10,13 @@ import {
 import { keepBound } from '../runtime/bind/keep-bound';
 import { sharedText, userError } from './shared/i18n';
 import { noPortalError, usePortal, type PortalNode } from './shared/portal-node';
-import { booleanProperty, choiceProperty, evaluateProperty, textProperty } from './shared/properties';
+import {
+    booleanProperty,
+    choiceProperty,
+    evaluateObjectProperty,
+    evaluateProperty,
+    textProperty,
+} from './shared/properties';
 import { StatusBadge } from './shared/status';
 
 const TYPE = 'bitrix24-bind';
@@ -53,13 +59,7 @@ export = function (RED: NodeAPI): void {
         const spec = async (from: PortalNode, msg: NodeMessage): Promise<BindingSpec> => {
             const [event, options] = await Promise.all([
                 evaluateProperty(RED, settings.eventName, settings.eventNameType, this, msg),
-                // Malformed JSON is reported like any value that is not an object.
-                evaluateProperty(RED, settings.options, settings.optionsType, this, msg).catch(
-                    (err: unknown) => {
-                        if (err instanceof SyntaxError) return settings.options;
-                        throw err;
-                    },
-                ),
+                evaluateObjectProperty(RED, settings.options, settings.optionsType, this, msg),
             ]);
             return bindingSpec({
                 event,

@@ -4,7 +4,7 @@ import { checkMethod, paramsOrNone, toCommands } from '../runtime/call/commands'
 import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
 import { sharedText, userError } from './shared/i18n';
 import { noPortalError, usePortal } from './shared/portal-node';
-import { choiceProperty, evaluateProperty, textProperty } from './shared/properties';
+import { choiceProperty, evaluateObjectProperty, evaluateProperty, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
 
 const TYPE = 'bitrix24-call';
@@ -41,13 +41,7 @@ export = function (RED: NodeAPI): void {
         const evaluate = async (msg: NodeMessage) => {
             const [method, params] = await Promise.all([
                 evaluateProperty(RED, settings.method, settings.methodType, this, msg),
-                evaluateProperty(RED, settings.params, settings.paramsType, this, msg).catch(
-                    (err: unknown) => {
-                        // Malformed JSON is reported like any params that are not an object.
-                        if (err instanceof SyntaxError) return settings.params;
-                        throw err;
-                    },
-                ),
+                evaluateObjectProperty(RED, settings.params, settings.paramsType, this, msg),
             ]);
             return { method: typeof method === 'string' && method.trim() ? method : undefined, params };
         };

@@ -14,7 +14,7 @@ import { noPortalError, usePortal } from './shared/portal-node';
 import {
     booleanProperty,
     choiceProperty,
-    evaluateProperty,
+    evaluateObjectProperty,
     filterOrNone,
     numberProperty,
     textProperty,
@@ -109,8 +109,14 @@ async function passRequest(
     const filter =
         input.filter !== undefined
             ? input.filter
-            : await evaluateProperty(RED, config.filter ?? '{}', config.filterType ?? 'json', node, msg);
-    const order = await evaluateProperty(
+            : await evaluateObjectProperty(
+                  RED,
+                  config.filter ?? '{}',
+                  config.filterType ?? 'json',
+                  node,
+                  msg,
+              );
+    const order = await evaluateObjectProperty(
         RED,
         config.order ?? '{"TIMESTAMP_X":"ASC"}',
         config.orderType ?? 'json',

@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { checkFilter, checkOrder } from '../bitrix24';
 import { failure } from './shared/failure';
 import { noPortalError, usePortal } from './shared/portal-node';
-import { choiceProperty, evaluateProperty, filterOrNone, textProperty } from './shared/properties';
+import { choiceProperty, evaluateObjectProperty, filterOrNone, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
 
 interface ListConfig extends NodeDef {
@@ -36,7 +36,7 @@ export = function (RED: NodeAPI): void {
         this.on('input', (msg: NodeMessageInFlow, send, done) => {
             const run = async () => {
                 const filter = filterOrNone(
-                    await evaluateProperty(
+                    await evaluateObjectProperty(
                         RED,
                         config.filter ?? '{}',
                         config.filterType ?? 'json',
@@ -45,7 +45,7 @@ export = function (RED: NodeAPI): void {
                     ),
                 );
                 const order = filterOrNone(
-                    await evaluateProperty(
+                    await evaluateObjectProperty(
                         RED,
                         config.order ?? '{"ID":"ASC"}',
                         config.orderType ?? 'json',

@@ -56,3 +56,21 @@ export function evaluateProperty(
         });
     });
 }
+
+/**
+ * A TypedInput property that must hold an object (a filter, an order, options, params). JSON
+ * that does not parse goes on as its text, so that the check of the value says what was
+ * expected (an object such as ...) instead of the parser's "Unexpected end of JSON input".
+ */
+export function evaluateObjectProperty(
+    RED: NodeAPI,
+    value: string,
+    type: string,
+    node: Node,
+    msg: NodeMessage,
+): Promise<unknown> {
+    return evaluateProperty(RED, value, type, node, msg).catch((err: unknown) => {
+        if (err instanceof SyntaxError) return value;
+        throw err;
+    });
+}
