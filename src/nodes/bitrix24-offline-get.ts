@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 
-import { checkLimit } from '../bitrix24';
+import { checkLimit, checkProcessId } from '../bitrix24';
 import { Ledger } from '../runtime/offline/ledger';
 import {
     OfflineReader,
@@ -102,8 +102,9 @@ async function passRequest(
     msg: NodeMessageInFlow,
 ): Promise<PassRequest> {
     const input = msg as NodeMessageInFlow & { process_id?: unknown; limit?: unknown; filter?: unknown };
-    if (typeof input.process_id === 'string' && input.process_id !== '')
-        return { processId: input.process_id };
+    // Present but not a string (a number, a list): refused, not taken as "read new rows".
+    if (input.process_id !== undefined && input.process_id !== null && input.process_id !== '')
+        return { processId: checkProcessId(input.process_id) };
     const request: PassRequest = {};
     if (input.limit !== undefined) request.limit = checkLimit(input.limit);
     const filter =
