@@ -7,10 +7,10 @@ import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
 import { Dispatcher, type DispatchStats } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
-import { invalidArgument, invalidConfig } from './errors';
+import { invalidArgument, invalidConfig, wrongAuthType } from './errors';
 import type { BucketProfile } from './limits/leaky-bucket';
 import { limiterFor, RATE_PROFILES, type PortalLimiter, type ThrottleEvent } from './limits/portal-limiter';
-import { isRepeatable, normalizeMethod } from './methods';
+import { isRepeatable, needsApplicationAuth, normalizeMethod } from './methods';
 import { parsePortalUrl, parseWebhookUrl, portalHost } from './portal-url';
 import { Redactor } from './redact';
 import { HttpTransport } from './transport';
@@ -120,6 +120,7 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
                     { method: name },
                 );
             }
+            if (this.auth.kind === 'webhook' && needsApplicationAuth(name)) throw wrongAuthType(name);
             this.dispatcher.submit({
                 kind: 'call',
                 method: name,
@@ -141,6 +142,8 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
      */
     async batch(commands: readonly BatchCommand[], options: BatchOptions = {}): Promise<BatchItem[]> {
         const prepared = prepareCommands(commands);
+        const refused = prepared.commands.find((c) => needsApplicationAuth(c.method));
+        if (refused && this.auth.kind === 'webhook') throw wrongAuthType(refused.method);
         const chunks: Promise<BatchItem[]>[] = [];
         for (let i = 0; i < prepared.commands.length; i += BATCH_LIMIT) {
             const part = prepared.commands.slice(i, i + BATCH_LIMIT);

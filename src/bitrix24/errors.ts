@@ -107,6 +107,16 @@ export function invalidConfig(
     return new Bitrix24Error({ code: LocalCode.InvalidConfig, argument, reason, description, params });
 }
 
+/** What the portal answers a webhook that calls an `event.*` method (reference §0.1), said before asking. */
+export function wrongAuthType(method: string): Bitrix24Error {
+    return new Bitrix24Error({
+        code: 'WRONG_AUTH_TYPE',
+        status: 403,
+        method,
+        description: 'a webhook cannot call event.* methods',
+    });
+}
+
 export function isBitrix24Error(value: unknown): value is Bitrix24Error {
     return value instanceof Bitrix24Error;
 }

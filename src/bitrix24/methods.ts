@@ -52,6 +52,14 @@ export function isRepeatable(method: string): boolean {
     return isReadMethod(method) || REPEATABLE_WRITES.has(method.toLowerCase());
 }
 
+/**
+ * Every `event.*` method refuses a webhook with WRONG_AUTH_TYPE (reference §0.1, §5): only an
+ * OAuth application's token may call them, so a webhook client need not ask.
+ */
+export function needsApplicationAuth(method: string): boolean {
+    return method.toLowerCase().startsWith('event.');
+}
+
 export function canRunInBatch(method: string): boolean {
     return !NOT_IN_BATCH.has(method.toLowerCase());
 }

@@ -41,14 +41,12 @@ export class EventBindings {
     constructor(private readonly client: Bitrix24Client) {}
 
     async list(): Promise<EventHandler[]> {
-        this.requireOAuth('event.get');
         const { result } = await this.client.call<unknown>('event.get');
         return Array.isArray(result) ? result.filter(isHandler) : [];
     }
 
     /** Binds; binding what is already bound is a success that says so. */
     async bind(spec: BindingSpec): Promise<BindResult> {
-        this.requireOAuth('event.bind');
         const params: Record<string, unknown> = { event: spec.event, event_type: spec.eventType };
         if (spec.eventType === 'online') params.handler = spec.handler;
         if (Object.keys(spec.options).length > 0) params.options = spec.options;
@@ -67,7 +65,6 @@ export class EventBindings {
     }
 
     async unbind(spec: BindingSpec): Promise<UnbindResult> {
-        this.requireOAuth('event.unbind');
         const params: Record<string, unknown> = { event: spec.event, event_type: spec.eventType };
         if (spec.eventType === 'online') params.handler = spec.handler;
         const { result } = await this.client.call<unknown>('event.unbind', params, {
@@ -81,18 +78,6 @@ export class EventBindings {
     async ensure(spec: BindingSpec): Promise<BindResult> {
         const handlers = await this.list();
         return handlers.some((handler) => matches(handler, spec)) ? bindResult(spec, true) : this.bind(spec);
-    }
-
-    /** Every `event.*` method refuses a webhook with WRONG_AUTH_TYPE (reference §0.1): no need to ask. */
-    private requireOAuth(method: string): void {
-        if (this.client.auth.kind === 'webhook') {
-            throw new Bitrix24Error({
-                code: 'WRONG_AUTH_TYPE',
-                status: 403,
-                method,
-                description: 'a webhook cannot call event.* methods',
-            });
-        }
     }
 }
 
