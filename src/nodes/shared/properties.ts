@@ -40,7 +40,9 @@ export function textProperty(value: unknown, fallback = ''): string {
 
 /**
  * A TypedInput property's value for this msg. Always with the callback: JSONata and context
- * stores are asynchronous (reference node-red.md §2.9).
+ * stores are asynchronous (reference node-red.md §2.9). A msg path through a missing object
+ * (`meta.process` without `msg.meta`) is absent, like any missing property, so that the check
+ * of the value says what is needed instead of "Cannot read properties of undefined".
  */
 export function evaluateProperty(
     RED: NodeAPI,
@@ -51,7 +53,8 @@ export function evaluateProperty(
 ): Promise<unknown> {
     return new Promise((resolve, reject) => {
         RED.util.evaluateNodeProperty(value, type, node, msg, (err: Error | null, result: unknown) => {
-            if (err) reject(err);
+            if (err && type === 'msg' && err instanceof TypeError) resolve(undefined);
+            else if (err) reject(err);
             else resolve(result);
         });
     });
