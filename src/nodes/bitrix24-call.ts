@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 
-import { checkMethod, paramsOrNone, toCommands } from '../runtime/call/commands';
+import { checkMethod, isBlank, paramsOrNone, toCommands } from '../runtime/call/commands';
 import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
 import { sharedText, userError } from './shared/i18n';
 import { noPortalError, usePortal } from './shared/portal-node';
@@ -43,7 +43,7 @@ export = function (RED: NodeAPI): void {
                 evaluateProperty(RED, settings.method, settings.methodType, this, msg),
                 evaluateObjectProperty(RED, settings.params, settings.paramsType, this, msg),
             ]);
-            return { method: typeof method === 'string' && method.trim() ? method : undefined, params };
+            return { method: isBlank(method) ? undefined : method, params };
         };
 
         /** A failed command's error as users read it: its code and a translated, actionable text. */

@@ -6,7 +6,7 @@ import { Bitrix24Error, isObject, LocalCode, normalizeMethod, type BatchCommand 
  */
 
 export function checkMethod(method: unknown): string {
-    if (method === undefined || method === null || (typeof method === 'string' && method.trim() === '')) {
+    if (isBlank(method)) {
         throw invalid(
             'method',
             'method-empty',
@@ -22,7 +22,7 @@ export function paramsOrNone(params: unknown): Record<string, unknown> {
 }
 
 /** Each item is `{method, params?, key?}`; `method` defaults to the node's own, if it has one. */
-export function toCommands(items: readonly unknown[], defaultMethod: string | undefined): BatchCommand[] {
+export function toCommands(items: readonly unknown[], defaultMethod: unknown): BatchCommand[] {
     return items.map((item, index) => {
         const position = String(index + 1);
         if (!isObject(item)) {
@@ -35,8 +35,9 @@ export function toCommands(items: readonly unknown[], defaultMethod: string | un
                 },
             );
         }
-        const method = item.method ?? defaultMethod;
-        if (typeof method !== 'string' || method.trim() === '') {
+        const method: unknown = item.method ?? defaultMethod;
+        // Absent is "no method"; anything else (a number, say) is told it is not a method name.
+        if (isBlank(method)) {
             throw invalid(
                 'cmd',
                 'command-method',
@@ -50,6 +51,11 @@ export function toCommands(items: readonly unknown[], defaultMethod: string | un
         if (typeof item.key === 'string' && item.key) command.key = item.key;
         return command;
     });
+}
+
+/** No method given: undefined, null or blank text. */
+export function isBlank(method: unknown): boolean {
+    return method === undefined || method === null || (typeof method === 'string' && method.trim() === '');
 }
 
 function invalid(
