@@ -30,6 +30,25 @@ export interface TokenStore {
     save(tokens: StoredTokens): Promise<void>;
 }
 
+/** Bitrix24's own token servers: west and east (reference §7, per the PHP SDK's defaults). */
+export const BITRIX24_OAUTH_SERVERS = ['https://oauth.bitrix.info', 'https://oauth.bitrix24.tech'];
+
+/**
+ * Whether refreshes may go to a `server_endpoint` that arrived from outside (an installation
+ * callback): they carry the client secret, so only to Bitrix24's servers or the configured one.
+ */
+export function isTrustedOAuthServer(serverEndpoint: string, configured: string): boolean {
+    const origin = (url: string) => {
+        try {
+            return new URL(url).origin;
+        } catch {
+            return undefined;
+        }
+    };
+    const given = origin(serverEndpoint);
+    return given !== undefined && [...BITRIX24_OAUTH_SERVERS, origin(configured)].includes(given);
+}
+
 /** The token response of the OAuth server (reference §7), mapped to OAuthTokens. */
 export function tokensFromGrant(body: Record<string, unknown>, now = Date.now()): OAuthTokens {
     const text = (key: string) => (typeof body[key] === 'string' && body[key] !== '' ? body[key] : undefined);

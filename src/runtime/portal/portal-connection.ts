@@ -82,7 +82,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
     /** Accepts the installation callback's tokens once they are shown to work on this portal. */
     async install(form: Record<string, unknown>): Promise<void> {
         const auth = await this.oauth();
-        const tokens = installTokens(form, this.settings.portalUrl);
+        const tokens = installTokens(form, this.settings.portalUrl, this.settings.oauthServer);
         await this.verify(tokens);
         await auth.adopt(tokens);
         this.setState('ready');
