@@ -119,6 +119,13 @@ describe('security: the installation callback refuses what the portal did not se
         await expectRefused({ body, contentType: FORM }, 400, 1);
     });
 
+    it('refuses working tokens that name another OAuth server, where refreshes would send the client secret', async () => {
+        const body = form(
+            callback(freshTokens(), { 'auth[server_endpoint]': 'https://oauth.attacker.example/rest/' }),
+        );
+        await expectRefused({ body, contentType: FORM }, 400);
+    });
+
     it('refuses a callback from another portal with 400, without a request', async () => {
         const body = form(
             callback(otherPortal.app, {
