@@ -8,8 +8,8 @@ import {
     type UnbindResult,
 } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
-import { sharedText, userError } from './shared/i18n';
-import { noPortalError, usePortal, type PortalNode } from './shared/portal-node';
+import { failure } from './shared/failure';
+import { usePortal } from './shared/portal-node';
 import {
     booleanProperty,
     choiceProperty,
@@ -52,11 +52,12 @@ export = function (RED: NodeAPI): void {
         };
         const badge = new StatusBadge(this);
         const portal = usePortal(RED, this, config.portal, badge);
+        if (!portal) return;
         const text = (key: string, params?: Record<string, string | number>) =>
             RED._(`${TYPE}.status.${key}`, params);
 
         /** The binding for this msg (or for the deploy, with an empty msg). */
-        const spec = async (from: PortalNode, msg: NodeMessage): Promise<BindingSpec> => {
+        const spec = async (msg: NodeMessage): Promise<BindingSpec> => {
             const [event, options] = await Promise.all([
                 evaluateProperty(RED, settings.eventName, settings.eventNameType, this, msg),
                 evaluateObjectProperty(RED, settings.options, settings.optionsType, this, msg),
@@ -65,19 +66,18 @@ export = function (RED: NodeAPI): void {
                 event,
                 eventType: settings.eventType,
                 handler: settings.handler,
-                connector: settings.authConnector || from.connection.authConnector,
+                connector: settings.authConnector || portal.connection.authConnector,
                 options,
             });
         };
 
-        async function run(msg: NodeMessage): Promise<Outcome> {
-            if (!portal) throw noPortalError(RED);
+        const run = async (msg: NodeMessage): Promise<Outcome> => {
             // Checked before the client is asked for, so bad input never waits for the portal.
-            const binding = settings.action === 'list' ? undefined : await spec(portal, msg);
+            const binding = settings.action === 'list' ? undefined : await spec(msg);
             const bindings = new EventBindings(await portal.connection.client());
             if (!binding) return bindings.list();
             return settings.action === 'unbind' ? bindings.unbind(binding) : bindings.bind(binding);
-        }
+        };
 
         function showOutcome(outcome: Outcome): void {
             if (Array.isArray(outcome)) badge.show('green', 'dot', text('listed', { count: outcome.length }));
@@ -90,10 +90,6 @@ export = function (RED: NodeAPI): void {
                 );
         }
 
-        function showError(err: Error & { code?: string }): void {
-            badge.show('red', 'ring', sharedText(RED, 'status.error', { code: err.code ?? 'ERROR' }));
-        }
-
         this.on('input', (msg, send, done) => {
             run(msg).then(
                 (outcome) => {
@@ -102,22 +98,17 @@ export = function (RED: NodeAPI): void {
                     send(msg);
                     done();
                 },
-                (err: unknown) => {
-                    const error = userError(RED, err, TYPE);
-                    showError(error);
-                    done(error);
-                },
+                (err: unknown) => done(failure(RED, badge, err, TYPE)),
             );
         });
 
         let stopKeeping: (() => void) | undefined;
-        if (portal && settings.onDeploy && settings.action === 'bind') {
-            stopKeeping = keepBound(portal.connection, () => spec(portal, {}), {
+        if (settings.onDeploy && settings.action === 'bind') {
+            stopKeeping = keepBound(portal.connection, () => spec({}), {
                 waiting: () => badge.show('yellow', 'ring', text('waiting')),
                 bound: showOutcome,
                 failed: (err) => {
-                    const error = userError(RED, err, TYPE);
-                    showError(error);
+                    const error = failure(RED, badge, err, TYPE);
                     // With a msg, so that a Catch node on the tab sees it (reference node-red.md §2.2).
                     this.error(error, { topic: 'onDeploy', payload: error.message });
                 },
@@ -126,7 +117,6 @@ export = function (RED: NodeAPI): void {
 
         this.on('close', (_removed: boolean, done: () => void) => {
             stopKeeping?.();
-            badge.close();
             done();
         });
     }

@@ -2,8 +2,9 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 
 import { checkMethod, isBlank, paramsOrNone, toCommands } from '../runtime/call/commands';
 import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
-import { sharedText, userError } from './shared/i18n';
-import { noPortalError, usePortal } from './shared/portal-node';
+import { failure } from './shared/failure';
+import { userError } from './shared/i18n';
+import { usePortal } from './shared/portal-node';
 import { choiceProperty, evaluateObjectProperty, evaluateProperty, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
 
@@ -35,6 +36,7 @@ export = function (RED: NodeAPI): void {
         };
         const badge = new StatusBadge(this);
         const portal = usePortal(RED, this, config.portal, badge);
+        if (!portal) return;
         const text = (key: string, params?: Record<string, string | number>) =>
             RED._(`${TYPE}.status.${key}`, params);
 
@@ -61,7 +63,6 @@ export = function (RED: NodeAPI): void {
         };
 
         const run = async (msg: NodeMessage) => {
-            if (!portal) throw noPortalError(RED);
             const { commands, call } = await plan(msg);
             const caller = new RestCaller(
                 await portal.connection.client(),
@@ -91,21 +92,8 @@ export = function (RED: NodeAPI): void {
                     send(msg);
                     done();
                 },
-                (err: unknown) => {
-                    const error = userError(RED, err, TYPE);
-                    badge.show(
-                        'red',
-                        'ring',
-                        sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
-                    );
-                    done(error);
-                },
+                (err: unknown) => done(failure(RED, badge, err, TYPE)),
             );
-        });
-
-        this.on('close', (_removed: boolean, done: () => void) => {
-            badge.close();
-            done();
         });
     }
 

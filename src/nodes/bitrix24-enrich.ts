@@ -3,8 +3,9 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { Bitrix24Error, isObject, LocalCode } from '../bitrix24';
 import { Enricher, type EventLike } from '../runtime/enrich/enricher';
 import { checkUserMap } from '../runtime/enrich/read-map';
-import { sharedText, userError } from './shared/i18n';
-import { noPortalError, usePortal } from './shared/portal-node';
+import { failure } from './shared/failure';
+import { userError } from './shared/i18n';
+import { usePortal } from './shared/portal-node';
 import { choiceProperty, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
 
@@ -25,6 +26,7 @@ export = function (RED: NodeAPI): void {
         };
         const badge = new StatusBadge(this);
         const portal = usePortal(RED, this, config.portal, badge);
+        if (!portal) return;
         const text = (key: string, params?: Record<string, string | number>) =>
             RED._(`${TYPE}.status.${key}`, params);
         /** Event names already warned about, so a busy queue does not flood the log. */
@@ -32,7 +34,6 @@ export = function (RED: NodeAPI): void {
 
         /** `msg.payload` is one msg per reservation (an array) or per event (one event). */
         const run = async (msg: NodeMessage): Promise<boolean> => {
-            if (!portal) throw noPortalError(RED);
             const single = !Array.isArray(msg.payload);
             const events = single ? [msg.payload] : (msg.payload as unknown[]);
             if (!events.every(isEvent)) throw notEvents();
@@ -63,21 +64,8 @@ export = function (RED: NodeAPI): void {
                     if (keep) send(msg);
                     done();
                 },
-                (err: unknown) => {
-                    const error = userError(RED, err, TYPE);
-                    badge.show(
-                        'red',
-                        'ring',
-                        sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }),
-                    );
-                    done(error);
-                },
+                (err: unknown) => done(failure(RED, badge, err, TYPE)),
             );
-        });
-
-        this.on('close', (_removed: boolean, done: () => void) => {
-            badge.close();
-            done();
         });
     }
 

@@ -10,7 +10,7 @@ import {
 } from '../runtime/offline/reader';
 import { failure } from './shared/failure';
 import { reservationMessages } from './shared/offline-messages';
-import { noPortalError, usePortal } from './shared/portal-node';
+import { usePortal } from './shared/portal-node';
 import {
     booleanProperty,
     choiceProperty,
@@ -43,10 +43,7 @@ export = function (RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         const badge = new StatusBadge(this);
         const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) {
-            this.on('input', (_msg, _send, done) => done(noPortalError(RED)));
-            return;
-        }
+        if (!portal) return;
         const output = choiceProperty(config.output, ['batch', 'event'], 'batch');
         const settings = readSettings(config, portal.connection.authConnector);
         const t = (key: string, params?: Record<string, string | number>) =>
@@ -74,7 +71,6 @@ export = function (RED: NodeAPI): void {
         });
 
         this.on('close', (_removed: boolean, done: () => void) => {
-            badge.close();
             reader.close().then(done, done);
         });
     }

@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 
 import { checkFilter, checkOrder } from '../bitrix24';
 import { failure } from './shared/failure';
-import { noPortalError, usePortal } from './shared/portal-node';
+import { usePortal } from './shared/portal-node';
 import { choiceProperty, evaluateObjectProperty, filterOrNone, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
 
@@ -25,10 +25,7 @@ export = function (RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         const badge = new StatusBadge(this);
         const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) {
-            this.on('input', (_msg, _send, done) => done(noPortalError(RED)));
-            return;
-        }
+        if (!portal) return;
         const pages = choiceProperty(config.pages, ['one', 'all'], 'one');
         const authConnector =
             textProperty(config.authConnector) || portal.connection.authConnector || undefined;
@@ -82,11 +79,6 @@ export = function (RED: NodeAPI): void {
                 () => done(),
                 (err: unknown) => done(failure(RED, badge, err)),
             );
-        });
-
-        this.on('close', (_removed: boolean, done: () => void) => {
-            badge.close();
-            done();
         });
     }
 

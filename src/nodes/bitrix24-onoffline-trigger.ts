@@ -7,8 +7,9 @@ import { keepBound } from '../runtime/bind/keep-bound';
 import { PollTimer } from '../runtime/trigger/poll-timer';
 import { RingVerifier, type Ring } from '../runtime/trigger/ring-verifier';
 import { readBody, removeRoute } from './shared/http';
-import { sharedText, userError } from './shared/i18n';
-import { noPortalError, usePortal } from './shared/portal-node';
+import { failure } from './shared/failure';
+import { userError } from './shared/i18n';
+import { usePortal } from './shared/portal-node';
 import { booleanProperty, numberProperty, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
 
@@ -40,10 +41,7 @@ export = function (RED: NodeAPI): void {
         const text = (key: string, params?: Record<string, string | number>) =>
             RED._(`${TYPE}.status.${key}`, params);
 
-        if (!portal) {
-            this.error(noPortalError(RED));
-            return;
-        }
+        if (!portal) return;
 
         let refused = 0;
         let last = '';
@@ -112,8 +110,7 @@ export = function (RED: NodeAPI): void {
                 options: { minTimeout },
             });
         const reportError = (err: unknown) => {
-            const error = userError(RED, err, TYPE);
-            badge.show('red', 'ring', sharedText(RED, 'status.error', { code: error.code ?? 'ERROR' }));
+            const error = failure(RED, badge, err, TYPE);
             this.error(error, { topic: 'autoBind', payload: error.message });
         };
         let stopKeeping: (() => void) | undefined;
@@ -128,7 +125,6 @@ export = function (RED: NodeAPI): void {
         this.on('close', (removed: boolean, done: () => void) => {
             poll.stop();
             stopKeeping?.();
-            badge.close();
             if (routed) removeRoute(RED.httpNode, path, 'post');
             if (!(removed && autoBind)) {
                 done();

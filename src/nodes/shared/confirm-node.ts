@@ -5,7 +5,7 @@ import type { RowSelection } from '../../runtime/offline/reservations';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
 import { failure } from './failure';
 import { partsOf } from './offline-messages';
-import { noPortalError, usePortal } from './portal-node';
+import { usePortal } from './portal-node';
 import { booleanProperty, evaluateProperty, numberProperty, textProperty } from './properties';
 import { StatusBadge } from './status';
 
@@ -34,10 +34,7 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
         RED.nodes.createNode(this, config);
         const badge = new StatusBadge(this);
         const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) {
-            this.on('input', (_msg, _send, done) => done(noPortalError(RED)));
-            return;
-        }
+        if (!portal) return;
         const confirmer = new Confirmer(
             {
                 kind,
@@ -70,7 +67,6 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
 
         this.on('close', (_removed: boolean, done: () => void) => {
             confirmer.close();
-            badge.close();
             done();
         });
     };

@@ -17,8 +17,9 @@ export interface PortalNode extends Node<PortalCredentials> {
 
 /**
  * The portal a flow node is configured with, registered as its user, with "throttled" shown on
- * the node's badge while the portal's bucket makes it wait. Undefined (and a red badge) when the
- * node has no portal.
+ * the node's badge while the portal's bucket makes it wait. Without a portal it is undefined: the
+ * badge turns red, the error is logged once, and every msg is answered with it (core MQTT does the
+ * same for a missing broker).
  */
 export function usePortal(
     RED: NodeAPI,
@@ -29,6 +30,8 @@ export function usePortal(
     const portal = typeof portalId === 'string' ? (RED.nodes.getNode(portalId) as PortalNode | null) : null;
     if (!portal?.connection) {
         badge.show('red', 'ring', sharedText(RED, 'status.noPortal'));
+        node.error(noPortalError(RED).message);
+        node.on('input', (_msg, _send, done) => done(noPortalError(RED)));
         return undefined;
     }
     portal.register(node);

@@ -14,7 +14,9 @@ export class StatusBadge {
     private current: StatusView | Record<string, never> = {};
     private overlay: NodeJS.Timeout | undefined;
 
-    constructor(private readonly node: Node) {}
+    constructor(private readonly node: Node) {
+        node.on('close', () => this.close());
+    }
 
     show(fill: NodeStatusFill, shape: NodeStatusShape, text: string): void {
         this.current = { fill, shape, text };

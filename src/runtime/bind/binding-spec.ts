@@ -1,4 +1,4 @@
-import { Bitrix24Error, isObject, LocalCode } from '../../bitrix24';
+import { invalidArgument, isObject } from '../../bitrix24';
 
 export type EventType = 'offline' | 'online';
 
@@ -32,7 +32,7 @@ export function bindingSpec(input: BindingInput): BindingSpec {
     const handler = input.eventType === 'online' ? checkHandlerUrl(input.handler) : '';
     if (input.eventType === 'offline' && event === DOORBELL) {
         // The portal answers "Offline event cannot be registered for this event." (§5).
-        throw invalid('event', 'doorbell-offline', `${DOORBELL} can only be bound online`, { event });
+        throw invalidArgument('event', 'doorbell-offline', `${DOORBELL} can only be bound online`, { event });
     }
     return {
         event,
@@ -47,7 +47,7 @@ export function checkEventName(value: unknown): string {
     const event = typeof value === 'string' ? value.trim().toUpperCase() : '';
     if (!EVENT_NAME.test(event)) {
         const shown = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).slice(0, 60);
-        throw invalid(
+        throw invalidArgument(
             'event',
             'event-name',
             `"${shown}" is not an event code: use one such as ONCRMDEALUPDATE (ON, then letters, digits and _)`,
@@ -67,7 +67,7 @@ export function checkHandlerUrl(value: unknown): string {
         url = undefined;
     }
     if (!url || !/^https?:$/.test(url.protocol) || !url.hostname.includes('.')) {
-        throw invalid(
+        throw invalidArgument(
             'handler',
             'handler-url',
             `an online binding needs a handler URL such as https://nodered.example.com/hook (http or https, a host with a dot); "${text.slice(0, 80)}" is not one`,
@@ -80,20 +80,11 @@ export function checkHandlerUrl(value: unknown): string {
 function checkOptions(value: unknown): Record<string, unknown> {
     if (value === undefined || value === null || value === '') return {};
     if (!isObject(value)) {
-        throw invalid(
+        throw invalidArgument(
             'options',
             'options-not-object',
             'the options must be an object such as {"minTimeout": 5}',
         );
     }
     return value;
-}
-
-function invalid(
-    argument: string,
-    reason: string,
-    description: string,
-    params?: Record<string, string>,
-): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
 }

@@ -1,4 +1,4 @@
-import { Bitrix24Error, isObject, LocalCode, normalizeMethod, type BatchCommand } from '../../bitrix24';
+import { invalidArgument, isObject, normalizeMethod, type BatchCommand } from '../../bitrix24';
 
 /**
  * What `bitrix24-call` accepts, checked before any request: a method name, params that are an
@@ -7,7 +7,7 @@ import { Bitrix24Error, isObject, LocalCode, normalizeMethod, type BatchCommand 
 
 export function checkMethod(method: unknown): string {
     if (isBlank(method)) {
-        throw invalid(
+        throw invalidArgument(
             'method',
             'method-empty',
             'no method: enter one such as crm.deal.update, or send a list of {method, params} commands',
@@ -26,7 +26,7 @@ export function toCommands(items: readonly unknown[], defaultMethod: unknown): B
     return items.map((item, index) => {
         const position = String(index + 1);
         if (!isObject(item)) {
-            throw invalid(
+            throw invalidArgument(
                 'cmd',
                 'command-not-object',
                 `command ${position} must be an object {method, params}`,
@@ -38,7 +38,7 @@ export function toCommands(items: readonly unknown[], defaultMethod: unknown): B
         const method: unknown = item.method ?? defaultMethod;
         // Absent is "no method"; anything else (a number, say) is told it is not a method name.
         if (isBlank(method)) {
-            throw invalid(
+            throw invalidArgument(
                 'cmd',
                 'command-method',
                 `command ${position} has no method: use {method, params}`,
@@ -56,13 +56,4 @@ export function toCommands(items: readonly unknown[], defaultMethod: unknown): B
 /** No method given: undefined, null or blank text. */
 export function isBlank(method: unknown): boolean {
     return method === undefined || method === null || (typeof method === 'string' && method.trim() === '');
-}
-
-function invalid(
-    argument: string,
-    reason: string,
-    description: string,
-    params?: Record<string, string>,
-): Bitrix24Error {
-    return new Bitrix24Error({ code: LocalCode.InvalidArgument, argument, reason, description, params });
 }
