@@ -140,7 +140,9 @@ function showActivity(
         );
     } else if (activity.kind === 'waiting') {
         badge.show('yellow', 'ring', t('waiting', { open: activity.open }));
+    } else if (activity.confirmed < activity.read) {
+        badge.show('blue', 'ring', t('draining', { confirmed: activity.confirmed, read: activity.read }));
     } else {
-        badge.show('green', 'dot', t('idle'));
+        badge.show('green', 'dot', activity.read > 0 ? t('done', { events: activity.read }) : t('idle'));
     }
 }

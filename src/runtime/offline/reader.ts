@@ -35,7 +35,8 @@ export interface DrainSummary {
 }
 
 export type ReaderActivity =
-    | { kind: 'idle' }
+    /** Not reading; the flow may still be confirming what the last pass read. */
+    | { kind: 'idle'; read: number; confirmed: number }
     | { kind: 'reading'; read: number; confirmed: number }
     | { kind: 'waiting'; open: number };
 
@@ -153,6 +154,7 @@ export class OfflineReader implements ReservationOwner {
             this.registry.release(processId);
             this.pending.delete(processId);
         }
+        if (!this.running) this.hooks.activity({ kind: 'idle', ...this.progress });
         this.wake();
     }
 
@@ -200,7 +202,7 @@ export class OfflineReader implements ReservationOwner {
             this.queued = undefined;
         }
         this.running = false;
-        this.hooks.activity({ kind: 'idle' });
+        this.hooks.activity({ kind: 'idle', ...this.progress });
     }
 
     private async pass(request: PassRequest): Promise<void> {
