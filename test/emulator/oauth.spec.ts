@@ -195,4 +195,21 @@ describe('emulator: OAuth server and tokens (reference §7)', () => {
             );
         });
     });
+
+    it('lists every token pair it issued, retired ones too, over HTTP and in-process', async () => {
+        await withEmulator({}, async (emulator) => {
+            const { app } = emulator;
+            const renewed = await refresh(emulator.oauthServer, {
+                client_id: app.clientId,
+                client_secret: app.clientSecret,
+                refresh_token: app.refreshToken,
+            });
+            const pairs = emulator.control.issuedTokens();
+            assert.deepEqual(pairs, [
+                { accessToken: app.accessToken, refreshToken: app.refreshToken },
+                { accessToken: renewed.body.access_token, refreshToken: renewed.body.refresh_token },
+            ]);
+            assert.deepEqual((await get(`${emulator.portalUrl}/_emulator/tokens`)).body, pairs);
+        });
+    });
 });

@@ -23,6 +23,7 @@ function routes(control: EmulatorControl): Record<string, Route> {
             return { ok: true };
         },
         'POST /tokens': (body) => control.issueTokens(body),
+        'GET /tokens': () => control.issuedTokens(),
         'POST /webhooks': (body) => control.createWebhook(body),
         'POST /users': (body) => control.addUser(body),
         'POST /smart-processes': (body) => {

@@ -138,6 +138,12 @@ export interface EmulatorControl {
     clearFaults(): void;
     /** Every access token expires now (refresh tokens still work). Returns how many. */
     expireAccessTokens(): number;
+    /**
+     * Every access and refresh token issued since start (installation, refreshes, code
+     * exchanges, issueTokens, the tokens sent with online events), retired or not, oldest first:
+     * the values a secret scan looks for.
+     */
+    issuedTokens(): { accessToken: string; refreshToken: string }[];
     counters(): CounterSnapshot;
     resetCounters(): void;
     queueRows(filter?: { clientId?: string; connector?: string }): QueueRowView[];

@@ -140,6 +140,7 @@ export function createControl(portal: Portal): EmulatorControl {
         injectFaults: (faults) => portal.faults.set(faults),
         clearFaults: () => portal.faults.clear(),
         expireAccessTokens: () => portal.tokens.expireAllAccessTokens(),
+        issuedTokens: () => portal.tokens.issuedPairs(),
 
         counters: () => portal.counters.snapshot(portal.queue.gauges()),
         resetCounters: () => portal.counters.reset(),

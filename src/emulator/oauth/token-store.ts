@@ -35,6 +35,8 @@ export class TokenStore {
     private readonly byAccess = new Map<string, Grant>();
     private readonly byRefresh = new Map<string, Grant>();
     private readonly codes = new Map<string, AuthorizationCode>();
+    /** Every pair ever issued, retired or not: what a secret scan must look for. */
+    private readonly issued: { accessToken: string; refreshToken: string }[] = [];
 
     constructor(
         private readonly clock: Clock,
@@ -55,7 +57,13 @@ export class TokenStore {
         };
         this.byAccess.set(grant.accessToken, grant);
         this.byRefresh.set(grant.refreshToken, grant);
+        this.issued.push({ accessToken: grant.accessToken, refreshToken: grant.refreshToken });
         return grant;
+    }
+
+    /** Every access and refresh token issued so far, oldest first, including retired ones. */
+    issuedPairs(): { accessToken: string; refreshToken: string }[] {
+        return this.issued.map((pair) => ({ ...pair }));
     }
 
     findAccess(token: string): Grant | undefined {
