@@ -95,6 +95,22 @@ describe('bitrix24-enrich (fake portal)', () => {
         assert.equal(msg.message_id, 'x');
     });
 
+    it('reads the objects of one-event msgs that arrive together in one request, as offline-get sends them', async () => {
+        const { enrich } = await load();
+        const msgs = collect('out');
+        // offline-get's event output: one msg per event, 50 per reservation, sent at once.
+        for (let i = 1; i <= 50; i++) {
+            enrich.receive({ payload: event('ONCRMDEALUPDATE', i === 50 ? 404 : i), message_id: String(i) });
+        }
+        for (let i = 0; i < 100 && msgs.length < 50; i++) await sleep(20);
+        assert.equal(msgs.length, 50);
+        const byId = new Map(msgs.map((m) => [m.message_id, m.payload as Record<string, unknown>]));
+        assert.deepEqual(byId.get('7')?.object, { id: 7, title: 'deal 7', stageId: 'NEW' });
+        assert.equal(byId.get('50')?.deleted, true);
+        assert.equal(portal.requests.length, 1, `${portal.requests.length} requests for 50 reads`);
+        assert.equal(Object.keys(portal.calls('batch')[0].body.cmd as object).length, 50);
+    });
+
     it('drops a single event whose object is gone with onMissing drop, finishing the msg', async () => {
         const { enrich } = await load({ onMissing: 'drop' });
         const msgs = collect('out');
