@@ -43,8 +43,11 @@ function appendDetail(
     return err.description ? `${text} (${where}: ${err.description})` : `${text} (${where})`;
 }
 
-/** RED._ returns the key itself when the catalog lacks it (and always in the test helper). */
+/**
+ * RED._ returns the key when the catalog lacks it: without its `namespace:` part in a real
+ * runtime (i18next), whole in the test helper.
+ */
 function translate(RED: NodeAPI, key: string, params?: Record<string, string | number>): string | undefined {
     const text = RED._(key, params);
-    return text === key ? undefined : text;
+    return text === key || text === key.slice(key.indexOf(':') + 1) ? undefined : text;
 }
