@@ -11,6 +11,8 @@
  *   catch (every other node) ─> report ─> http request (POST /catch): error texts reach the sink
  *   inject (every 10 s) ─> call `profile` through a second portal node that uses the emulator's
  *       incoming webhook, so that the webhook secret is in the runtime too
+ *   the msgs at the other ends (trigger, the gets' "queue empty", clear, error, call) ─> tap ─>
+ *       http request (POST /tap): every msg of the flow reaches the sink and its secret scan
  */
 import type { Emulator } from '../../dist/emulator';
 
@@ -31,6 +33,7 @@ export const TAB = 'soak';
 export const RING_PATH = '/bitrix24/onoffline';
 export const DELIVER_PATH = '/deliver';
 export const CATCH_PATH = '/catch';
+export const TAP_PATH = '/tap';
 export const BOUND_EVENTS = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'];
 
 /** Every node whose errors the catch-all reports (the reporting path itself is left out). */
@@ -76,7 +79,7 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
         drain: true,
         maxOpen: 4,
         redeliverAfter,
-        wires: [['enrich'], []],
+        wires: [['enrich'], ['tap']],
     });
     const bind = (id: string, eventName: string) => ({
         id,
@@ -107,7 +110,7 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
         authConnector: '',
         coalesce: true,
         coalesceMs: 1000,
-        wires: [[]],
+        wires: [['tap']],
     });
     const post = (id: string, path: string, row: number, wires: string[][]) => ({
         id,
@@ -185,7 +188,7 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
             params: '{}',
             paramsType: 'json',
             authConnector: 'never',
-            wires: [[]],
+            wires: [['tap']],
         },
         bind('bindAdd', BOUND_EVENTS[0]),
         bind('bindUpdate', BOUND_EVENTS[1]),
@@ -201,7 +204,7 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
             autoBind: true,
             minTimeout: 1,
             pollInterval: 5,
-            wires: [['get']],
+            wires: [['get', 'tap']],
         },
         getNode('get', 'normal', 30, 300),
         {
@@ -318,5 +321,24 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
             wires: [['reportPost']],
         },
         post('reportPost', CATCH_PATH, 560, [[]]),
+        {
+            id: 'tap',
+            type: 'function',
+            ...at(1600, 560),
+            name: 'the msg to the sink',
+            func: [
+                'msg.payload = RED.util.cloneMessage(msg);',
+                "msg.headers = { 'content-type': 'application/json' };",
+                'return msg;',
+            ].join('\n'),
+            outputs: 1,
+            timeout: 0,
+            noerr: 0,
+            initialize: '',
+            finalize: '',
+            libs: [],
+            wires: [['tapPost']],
+        },
+        post('tapPost', TAP_PATH, 620, [[]]),
     ];
 }

@@ -4,6 +4,8 @@
  * in that directory, so nothing is redeployed). Everything it prints and everything its editor
  * websocket (`/comms`: status badges, debug output, notifications) says goes to `onText`.
  */
+import { createWriteStream, type WriteStream } from 'node:fs';
+
 import WebSocket from 'ws';
 
 import { freePort, NodeRedProcess } from '../../dist/demo/node-red-process';
@@ -15,7 +17,12 @@ export interface RuntimeOptions {
     onText: (source: 'log' | 'comms-status' | 'comms-debug' | 'comms-other', text: string) => void;
     /** Lines for the soak's progress output (stderr). */
     log: (line: string) => void;
+    /** Every line Node-RED prints, over all lives, also goes to this file. */
+    logFile?: string;
 }
+
+/** Start-up warnings of every life that say nothing about the flow. */
+const STARTUP_NOISE = /Projects disabled|Encrypted credentials not found/;
 
 export interface RuntimeFigures {
     restarts: number;
@@ -46,6 +53,7 @@ export class SoakRuntime {
     private port = 0;
     private sampler: NodeJS.Timeout | undefined;
     private lifeCpuMs = 0;
+    private logStream: WriteStream | undefined;
 
     constructor(private readonly options: RuntimeOptions) {}
 
@@ -74,6 +82,7 @@ export class SoakRuntime {
 
     private async startNow(): Promise<void> {
         this.port ||= await freePort();
+        if (this.options.logFile) this.logStream ??= createWriteStream(this.options.logFile, { flags: 'a' });
         this.process = await NodeRedProcess.start({
             userDir: this.options.userDir,
             packageDir: this.options.packageDir,
@@ -122,6 +131,8 @@ export class SoakRuntime {
         this.figures.cpuMs += this.lifeCpuMs;
         this.process = undefined;
         await life.stop();
+        await new Promise<void>((resolve) => (this.logStream ? this.logStream.end(resolve) : resolve()));
+        this.logStream = undefined;
     }
 
     /** Last resort on exit: SIGKILL by pid, synchronously. */
@@ -154,11 +165,13 @@ export class SoakRuntime {
     private line(line: string): void {
         this.figures.logLines++;
         this.options.onText('log', line);
+        this.logStream?.write(`${line}\n`);
         const warning = /\[warn\]/.test(line);
         const error = /\[error\]/.test(line);
         if (warning) this.figures.warnings++;
         if (error) this.figures.errors++;
-        if ((warning || error) && this.notable.length < 40) this.notable.push(line);
+        if ((warning || error) && !STARTUP_NOISE.test(line) && this.notable.length < 40)
+            this.notable.push(line);
     }
 
     private async connectComms(): Promise<void> {

@@ -125,3 +125,20 @@ export class SecretScanner {
         this.findings.push({ kind: this.kinds.get(value)!, source, where });
     }
 }
+
+/**
+ * The grep's own check, run before every soak: a scanner that finds nothing must be shown able to
+ * find something. Both search paths are used (a few values of one length, and many).
+ */
+export function checkScanner(): void {
+    const token = (n: number) => `t${String(n).padStart(31, '0')}`;
+    const scanner = new SecretScanner();
+    scanner.add('clientSecret', 'Client5ecretValue');
+    for (let n = 0; n < 20; n++) scanner.add('accessToken', token(n));
+    scanner.scanNow('self-test', `{"a":"x${token(7)}y","b":"Client5ecretValue","c":"${token(99)}"}`);
+    scanner.scanNow('self-test', 'nothing here');
+    const { secretsFound, findings } = scanner.summary();
+    if (secretsFound !== 2 || !findings.some((f) => f.kind === 'clientSecret')) {
+        throw new Error(`the secret scanner does not work: ${JSON.stringify(findings)}`);
+    }
+}

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { CATCH_PATH, DELIVER_PATH } from './flow';
+import { CATCH_PATH, DELIVER_PATH, TAP_PATH } from './flow';
 
 /** What the sink learns from one accepted delivery. */
 export interface Delivery {
@@ -39,6 +39,8 @@ export interface SinkCounters {
     /** Bodies the sink could not read as a delivery (a bug in the flow if not zero). */
     malformed: number;
     caught: number;
+    /** Msgs from the other ends of the flow (tap). */
+    tapped: number;
 }
 
 export interface Sink {
@@ -48,9 +50,10 @@ export interface Sink {
     /** Holds every delivery that arrives in the next `windowMs` for `holdMs()` each. */
     stall(windowMs: number, holdMs: () => number): void;
     calm(): void;
+    /** Deliveries the sink has not answered yet. */
     inFlight(): number;
-    /** Unix ms of the last request that arrived. */
-    lastRequestAt(): number;
+    /** Unix ms of the last delivery that arrived or was answered. */
+    lastDeliveryAt(): number;
     /** The error msgs of the catch node: error.message and the source node type. */
     errors: { source: string; message: string }[];
     close(): Promise<void>;
@@ -60,7 +63,7 @@ export interface SinkOptions {
     random: () => number;
     onDelivery: (delivery: Delivery) => void;
     /** Every request as text: method, path, headers and body. */
-    onText: (source: 'sink-deliver' | 'sink-catch', text: string) => void;
+    onText: (source: 'sink-deliver' | 'sink-catch' | 'sink-tap', text: string) => void;
 }
 
 export async function startSink(options: SinkOptions): Promise<Sink> {
@@ -72,6 +75,7 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
         abandoned: 0,
         malformed: 0,
         caught: 0,
+        tapped: 0,
     };
     const faults: SinkFaults = { failRate: 0 };
     const errors: { source: string; message: string }[] = [];
@@ -82,27 +86,35 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
 
     const server = http.createServer((req, res) => {
         counters.requests++;
-        lastAt = Date.now();
-        inFlight++;
-        let settled = false;
-        const settle = () => {
-            if (settled) return;
-            settled = true;
-            inFlight--;
+        const path = (req.url ?? '').split('?')[0];
+        if (path === DELIVER_PATH) {
             lastAt = Date.now();
-        };
-        res.on('close', settle);
+            inFlight++;
+            let settled = false;
+            const settle = () => {
+                if (settled) return;
+                settled = true;
+                inFlight--;
+                lastAt = Date.now();
+            };
+            res.on('close', settle);
+            req.on('error', settle);
+        }
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
-        req.on('error', settle);
         req.on('end', () => {
             const body = Buffer.concat(chunks).toString('utf8');
-            const path = (req.url ?? '').split('?')[0];
-            const source = path === CATCH_PATH ? 'sink-catch' : 'sink-deliver';
+            const source =
+                path === CATCH_PATH ? 'sink-catch' : path === TAP_PATH ? 'sink-tap' : 'sink-deliver';
             options.onText(source, `${req.method} ${req.url}\n${JSON.stringify(req.headers)}\n${body}`);
             if (path === CATCH_PATH) {
                 counters.caught++;
                 errors.push(caughtError(body));
+                res.writeHead(200).end('ok');
+                return;
+            }
+            if (path === TAP_PATH) {
+                counters.tapped++;
                 res.writeHead(200).end('ok');
                 return;
             }
@@ -154,7 +166,7 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
             stallUntil = 0;
         },
         inFlight: () => inFlight,
-        lastRequestAt: () => lastAt,
+        lastDeliveryAt: () => lastAt,
         close: () =>
             new Promise((resolve) => {
                 server.closeAllConnections();
@@ -198,8 +210,9 @@ function parseDelivery(body: string): Delivery | undefined {
 function caughtError(body: string): { source: string; message: string } {
     try {
         const msg = JSON.parse(body) as unknown;
-        if (isRecord(msg) && isRecord(msg.payload) && isRecord(msg.payload.error)) {
-            const error = msg.payload.error;
+        // The body is the catch node's msg (see flow.ts): msg.error = {message, source}.
+        if (isRecord(msg) && isRecord(msg.error)) {
+            const error = msg.error;
             const source = isRecord(error.source) ? String(error.source.type) : '?';
             return { source, message: String(error.message) };
         }

@@ -4,7 +4,7 @@
  *
  *   npm run soak -- [--events 3000] [--seconds 60] [--faults all|none|<kind>,<kind>...]
  *                   [--objects N] [--kills K] [--limits standard|scaled:<factor>]
- *                   [--seed N] [--settle-seconds S] [--keep]
+ *                   [--seed N] [--settle-seconds S] [--keep] [--log <file>]
  *
  * It starts the emulator (in this process), a sink standing in for the external system, and a
  * real Node-RED with this package and the flow of flow.ts; makes `--events` user changes to deals
@@ -30,7 +30,7 @@ import { startEmulator, type CounterSnapshot, type Emulator } from '../../dist/e
 import { ChangeDriver, type LastChange } from './changes';
 import { BOUND_EVENTS, soakFlow } from './flow';
 import { SoakRuntime } from './runtime';
-import { SecretScanner } from './secrets';
+import { checkScanner, SecretScanner } from './secrets';
 import { startSink, type Delivery, type Sink } from './sink';
 
 const FAULT_KINDS = [
@@ -47,9 +47,9 @@ type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Fault strengths: shares of requests, and how often the timed faults strike. */
 const RATES = {
-    portal500: 0.03,
-    portalDrop: 0.02,
-    portalLost: 0.02,
+    portal500: 0.05,
+    portalDrop: 0.04,
+    portalLost: 0.04,
     sinkFail: 0.05,
     /** Seconds between strikes of the timed faults (uniform in this range); the first comes early. */
     tokenExpiryEvery: [10, 25],
@@ -76,6 +76,7 @@ interface Options {
     seed: number;
     settleSeconds: number;
     keep: boolean;
+    logFile?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -95,6 +96,7 @@ function parseOptions(argv: string[]): Options {
         'seed',
         'settle-seconds',
         'keep',
+        'log',
     ];
     for (const key of args.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}`);
     const number = (key: string, fallback: number) => {
@@ -129,6 +131,7 @@ function parseOptions(argv: string[]): Options {
         seed: Math.floor(number('seed', Math.floor(Math.random() * 2 ** 31))),
         settleSeconds: number('settle-seconds', Math.max(180, seconds)),
         keep: args.has('keep'),
+        logFile: args.get('log') ? path.resolve(args.get('log') ?? '') : undefined,
     };
 }
 
@@ -178,6 +181,7 @@ class FaultPlan {
     private readonly timers = new Set<NodeJS.Timeout>();
     private stopped = false;
     private kills: Promise<void> = Promise.resolve();
+    private killError: Error | undefined;
 
     constructor(
         private readonly options: Options,
@@ -216,7 +220,12 @@ class FaultPlan {
                 this.struck.stalls++;
             });
         }
-        if (on('kill')) this.kills = this.killAtRandomMoments();
+        if (on('kill')) {
+            this.kills = this.killAtRandomMoments().catch((err: unknown) => {
+                this.killError = err instanceof Error ? err : new Error(String(err));
+                log(`a restart failed: ${this.killError.message}`);
+            });
+        }
     }
 
     /** Stops every fault; resolves once a restart under way is over. Returns the 503s of bursts left unanswered. */
@@ -228,6 +237,7 @@ class FaultPlan {
         this.emulator.control.clearFaults();
         this.sink.calm();
         await this.kills;
+        if (this.killError) throw this.killError;
         return unanswered;
     }
 
@@ -311,6 +321,10 @@ async function main(): Promise<number> {
     };
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
+    process.on('unhandledRejection', (err) => {
+        log(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        void cleanup.runAll().finally(() => process.exit(1));
+    });
     // Last resort if the process ends another way: no child and no temp directory left behind.
     process.once('exit', () => {
         runtime?.killNow();
@@ -318,6 +332,7 @@ async function main(): Promise<number> {
     });
 
     try {
+        checkScanner();
         const limits =
             options.limits.kind === 'standard'
                 ? ('on' as const)
@@ -355,6 +370,7 @@ async function main(): Promise<number> {
             settings: { logging: { console: { level: 'debug', metrics: false, audit: false } } },
             onText: (source, text) => scanner.text(source, text),
             log,
+            logFile: options.logFile,
         });
         const nodeRed = runtime;
         cleanup.add('Node-RED', () => nodeRed.stop());
@@ -393,12 +409,12 @@ async function main(): Promise<number> {
         cleanup.add('progress', () => clearInterval(progress));
         const changePhase = Date.now();
         faults.start();
-        const probeHalfway = sleep((options.seconds * 1000) / 2).then(() =>
-            nodeRed.running ? probeAdminApi(nodeRed, scanner, 'halfway') : undefined,
-        );
+        // The admin API of a runtime under load, with rotated tokens in memory (a kill may cut it short).
+        const probeHalfway = sleep((options.seconds * 1000) / 2)
+            .then(() => probeAdminApi(nodeRed, scanner, 'halfway'))
+            .catch((err: unknown) => log(`admin API probe halfway cut short: ${String(err)}`));
         await driver.run();
         const burst503Unanswered = await faults.stop();
-        await probeHalfway.catch((err: unknown) => log(`admin API probe halfway failed: ${String(err)}`));
         log(
             `changes done in ${round((Date.now() - changePhase) / 1000)} s; faults off, waiting for the queue to settle`,
         );
@@ -409,6 +425,7 @@ async function main(): Promise<number> {
         log(settled ? `settled in ${settleSeconds} s` : `did not settle within ${options.settleSeconds} s`);
         clearInterval(progress);
 
+        await probeHalfway;
         await probeAdminApi(nodeRed, scanner, 'end');
         await nodeRed.stop();
         const files = await scanUserDir(userDir, scanner);
@@ -545,7 +562,7 @@ async function settle(emulator: Emulator, sink: Sink, timeoutMs: number): Promis
         const quiet =
             emulator.control.counters().queue.rows === 0 &&
             sink.inFlight() === 0 &&
-            Date.now() - sink.lastRequestAt() >= QUIET_MS;
+            Date.now() - sink.lastDeliveryAt() >= QUIET_MS;
         if (!quiet) quietSince = 0;
         else if (quietSince === 0) quietSince = Date.now();
         else if (Date.now() - quietSince >= QUIET_MS) return true;
