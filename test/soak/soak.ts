@@ -493,7 +493,7 @@ async function main(): Promise<number> {
                         : `scaled x${options.limits.factor} (50 burst, ${2 * options.limits.factor} per s)`,
                 seed: options.seed,
                 settleSeconds,
-                machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+                machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
             },
             changeMix: driver.figures,
             sink: {
