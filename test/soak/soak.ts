@@ -200,6 +200,24 @@ class FaultPlan {
             lostReplyRate: on('portal-lost') ? RATES.portalLost : 0,
         });
         if (on('sink-fail')) this.sink.faults.failRate = RATES.sinkFail;
+        // Halfway through, a share fault that has not struck yet (a quiet run has few requests)
+        // is made three times as likely, so that every fault that is on strikes at least once.
+        const halfway = setTimeout(
+            () => {
+                this.timers.delete(halfway);
+                const counters = this.emulator.control.counters();
+                const current = this.emulator.control.state().faults;
+                this.emulator.control.injectFaults({
+                    errorRate: counters.injected500 === 0 ? current.errorRate * 3 : current.errorRate,
+                    dropRate: counters.droppedConnections === 0 ? current.dropRate * 3 : current.dropRate,
+                    lostReplyRate:
+                        counters.lostReplies === 0 ? current.lostReplyRate * 3 : current.lostReplyRate,
+                });
+                if (this.sink.counters.failed === 0) this.sink.faults.failRate *= 3;
+            },
+            (this.options.seconds * 1000) / 2,
+        );
+        this.timers.add(halfway);
         if (on('token-expiry')) {
             this.every(RATES.tokenExpiryEvery, () => {
                 if (this.emulator.control.expireAccessTokens() > 0) this.struck.tokenExpiries++;
