@@ -54,6 +54,8 @@ export class SoakRuntime {
     private sampler: NodeJS.Timeout | undefined;
     private lifeCpuMs = 0;
     private logStream: WriteStream | undefined;
+    /** A start under way (stop waits for it, so that no child is left behind). */
+    private starting: Promise<void> | undefined;
 
     constructor(private readonly options: RuntimeOptions) {}
 
@@ -61,16 +63,9 @@ export class SoakRuntime {
         return `http://127.0.0.1:${this.port}`;
     }
 
-    get running(): boolean {
-        return this.process !== undefined;
-    }
-
     get pid(): number {
         return this.process?.pid ?? 0;
     }
-
-    /** A start under way (stop waits for it, so that no child is left behind). */
-    private starting: Promise<void> | undefined;
 
     start(): Promise<void> {
         const starting = this.startNow();

@@ -2,9 +2,9 @@
  * The soak (issue 7): at-least-once delivery of every change of the portal, and no secret in
  * any output of the runtime, while the portal, the external system and the Node-RED process fail.
  *
- *   npm run soak -- [--events 3000] [--seconds 60] [--faults all|none|<kind>,<kind>...]
- *                   [--objects N] [--kills K] [--limits standard|scaled:<factor>]
- *                   [--seed N] [--settle-seconds S] [--keep] [--log <file>]
+ *   npm run -s soak -- [--events 3000] [--seconds 60] [--faults all|none|<kind>,<kind>...]
+ *                      [--objects N] [--kills K] [--limits standard|scaled:<factor>]
+ *                      [--seed N] [--settle-seconds S] [--keep] [--log <file>]
  *
  * It starts the emulator (in this process), a sink standing in for the external system, and a
  * real Node-RED with this package and the flow of flow.ts; makes `--events` user changes to deals
