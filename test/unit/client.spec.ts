@@ -335,6 +335,38 @@ describe('Bitrix24Client', () => {
             assert.equal(portal.calls('batch').length, 1);
         });
 
+        it('merges batches of one command with each other and with calls, each getting its own item', async () => {
+            echoBatch();
+            const client = oauthClient();
+            const one = (id: number) =>
+                client.batch([{ method: 'crm.item.get', params: { entityTypeId: 2, id } }]);
+            const [first, call, missing] = await Promise.all([
+                one(1),
+                client.call('crm.item.get', { entityTypeId: 2, id: 2 }),
+                one(13),
+            ]);
+            assert.equal(portal.requests.length, 1);
+            assert.deepEqual(first, [{ key: 'c0', method: 'crm.item.get', response: { result: { id: 1 } } }]);
+            assert.deepEqual(call.result, { id: 2 });
+            assert.equal(missing.length, 1);
+            assert.equal(missing[0].key, 'c0');
+            assert.equal(missing[0].error?.code, 'NOT_FOUND', 'a failing command stays an item of its batch');
+        });
+
+        it('fails batches of one that shared a request as a whole when the request fails, as a batch does', async () => {
+            portal.on('batch', () => ({ body: '<html>Maintenance</html>' }));
+            const client = oauthClient();
+            const one = (id: number) =>
+                client.batch([{ method: 'crm.item.get', params: { entityTypeId: 2, id } }]);
+            const results = await Promise.allSettled([one(1), one(2)]);
+            assert.equal(portal.requests.length, 1);
+            for (const result of results) {
+                assert.equal(result.status, 'rejected');
+                if (result.status === 'rejected')
+                    assert.equal((result.reason as Bitrix24Error).code, 'BAD_RESPONSE');
+            }
+        });
+
         it('does not merge calls of different auth connectors', async () => {
             echoBatch();
             portal.on('crm.item.get', (req) => ok({ id: Number(req.body.id) }));

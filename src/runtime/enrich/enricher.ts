@@ -1,10 +1,4 @@
-import {
-    isBitrix24Error,
-    isObject,
-    type BatchItem,
-    type Bitrix24Client,
-    type Bitrix24Error,
-} from '../../bitrix24';
+import { isObject, type Bitrix24Client, type Bitrix24Error } from '../../bitrix24';
 import { retryKind } from '../../bitrix24/retry';
 import { fieldSelector } from './field-select';
 import { planFor, type ObjectRead, type UserMap } from './read-map';
@@ -86,31 +80,13 @@ export class Enricher {
         return { events: enriched, unmapped: [...unmapped], reads: reads.size };
     }
 
-    /**
-     * One read goes as a plain call, not as a `batch` of one: the client merges the calls queued
-     * at the same moment into one `batch` request, so the reads of one-event msgs (offline-get's
-     * event output, 50 msgs per reservation) share requests instead of costing one each.
-     */
-    private async readOne(read: ObjectRead): Promise<BatchItem> {
-        try {
-            const response = await this.client.call(read.method, read.params);
-            return { key: read.key, method: read.method, response };
-        } catch (err) {
-            if (isBitrix24Error(err)) return { key: read.key, method: read.method, error: err };
-            throw err;
-        }
-    }
-
     private async read(
         reads: ObjectRead[],
         select: (object: unknown) => unknown,
     ): Promise<Map<string, ReadOutcome>> {
         const outcomes = new Map<string, ReadOutcome>();
         if (reads.length === 0) return outcomes;
-        const items =
-            reads.length === 1
-                ? [await this.readOne(reads[0])]
-                : await this.client.batch(reads.map(({ method, params }) => ({ method, params })));
+        const items = await this.client.batch(reads.map(({ method, params }) => ({ method, params })));
         items.forEach((item, i) => {
             const { error } = item;
             if (!error) outcomes.set(reads[i].key, { object: select(unwrap(item.response?.result)) });
