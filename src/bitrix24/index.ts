@@ -11,4 +11,5 @@ export * from './methods';
 export * from './portal-url';
 export * from './query-string';
 export * from './redact';
+export { isTransient } from './retry';
 export * from './offline';

@@ -261,6 +261,37 @@ describe('the offline queue in a flow', function () {
         await until(() => rowsLeft().length === 0, 10_000, 'an empty queue');
     });
 
+    it('takes back, without a restart, a reservation whose answer was lost on the way', async () => {
+        bench = await startBench();
+        makeDeals(4);
+        await load([
+            { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+            { id: 'errors', type: 'helper' },
+            getNode({ redeliverAfter: 1, wires: [['clear', 'seen'], []] }),
+            clearNode({ wires: [[]] }),
+            { id: 'seen', type: 'helper' },
+        ]);
+        const seen = collect('seen');
+        const errors = collect('errors');
+        await until(
+            () => bench.emulator.control.counters().requestsByMethod['event.offline.list'] === 1,
+            5_000,
+            'the start-up scan',
+        );
+        bench.emulator.control.injectFaults({ lostReplyRate: 1 });
+        helper.getNode('get').receive({});
+        await until(() => errors.length === 1, 10_000, 'the failed read');
+        bench.emulator.control.clearFaults();
+        assert.equal(
+            rowsLeft().filter((r) => r.PROCESS_ID !== '').length,
+            4,
+            'the portal reserved the rows anyway',
+        );
+        // Sooner than the periodic scan (every 5 s at least, confirmed by a second one) would.
+        await until(() => rowsLeft().length === 0, 4_000, 'the rows taken back and cleared');
+        assert.ok(seen.length === 4 && seen.every((m) => m.redelivery === 1));
+    });
+
     it('delivers a change made while its reservation is open after the reservation is cleared', async () => {
         bench = await startBench();
         const [id] = makeDeals(1);

@@ -1,4 +1,10 @@
-import type { OfflineEvent, OfflineQueue, ReadMode } from '../../bitrix24';
+import {
+    isBitrix24Error,
+    isTransient,
+    type OfflineEvent,
+    type OfflineQueue,
+    type ReadMode,
+} from '../../bitrix24';
 import type { Ledger, LedgerEntry } from './ledger';
 import {
     reservations,
@@ -84,6 +90,8 @@ export class OfflineReader implements ReservationOwner {
     /** Unowned reservations seen by the last periodic scan; a second sighting makes them orphans. */
     private suspects = new Set<string>();
     private lastScan = 0;
+    /** A get of ours failed in a way that may have reserved rows anyway: look for them soon. */
+    private orphanSuspected = false;
     private closed = false;
     private progress = { read: 0, confirmed: 0 };
 
@@ -232,7 +240,13 @@ export class OfflineReader implements ReservationOwner {
                 order: request.order ?? this.settings.order,
                 authConnector: this.settings.authConnector,
             };
-            const results = await Promise.all(Array.from({ length: reads }, () => queue.get(get)));
+            const results = await Promise.all(Array.from({ length: reads }, () => queue.get(get))).catch(
+                (err: unknown) => {
+                    // A lost answer may have reserved rows nobody will clear (issue 7: no loss).
+                    if (isBitrix24Error(err) && isTransient(err)) this.orphanSuspected = true;
+                    throw err;
+                },
+            );
             const read = results.filter((r) => r.events.length > 0);
             // Into the ledger, in one write, even when closing: the next start delivers them.
             if (this.reserving) {
@@ -275,7 +289,8 @@ export class OfflineReader implements ReservationOwner {
     private async watch(): Promise<void> {
         if (this.settings.redeliverAfterMs > 0) await this.redeliverOverdue();
         const scanEvery = Math.max(5_000, this.settings.redeliverAfterMs || 60_000);
-        if (!this.closed && !this.running && this.now() - this.lastScan >= scanEvery) {
+        const due = this.orphanSuspected || this.now() - this.lastScan >= scanEvery;
+        if (!this.closed && !this.running && due) {
             await this.findOrphans({ confirmTwice: true }).catch((err) => this.hooks.warn(err));
         }
     }
@@ -345,6 +360,8 @@ export class OfflineReader implements ReservationOwner {
         }
         const seenBefore = this.suspects;
         this.suspects = new Set(byProcess.keys());
+        // Suspects are looked at again at the next tick, to confirm or clear the suspicion.
+        this.orphanSuspected = this.suspects.size > 0 && options.confirmTwice === true;
         for (const [processId, messageIds] of byProcess) {
             if (this.closed) return;
             if (options.confirmTwice && !seenBefore.has(processId)) continue;
