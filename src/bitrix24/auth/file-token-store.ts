@@ -72,6 +72,23 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     } finally {
         await dirHandle.close();
     }
+    await removeStaleTemps(file);
+}
+
+/**
+ * Removes the temporary copies that a process killed between writing and renaming left beside
+ * `file` (a copy of the token file is still a copy of the tokens). A temp named with another pid
+ * belongs to a process that is gone: one Node-RED owns a user directory.
+ */
+async function removeStaleTemps(file: string): Promise<void> {
+    const dir = path.dirname(file);
+    const prefix = `${path.basename(file)}.`;
+    for (const name of await fs.readdir(dir)) {
+        const [pid, hex, ext] = name.startsWith(prefix) ? name.slice(prefix.length).split('.') : [];
+        if (ext === 'tmp' && /^\d+$/.test(pid) && /^[0-9a-f]{12}$/.test(hex) && Number(pid) !== process.pid) {
+            await fs.rm(path.join(dir, name), { force: true });
+        }
+    }
 }
 
 /** A short, one-way fingerprint of a token (never the token itself). */
