@@ -68,9 +68,15 @@ export async function deployStarted(
     flows: Record<string, unknown>[],
     token?: string,
 ): Promise<void> {
-    const started = () => runtime.lines.filter((line) => line.includes('Started flows')).length;
-    const before = started();
+    const from = runtime.lines.length;
     if (token) await deployAs(runtime, token, flows);
     else await runtime.deploy(flows);
-    await until(() => started() > before, 20_000, 'the flows to start');
+    // A full deploy stops the running flows first, so the 'Started flows' after 'Stopped flows' is
+    // this deploy's: the start-up's own line may still be on its way through the pipe.
+    const started = () => {
+        const lines = runtime.lines.slice(from);
+        const stopped = lines.findIndex((line) => line.includes('Stopped flows'));
+        return stopped !== -1 && lines.slice(stopped).some((line) => line.includes('Started flows'));
+    };
+    await until(started, 20_000, 'the flows to start');
 }
