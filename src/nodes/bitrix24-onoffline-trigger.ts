@@ -4,6 +4,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { bindingSpec } from '../runtime/bind/binding-spec';
 import { EventBindings } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
+import { DoorbellRecord } from '../runtime/trigger/doorbell-record';
 import { PollTimer } from '../runtime/trigger/poll-timer';
 import { RingVerifier, type Ring } from '../runtime/trigger/ring-verifier';
 import { readBody, removeRoute } from './shared/http';
@@ -12,6 +13,7 @@ import { userError } from './shared/i18n';
 import { usePortal } from './shared/portal-node';
 import { booleanProperty, numberProperty, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
+import { userDirFile } from './shared/user-dir';
 
 const TYPE = 'bitrix24-onoffline-trigger';
 /** A genuine ring is a few hundred bytes of form fields (reference §6). */
@@ -113,13 +115,19 @@ export = function (RED: NodeAPI): void {
             const error = failure(RED, badge, err, TYPE);
             this.error(error, { topic: 'autoBind', payload: error.message });
         };
+        const record = new DoorbellRecord(userDirFile(RED, `doorbell-${this.id}.json`));
         let stopKeeping: (() => void) | undefined;
         if (autoBind) {
-            stopKeeping = keepBound(portal.connection, () => Promise.resolve(doorbell()), {
-                waiting: () => badge.show('yellow', 'ring', text('waiting')),
-                bound: () => show(),
-                failed: reportError,
-            });
+            stopKeeping = keepBound(
+                portal.connection,
+                () => Promise.resolve(doorbell()),
+                {
+                    waiting: () => badge.show('yellow', 'ring', text('waiting')),
+                    bound: () => show(),
+                    failed: reportError,
+                },
+                record,
+            );
         }
 
         this.on('close', (removed: boolean, done: () => void) => {
@@ -134,6 +142,7 @@ export = function (RED: NodeAPI): void {
             const unbound = portal.connection
                 .client()
                 .then((client) => new EventBindings(client).unbind(doorbell()))
+                .then(() => record.clear())
                 .then(
                     () => undefined,
                     (err: unknown) => this.warn(userError(RED, err, TYPE).message),

@@ -275,6 +275,45 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         await until(() => doorbells().length === 0, 5000, 'the unbind');
     });
 
+    it('replaces its doorbell when a deploy changes minTimeout or the path, keeping one binding', async () => {
+        const record = path.join(bench.userDir, 'bitrix24', 'doorbell-t1.json');
+        const only = async (handlerPath: string, minTimeout: number) => {
+            await until(
+                () => {
+                    const all = doorbells();
+                    return (
+                        all.length === 1 &&
+                        all[0].handler === `${server.url}${handlerPath}` &&
+                        JSON.stringify(all[0].options) === JSON.stringify({ minTimeout })
+                    );
+                },
+                5000,
+                `one doorbell at ${handlerPath} with minTimeout ${minTimeout}: ${JSON.stringify(doorbells())}`,
+            );
+        };
+        await deploy(flow({ minTimeout: 7 }));
+        await only(PATH, 7);
+        await helper.unload();
+        // Bound again as it was, the portal would keep minTimeout 7 (reference §5).
+        await deploy(flow({ minTimeout: 3 }));
+        await only(PATH, 3);
+        await helper.unload();
+        await deploy(flow({ minTimeout: 3, path: '/bitrix24/ring' }));
+        await only('/bitrix24/ring', 3);
+        assert.equal(calls('event.unbind'), 2);
+        assert.equal(
+            (JSON.parse(await fs.readFile(record, 'utf8')) as { handler: string }).handler,
+            `${server.url}/bitrix24/ring`,
+        );
+
+        const portal = bench.portal();
+        await helper.setFlows([portal.node, { id: 'tab', type: 'tab' }], 'nodes', {
+            portal: portal.credentials,
+        });
+        await until(() => doorbells().length === 0, 5000, 'the unbind');
+        await until(async () => !(await fs.stat(record).catch(() => undefined)), 5000, 'the record removed');
+    });
+
     it('sends nothing for forged rings and leaves the queue alone; a genuine ring starts a drain within a second', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
             assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);

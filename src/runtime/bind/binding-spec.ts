@@ -22,6 +22,17 @@ export interface BindingInput {
     options?: unknown;
 }
 
+/** Whether two bindings are one handler with the same options, as the portal stores it (§5). */
+export function sameBinding(a: BindingSpec, b: BindingSpec): boolean {
+    return (
+        a.event === b.event &&
+        a.eventType === b.eventType &&
+        a.handler === b.handler &&
+        a.connector === b.connector &&
+        JSON.stringify(a.options) === JSON.stringify(b.options)
+    );
+}
+
 /** Every Bitrix24 event code starts with ON (ONCRMDEALUPDATE, ONTASKADD, ONOFFLINEEVENT, ...). */
 const EVENT_NAME = /^ON[A-Z0-9_]{2,100}$/;
 const DOORBELL = 'ONOFFLINEEVENT';

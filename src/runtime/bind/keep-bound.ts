@@ -1,5 +1,5 @@
 import type { PortalConnection } from '../portal/portal-connection';
-import type { BindingSpec } from './binding-spec';
+import { sameBinding, type BindingSpec } from './binding-spec';
 import { EventBindings, type BindResult } from './event-bindings';
 
 export interface KeepBoundReport {
@@ -9,16 +9,25 @@ export interface KeepBoundReport {
     failed(err: unknown): void;
 }
 
+/** Where the binding made last is kept, so that a changed one replaces it. */
+export interface BindingMemory {
+    read(): Promise<BindingSpec | undefined>;
+    write(spec: BindingSpec): Promise<void>;
+}
+
 /**
  * Makes sure of a binding at deploy, once the portal's tokens are read, and again each time the
  * portal becomes ready anew (an installation or Connect): a reinstalled application has lost its
- * handlers (reference §5). Each run reads `event.get` and binds only what is missing.
- * Returns the function that stops it.
+ * handlers (reference §5). Each run reads `event.get` and binds only what is missing. With a
+ * `memory`, a binding that differs from the one made last (another URL or options) is made after
+ * the old one is unbound: binding it again would keep the old options. Returns the function that
+ * stops it.
  */
 export function keepBound(
     connection: PortalConnection,
     spec: () => Promise<BindingSpec>,
     report: KeepBoundReport,
+    memory?: BindingMemory,
 ): () => void {
     let stopped = false;
     let running: Promise<void> = Promise.resolve();
@@ -26,7 +35,12 @@ export function keepBound(
         running = running.then(async () => {
             if (stopped) return;
             try {
-                const result = await new EventBindings(await connection.client()).ensure(await spec());
+                const bindings = new EventBindings(await connection.client());
+                const next = await spec();
+                const previous = await memory?.read();
+                if (previous && !sameBinding(previous, next)) await bindings.unbind(previous);
+                const result = await bindings.ensure(next);
+                await memory?.write(next);
                 if (!stopped) report.bound(result);
             } catch (err) {
                 if (!stopped) report.failed(err);
