@@ -6,6 +6,7 @@ import {
     type ReadMode,
 } from '../../bitrix24';
 import type { Ledger, LedgerEntry } from './ledger';
+import { OrphanScan } from './orphan-scan';
 import {
     reservations,
     type ReservationOwner,
@@ -86,12 +87,7 @@ export class OfflineReader implements ReservationOwner {
     private queued: QueuedPass | undefined;
     private slotWaiters: (() => void)[] = [];
     private timer: NodeJS.Timeout | undefined;
-    private orphansChecked = false;
-    /** Unowned reservations seen by the last periodic scan; a second sighting makes them orphans. */
-    private suspects = new Set<string>();
-    private lastScan = 0;
-    /** A get of ours failed in a way that may have reserved rows anyway: look for them soon. */
-    private orphanSuspected = false;
+    private readonly orphans: OrphanScan;
     private closed = false;
     private progress = { read: 0, confirmed: 0 };
 
@@ -103,6 +99,7 @@ export class OfflineReader implements ReservationOwner {
         private readonly registry: ReservationRegistry = reservations,
         private readonly now: () => number = Date.now,
     ) {
+        this.orphans = new OrphanScan(settings, registry, now);
         this.loaded = ledger.load();
         registry.join(this);
     }
@@ -221,7 +218,7 @@ export class OfflineReader implements ReservationOwner {
             await this.reread(entry ?? this.orphan(request.processId, []), (entry?.redelivery ?? 0) + 1);
             return;
         }
-        if (this.reserving && !this.orphansChecked) await this.findOrphans();
+        if (this.reserving && !this.orphans.checked) await this.findOrphans();
         const limit = request.limit ?? this.settings.limit;
         const summary: DrainSummary = { reservations: 0, events: 0 };
         this.progress = { read: 0, confirmed: 0 };
@@ -243,7 +240,7 @@ export class OfflineReader implements ReservationOwner {
             const results = await Promise.all(Array.from({ length: reads }, () => queue.get(get))).catch(
                 (err: unknown) => {
                     // A lost answer may have reserved rows nobody will clear (issue 7: no loss).
-                    if (isBitrix24Error(err) && isTransient(err)) this.orphanSuspected = true;
+                    if (isBitrix24Error(err) && isTransient(err)) this.orphans.suspectLostAnswer();
                     throw err;
                 },
             );
@@ -289,8 +286,7 @@ export class OfflineReader implements ReservationOwner {
     private async watch(): Promise<void> {
         if (this.settings.redeliverAfterMs > 0) await this.redeliverOverdue();
         const scanEvery = Math.max(5_000, this.settings.redeliverAfterMs || 60_000);
-        const due = this.orphanSuspected || this.now() - this.lastScan >= scanEvery;
-        if (!this.closed && !this.running && due) {
+        if (!this.closed && !this.running && this.orphans.due(scanEvery)) {
             await this.findOrphans({ confirmTwice: true }).catch((err) => this.hooks.warn(err));
         }
     }
@@ -338,33 +334,11 @@ export class OfflineReader implements ReservationOwner {
         return promise;
     }
 
-    /**
-     * Reservations of this app and connector that no get node of this runtime knows (issue 4):
-     * a process died, or a redeploy closed a node, between the portal's answer and the ledger.
-     * At start-up every such reservation is an orphan; later, one is taken only when a second
-     * scan still finds it unowned, so that a get answer on its way to another node is left alone.
-     */
+    /** Takes the reservations nobody in this runtime holds (see OrphanScan). */
     private async findOrphans(options: { confirmTwice?: boolean } = {}): Promise<void> {
-        const queue = await this.queue();
-        this.lastScan = this.now();
-        const rows = await queue.listAll({
-            // A non-empty PROCESS_ID compares greater than the empty string (reference §4).
-            filter: { '>PROCESS_ID': '', ERROR: this.settings.errorQueue ? '1' : '0' },
-            authConnector: this.settings.authConnector,
-        });
-        this.orphansChecked = true;
-        const byProcess = new Map<string, string[]>();
-        for (const row of rows) {
-            if (!row.PROCESS_ID || this.registry.ownerOf(row.PROCESS_ID)) continue;
-            byProcess.set(row.PROCESS_ID, [...(byProcess.get(row.PROCESS_ID) ?? []), row.MESSAGE_ID]);
-        }
-        const seenBefore = this.suspects;
-        this.suspects = new Set(byProcess.keys());
-        // Suspects are looked at again at the next tick, to confirm or clear the suspicion.
-        this.orphanSuspected = this.suspects.size > 0 && options.confirmTwice === true;
-        for (const [processId, messageIds] of byProcess) {
+        const orphans = await this.orphans.scan(await this.queue(), options);
+        for (const [processId, messageIds] of orphans) {
             if (this.closed) return;
-            if (options.confirmTwice && !seenBefore.has(processId)) continue;
             if (this.registry.ownerOf(processId)) continue;
             await this.reread(this.orphan(processId, messageIds), 1);
         }
