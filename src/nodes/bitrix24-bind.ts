@@ -102,7 +102,7 @@ export = function (RED: NodeAPI): void {
             );
         });
 
-        let stopKeeping: (() => void) | undefined;
+        let stopKeeping: (() => Promise<void>) | undefined;
         if (settings.onDeploy && settings.action === 'bind') {
             stopKeeping = keepBound(portal.connection, () => spec({}), {
                 waiting: () => badge.show('yellow', 'ring', text('waiting')),
@@ -116,7 +116,7 @@ export = function (RED: NodeAPI): void {
         }
 
         this.on('close', (_removed: boolean, done: () => void) => {
-            stopKeeping?.();
+            void stopKeeping?.();
             done();
         });
     }

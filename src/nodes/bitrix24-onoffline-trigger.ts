@@ -18,8 +18,8 @@ import { userDirFile } from './shared/user-dir';
 const TYPE = 'bitrix24-onoffline-trigger';
 /** A genuine ring is a few hundred bytes of form fields (reference §6). */
 const RING_BODY_LIMIT = 16 * 1024;
-/** How long a removed node waits for its unbind before it lets the runtime go on. */
-const UNBIND_WAIT_MS = 10_000;
+/** How long a closing node waits for its binding work before it lets the runtime go on. */
+const CLOSE_WAIT_MS = 10_000;
 
 interface TriggerConfig extends NodeDef {
     portal?: string;
@@ -70,35 +70,33 @@ export = function (RED: NodeAPI): void {
 
         const verifier = new RingVerifier(() => portal.connection.applicationToken());
         const routed = (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot !== false;
-        if (routed) {
-            RED.httpNode.post(path, (req: Request, res: Response) => {
-                readBody(req, RING_BODY_LIMIT)
-                    .then(async (body) => {
-                        if (body === undefined) {
-                            res.sendStatus(413);
-                            refused++;
-                            show();
-                            return;
-                        }
-                        // Answer first, then verify (reference §6): the portal never waits on us.
-                        res.sendStatus(200);
-                        const ring = await verifier.verifyBody(body);
-                        if (!ring) {
-                            refused++;
-                            show();
-                            return;
-                        }
-                        poll.reset();
-                        memberId = ring.member_id;
-                        fire('ONOFFLINEEVENT', ring);
-                    })
-                    .catch(() => {
-                        if (!res.headersSent) res.sendStatus(400);
-                    });
-            });
-        } else {
-            this.warn(RED._(`${TYPE}.errors.noHttpNode`));
-        }
+        const answer = (req: Request, res: Response) => {
+            readBody(req, RING_BODY_LIMIT)
+                .then(async (body) => {
+                    if (body === undefined) {
+                        res.sendStatus(413);
+                        refused++;
+                        show();
+                        return;
+                    }
+                    // Answer first, then verify (reference §6): the portal never waits on us.
+                    res.sendStatus(200);
+                    const ring = await verifier.verifyBody(body);
+                    if (!ring) {
+                        refused++;
+                        show();
+                        return;
+                    }
+                    poll.reset();
+                    memberId = ring.member_id;
+                    fire('ONOFFLINEEVENT', ring);
+                })
+                .catch(() => {
+                    if (!res.headersSent) res.sendStatus(400);
+                });
+        };
+        if (routed) RED.httpNode.post(path, answer);
+        else this.warn(RED._(`${TYPE}.errors.noHttpNode`));
         void verifier.canVerify().then((can) => {
             if (!can) this.warn(RED._(`${TYPE}.errors.noApplicationToken`));
         });
@@ -116,7 +114,7 @@ export = function (RED: NodeAPI): void {
             this.error(error, { topic: 'autoBind', payload: error.message });
         };
         const record = new DoorbellRecord(userDirFile(RED, `doorbell-${this.id}.json`));
-        let stopKeeping: (() => void) | undefined;
+        let stopKeeping: (() => Promise<void>) | undefined;
         if (autoBind) {
             stopKeeping = keepBound(
                 portal.connection,
@@ -132,22 +130,18 @@ export = function (RED: NodeAPI): void {
 
         this.on('close', (removed: boolean, done: () => void) => {
             poll.stop();
-            stopKeeping?.();
-            if (routed) removeRoute(RED.httpNode, path, 'post');
-            if (!(removed && autoBind)) {
-                done();
-                return;
+            if (routed) removeRoute(RED.httpNode, path, 'post', answer);
+            // A binding under way finishes first, so that the record says what the portal holds.
+            let finished = stopKeeping?.() ?? Promise.resolve();
+            if (removed && autoBind) {
+                // Deleted from the flow: take the doorbell binding away too.
+                finished = finished
+                    .then(() => portal.connection.client())
+                    .then((client) => new EventBindings(client).unbind(doorbell()))
+                    .then(() => record.clear())
+                    .catch((err: unknown) => this.warn(userError(RED, err, TYPE).message));
             }
-            // Deleted from the flow: take the doorbell binding away too.
-            const unbound = portal.connection
-                .client()
-                .then((client) => new EventBindings(client).unbind(doorbell()))
-                .then(() => record.clear())
-                .then(
-                    () => undefined,
-                    (err: unknown) => this.warn(userError(RED, err, TYPE).message),
-                );
-            void Promise.race([unbound, delay(UNBIND_WAIT_MS)]).then(() => done());
+            void Promise.race([finished, delay(CLOSE_WAIT_MS)]).then(() => done());
         });
     }
 

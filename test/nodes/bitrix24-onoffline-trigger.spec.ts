@@ -164,6 +164,17 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
         await post('/hooks/b24').send(ring(APP_TOKEN)).expect(404);
     });
 
+    it('removes only its own route when closed: another node serving the same path keeps it', async () => {
+        await load({ path: 'hooks/shared' });
+        // Stands in for another node on the same path, such as an http in node added later.
+        red.red.httpNode.post('/hooks/shared', (_req: unknown, res: { sendStatus(code: number): void }) =>
+            res.sendStatus(202),
+        );
+        await post('/hooks/shared').send(ring(APP_TOKEN)).expect(200);
+        await helper.unload();
+        await post('/hooks/shared').send(ring(APP_TOKEN)).expect(202);
+    });
+
     it('serves nothing when httpNodeRoot is false, and says so', async () => {
         // Replaces the settings of beforeEach (helper.settings does not merge), until the next test.
         helper.settings({ userDir, httpNodeRoot: false });

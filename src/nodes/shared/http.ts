@@ -36,15 +36,23 @@ function flatten(value: Record<string, unknown>, prefix = ''): [string, string][
 }
 
 interface Layer {
-    route?: { path?: string; methods?: Record<string, boolean> };
+    route?: { path?: string; methods?: Record<string, boolean>; stack?: { handle?: unknown }[] };
 }
 
-/** Removes a route again, as core's http-in node does on close (reference node-red.md §4.2). */
-export function removeRoute(app: Router, path: string, method: string): void {
+/**
+ * Removes the route of this handler again, as core's http-in node does on close (reference
+ * node-red.md §4.2), but only ours: another node serving the same path keeps its route.
+ */
+export function removeRoute(app: Router, path: string, method: string, handler: unknown): void {
     const stack = (app as unknown as { _router?: { stack: Layer[] }; stack?: Layer[] })._router?.stack;
     if (!stack) return;
     for (let i = stack.length - 1; i >= 0; i--) {
         const route = stack[i].route;
-        if (route?.path === path && route.methods?.[method.toLowerCase()]) stack.splice(i, 1);
+        if (
+            route?.path === path &&
+            route.methods?.[method.toLowerCase()] &&
+            route.stack?.some((layer) => layer.handle === handler)
+        )
+            stack.splice(i, 1);
     }
 }

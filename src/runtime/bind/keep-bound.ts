@@ -21,14 +21,14 @@ export interface BindingMemory {
  * handlers (reference §5). Each run reads `event.get` and binds only what is missing. With a
  * `memory`, a binding that differs from the one made last (another URL or options) is made after
  * the old one is unbound: binding it again would keep the old options. Returns the function that
- * stops it.
+ * stops it, which resolves once a run under way is over (and the memory says what the portal has).
  */
 export function keepBound(
     connection: PortalConnection,
     spec: () => Promise<BindingSpec>,
     report: KeepBoundReport,
     memory?: BindingMemory,
-): () => void {
+): () => Promise<void> {
     let stopped = false;
     let running: Promise<void> = Promise.resolve();
     const run = () => {
@@ -62,5 +62,6 @@ export function keepBound(
     return () => {
         stopped = true;
         connection.off('state', onState);
+        return running;
     };
 }
