@@ -325,6 +325,14 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         await until(async () => !(await fs.stat(record).catch(() => undefined)), 5000, 'the record removed');
     });
 
+    it('binds its doorbell when the record of the last one is damaged, unbinding nothing', async () => {
+        await fs.mkdir(path.join(bench.userDir, 'bitrix24'), { recursive: true });
+        await fs.writeFile(path.join(bench.userDir, 'bitrix24', 'doorbell-t1.json'), '{"handler": 42}');
+        await deploy(flow({ minTimeout: 7 }));
+        await until(() => doorbells().length === 1, 5000, 'the doorbell');
+        assert.equal(calls('event.unbind'), 0);
+    });
+
     it('sends nothing for forged rings and leaves the queue alone; a genuine ring starts a drain within a second', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
             assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 
-import { writeFileAtomic } from '../../bitrix24';
+import { isObject, writeFileAtomic } from '../../bitrix24';
 import type { BindingSpec } from '../bind/binding-spec';
 
 /**
@@ -17,10 +17,11 @@ export class DoorbellRecord {
     async read(): Promise<BindingSpec | undefined> {
         if (!this.file || this.remembered) return this.remembered;
         const text = await fs.readFile(this.file, 'utf8').catch(() => undefined);
+        // A missing or damaged record only costs the unbind of the old doorbell: a fresh bind follows.
         try {
-            return text === undefined ? undefined : (JSON.parse(text) as BindingSpec);
+            const value: unknown = text === undefined ? undefined : JSON.parse(text);
+            return isBindingSpec(value) ? value : undefined;
         } catch {
-            // A damaged record only costs the unbind of the old doorbell: a fresh bind follows.
             return undefined;
         }
     }
@@ -34,4 +35,15 @@ export class DoorbellRecord {
         this.remembered = undefined;
         if (this.file) await fs.rm(this.file, { force: true });
     }
+}
+
+function isBindingSpec(value: unknown): value is BindingSpec {
+    return (
+        isObject(value) &&
+        typeof value.event === 'string' &&
+        (value.eventType === 'online' || value.eventType === 'offline') &&
+        typeof value.handler === 'string' &&
+        typeof value.connector === 'string' &&
+        isObject(value.options)
+    );
 }
