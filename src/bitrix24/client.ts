@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 
 import type { Authenticator } from './auth/authenticator';
 import { OAuthAuth } from './auth/oauth-auth';
-import type { OAuthTokens, TokenStore } from './auth/tokens';
+import { DEFAULT_OAUTH_SERVER, type OAuthTokens, type TokenStore } from './auth/tokens';
 import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
 import { Dispatcher, type DispatchStats } from './dispatcher';
@@ -268,7 +268,7 @@ function checkProfile(profile: BucketProfile): BucketProfile {
 }
 
 function checkOAuthServer(value: string | undefined): string {
-    const server = value || 'https://oauth.bitrix.info';
+    const server = value || DEFAULT_OAUTH_SERVER;
     try {
         return parsePortalUrl(server).origin;
     } catch {

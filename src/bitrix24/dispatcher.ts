@@ -200,9 +200,7 @@ export class Dispatcher {
             const items = splitBatchReply(commands, keys, response.result);
             for (const item of items) this.options.limiter.budget.record(item.method, item.response?.time);
             if (batch) {
-                batch.resolve(
-                    items.map((item) => (item.error ? { ...item, error: this.redacted(item.error) } : item)),
-                );
+                batch.resolve(items.map((item) => this.redactedItem(item)));
                 return;
             }
             items.forEach((item, i) => this.settle(group[i], item));
@@ -244,10 +242,8 @@ export class Dispatcher {
 
     /** One merged job's item: a call resolves or fails with it, a batch of one gets it as its item. */
     private settle(job: Job, item: BatchItem): void {
-        if (job.kind === 'batch') {
-            const error = item.error ? this.redacted(item.error) : undefined;
-            job.resolve([{ ...item, key: job.keys[0], ...(error ? { error } : {}) }]);
-        } else if (item.response) job.resolve(item.response);
+        if (job.kind === 'batch') job.resolve([{ ...this.redactedItem(item), key: job.keys[0] }]);
+        else if (item.response) job.resolve(item.response);
         else if (item.error) this.failAll([job], item.error);
     }
 
@@ -339,6 +335,10 @@ export class Dispatcher {
     private asError(err: unknown, method: string): Bitrix24Error {
         if (err instanceof Bitrix24Error) return err.method ? err : err.with({ method });
         return new Bitrix24Error({ code: LocalCode.Network, method, description: String(err), cause: err });
+    }
+
+    private redactedItem(item: BatchItem): BatchItem {
+        return item.error ? { ...item, error: this.redacted(item.error) } : item;
     }
 
     private redacted(error: Bitrix24Error): Bitrix24Error {

@@ -66,7 +66,7 @@ export = function (RED: NodeAPI): void {
                 event,
                 eventType: settings.eventType,
                 handler: settings.handler,
-                connector: settings.authConnector || portal.connection.authConnector,
+                connector: portal.connection.connectorFor(settings.authConnector) ?? '',
                 options,
             });
         };

@@ -45,7 +45,10 @@ export = function (RED: NodeAPI): void {
         const portal = usePortal(RED, this, config.portal, badge);
         if (!portal) return;
         const output = choiceProperty(config.output, ['batch', 'event'], 'batch');
-        const settings = readSettings(config, portal.connection.authConnector);
+        const settings = readSettings(
+            config,
+            portal.connection.connectorFor(textProperty(config.authConnector)),
+        );
         const t = (key: string, params?: Record<string, string | number>) =>
             RED._(`bitrix24-offline-get.status.${key}`, params);
         const reader = new OfflineReader(
@@ -78,12 +81,12 @@ export = function (RED: NodeAPI): void {
     RED.nodes.registerType('bitrix24-offline-get', Bitrix24OfflineGetNode);
 };
 
-function readSettings(config: GetConfig, portalConnector: string): ReadSettings {
+function readSettings(config: GetConfig, authConnector: string | undefined): ReadSettings {
     return {
         mode: choiceProperty(config.mode, ['reserve', 'delete'], 'reserve'),
         errorQueue: config.queue === 'error',
         limit: numberProperty(config.limit, 50),
-        authConnector: textProperty(config.authConnector) || portalConnector || undefined,
+        authConnector,
         drain: booleanProperty(config.drain, true),
         maxOpen: Math.max(1, numberProperty(config.maxOpen, 4)),
         redeliverAfterMs: Math.max(0, numberProperty(config.redeliverAfter, 300)) * 1000,

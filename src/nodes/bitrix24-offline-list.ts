@@ -27,8 +27,7 @@ export = function (RED: NodeAPI): void {
         const portal = usePortal(RED, this, config.portal, badge);
         if (!portal) return;
         const pages = choiceProperty(config.pages, ['one', 'all'], 'one');
-        const authConnector =
-            textProperty(config.authConnector) || portal.connection.authConnector || undefined;
+        const authConnector = portal.connection.connectorFor(textProperty(config.authConnector));
 
         this.on('input', (msg: NodeMessageInFlow, send, done) => {
             const run = async () => {

@@ -7,7 +7,7 @@ import { keepBound } from '../runtime/bind/keep-bound';
 import { DoorbellRecord } from '../runtime/trigger/doorbell-record';
 import { PollTimer } from '../runtime/trigger/poll-timer';
 import { RingVerifier, type Ring } from '../runtime/trigger/ring-verifier';
-import { readBody, removeRoute } from './shared/http';
+import { readBody, removeRoute, servesHttpNodes } from './shared/http';
 import { failure } from './shared/failure';
 import { userError } from './shared/i18n';
 import { usePortal } from './shared/portal-node';
@@ -69,7 +69,7 @@ export = function (RED: NodeAPI): void {
         show();
 
         const verifier = new RingVerifier(() => portal.connection.applicationToken());
-        const routed = (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot !== false;
+        const routed = servesHttpNodes(RED);
         const answer = (req: Request, res: Response) => {
             readBody(req, RING_BODY_LIMIT)
                 .then(async (body) => {

@@ -1,5 +1,6 @@
 import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
 
+import { DEFAULT_OAUTH_SERVER } from '../bitrix24';
 import { PortalConnection, type PortalState } from '../runtime/portal/portal-connection';
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
 import { registerPortalRoutes } from './portal-routes';
@@ -18,11 +19,12 @@ interface PortalConfig extends NodeDef {
     oauthServer?: string;
 }
 
-const STATE_BADGE: Record<PortalState, NodeStatus> = {
-    starting: { fill: 'grey', shape: 'ring', text: 'starting' },
-    ready: { fill: 'green', shape: 'dot', text: 'ready' },
-    unauthorized: { fill: 'yellow', shape: 'ring', text: 'unauthorized' },
-    failed: { fill: 'red', shape: 'ring', text: 'failed' },
+/** The badge of each state; its text is `status.portal.<state>` of the shared catalog. */
+const STATE_BADGE: Record<PortalState, Pick<NodeStatus, 'fill' | 'shape'>> = {
+    starting: { fill: 'grey', shape: 'ring' },
+    ready: { fill: 'green', shape: 'dot' },
+    unauthorized: { fill: 'yellow', shape: 'ring' },
+    failed: { fill: 'red', shape: 'ring' },
 };
 
 export = function (RED: NodeAPI): void {
@@ -81,7 +83,7 @@ function readSettings(config: PortalConfig, credentials: PortalCredentials): Por
         rateLimit: choiceProperty(config.rateLimit, ['standard', 'enterprise', 'custom'], 'standard'),
         burst: numberProperty(config.burst, 50),
         rps: numberProperty(config.rps, 2),
-        oauthServer: textProperty(config.oauthServer) || 'https://oauth.bitrix.info',
+        oauthServer: textProperty(config.oauthServer) || DEFAULT_OAUTH_SERVER,
         credentials,
     };
 }

@@ -5,7 +5,7 @@ import type { NodeAPI } from 'node-red';
 
 import { isBitrix24Error, parseForm } from '../bitrix24';
 import { sharedText, userError } from './shared/i18n';
-import { readBody } from './shared/http';
+import { readBody, servesHttpNodes } from './shared/http';
 import type { PortalNode } from './shared/portal-node';
 
 const INSTALL_BODY_LIMIT = 64 * 1024;
@@ -83,7 +83,7 @@ export function registerPortalRoutes(RED: NodeAPI): void {
         );
     });
 
-    if ((RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot === false) return;
+    if (!servesHttpNodes(RED)) return;
     RED.httpNode.post('/bitrix24/install/:id', (req: Request, res: Response) => {
         const node = portalNode(req.params.id);
         if (!node) {

@@ -33,6 +33,9 @@ export interface TokenStore {
 /** Bitrix24's own token servers: west and east (reference §7, per the PHP SDK's defaults). */
 export const BITRIX24_OAUTH_SERVERS = ['https://oauth.bitrix.info', 'https://oauth.bitrix24.tech'];
 
+/** The token server of a portal node that names none. */
+export const DEFAULT_OAUTH_SERVER = BITRIX24_OAUTH_SERVERS[0];
+
 /**
  * Whether refreshes may go to a `server_endpoint` that arrived from outside (an installation
  * callback): they carry the client secret, so only to Bitrix24's servers or the configured one.

@@ -38,8 +38,7 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
         const confirmer = new Confirmer(
             {
                 kind,
-                authConnector:
-                    textProperty(config.authConnector) || portal.connection.authConnector || undefined,
+                authConnector: portal.connection.connectorFor(textProperty(config.authConnector)),
                 coalesce: booleanProperty(config.coalesce, true),
                 coalesceMs: Math.max(0, numberProperty(config.coalesceMs, 1000)),
             },

@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { Router } from 'express';
+import type { NodeAPI } from 'node-red';
+
+/** Whether the runtime serves node routes at all: `httpNodeRoot: false` turns them off. */
+export function servesHttpNodes(RED: NodeAPI): boolean {
+    return (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot !== false;
+}
 
 /** Reads a request body up to `limit` bytes; resolves undefined when it is larger. */
 export async function readBody(

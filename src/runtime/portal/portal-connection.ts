@@ -58,6 +58,14 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return this.settings.authConnector;
     }
 
+    /**
+     * The auth_connector a node works with: its own, else the portal's; undefined for none. It
+     * selects the queue, so a node binds, reads and confirms with the same one (reference §11).
+     */
+    connectorFor(own: string): string | undefined {
+        return own || this.settings.authConnector || undefined;
+    }
+
     get host(): string {
         return portalHost(this.settings.portalUrl);
     }
