@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { until } from './wait';
 
 export interface NodeRedProcessOptions {
     /** The user directory; created when missing. */
@@ -101,11 +102,20 @@ export class NodeRedProcess {
         return this.child.pid ?? 0;
     }
 
-    /** Replaces all flows (a full deploy); credentials go in each node's `credentials`. */
-    async deploy(flows: Record<string, unknown>[]): Promise<void> {
+    /**
+     * Replaces all flows (a full deploy); credentials go in each node's `credentials`. `token` is
+     * an editor token, for a runtime with adminAuth. With `started`, resolves once the runtime has
+     * started the new flows (the deploy answers before that).
+     */
+    async deploy(
+        flows: Record<string, unknown>[],
+        options: { token?: string; started?: boolean } = {},
+    ): Promise<void> {
+        const from = this.lines.length;
         const response = await fetch(`${this.url}/flows`, {
             method: 'POST',
             headers: {
+                ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
                 'Content-Type': 'application/json',
                 'Node-RED-Deployment-Type': 'full',
                 'Node-RED-API-Version': 'v2',
@@ -113,6 +123,15 @@ export class NodeRedProcess {
             body: JSON.stringify({ flows }),
         });
         if (!response.ok) throw new Error(`deploy failed: HTTP ${response.status} ${await response.text()}`);
+        if (!options.started) return;
+        // A full deploy stops the running flows first, so the 'Started flows' after 'Stopped flows'
+        // is this deploy's: the start-up's own line may still be on its way through the pipe.
+        const started = () => {
+            const lines = this.lines.slice(from);
+            const stopped = lines.findIndex((line) => line.includes('Stopped flows'));
+            return stopped !== -1 && lines.slice(stopped).some((line) => line.includes('Started flows'));
+        };
+        await until(started, 20_000, 'the flows to start');
     }
 
     /** The node types the runtime has loaded (`GET /nodes`), each with its module. */

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { NodeRedProcess } from '../../dist/demo/node-red-process';
+import { sleep } from '../../dist/demo/wait';
 import { startEmulator, type Emulator } from '../../dist/emulator';
 import { jssdkDrain } from './jssdk-drain';
 
@@ -318,10 +319,6 @@ function machine(): string {
 
 function round(value: number): number {
     return Math.round(value * 100) / 100;
-}
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 main().catch((err: unknown) => {

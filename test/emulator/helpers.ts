@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../dist/emulator';
 
+export { sleep } from '../../dist/demo/wait';
+
 /** The decoded JSON body of a reply, typed loosely: tests assert on its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reply bodies are arbitrary JSON checked field by field
 export type Body = any;
@@ -169,8 +171,4 @@ export async function withSink(test: (sink: Sink) => Promise<void>): Promise<voi
     } finally {
         await sink.stop();
     }
-}
-
-export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }

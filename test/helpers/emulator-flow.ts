@@ -7,6 +7,8 @@ import helper from 'node-red-node-test-helper';
 
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../dist/emulator';
 
+export { until } from '../../dist/demo/wait';
+
 /**
  * What a node test against the emulator needs: a running emulator whose preinstalled app is
  * bound to deal events offline, a user directory, and the portal config node for a flow.
@@ -82,19 +84,6 @@ export function coreNode(file: string): (red: NodeAPI) => void {
     const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [base] }));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- core nodes are CommonJS modules found at run time
     return require(path.join(nodesDir, 'core', file)) as (red: NodeAPI) => void;
-}
-
-/** Resolves when `predicate` holds, polling every 20 ms; rejects after `ms`. */
-export async function until(
-    predicate: () => boolean | Promise<boolean>,
-    ms = 20_000,
-    what = 'condition',
-): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!(await predicate())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    }
 }
 
 /** Collects every msg a helper node receives. */

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { NodeMessage } from 'node-red';
 import type { SinonSpy } from 'sinon';
 
+export { sleep } from '../../dist/demo/wait';
+
 /**
  * Waiting for what a node does in a flow loaded with the test helper (flows against the emulator:
  * see emulator-flow.ts). The helper spies on
@@ -37,10 +39,6 @@ export function nextError(
 /** The next warning a node logs. */
 export function nextWarning(node: Emitter, timeoutMs = 5000): Promise<string> {
     return nextEvent(node, 'call:warn', timeoutMs, (call: { args: unknown[] }) => String(call.args[0]));
-}
-
-export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function nextEvent<V, T>(node: Emitter, event: string, timeoutMs: number, map: (value: V) => T): Promise<T> {

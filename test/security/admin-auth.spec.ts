@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import { startEmulator, type Emulator } from '../../dist/emulator';
-import { deployStarted, portalNode, startRuntime } from './runtime';
+import { portalNode, startRuntime } from './runtime';
 
 /**
  * Editor users as Node-RED's settings hold them: bcrypt hashes of the passwords below, made once
@@ -47,8 +47,7 @@ describe('security: the admin routes need the right permission when adminAuth is
         }));
         tokens.reader = await login('reader', 'read');
         tokens.admin = await login('admin', '*');
-        await deployStarted(
-            runtime,
+        await runtime.deploy(
             [
                 portalNode(emulator, {
                     clientId: emulator.app.clientId,
@@ -58,7 +57,7 @@ describe('security: the admin routes need the right permission when adminAuth is
                     applicationToken: emulator.app.applicationToken,
                 }),
             ],
-            tokens.admin,
+            { token: tokens.admin, started: true },
         );
     });
 

@@ -4,7 +4,6 @@ import path from 'node:path';
 
 import { NodeRedProcess } from '../../dist/demo/node-red-process';
 import type { Emulator } from '../../dist/emulator';
-import { until } from '../helpers/emulator-flow';
 
 /** This package's folder: the real runtime loads it from dist/ as users' runtimes do. */
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
@@ -45,38 +44,4 @@ export function portalNode(emulator: Emulator, credentials: Record<string, strin
         rps: 100,
         credentials,
     };
-}
-
-/** POST /flows with an editor token when adminAuth is on (NodeRedProcess.deploy sends none). */
-export async function deployAs(runtime: NodeRedProcess, token: string, flows: Record<string, unknown>[]) {
-    const response = await fetch(`${runtime.url}/flows`, {
-        method: 'POST',
-        headers: {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-            'Node-RED-Deployment-Type': 'full',
-            'Node-RED-API-Version': 'v2',
-        },
-        body: JSON.stringify({ flows }),
-    });
-    if (!response.ok) throw new Error(`deploy failed: HTTP ${response.status} ${await response.text()}`);
-}
-
-/** Deploys and waits until the runtime has started the new flows (the deploy answers before that). */
-export async function deployStarted(
-    runtime: NodeRedProcess,
-    flows: Record<string, unknown>[],
-    token?: string,
-): Promise<void> {
-    const from = runtime.lines.length;
-    if (token) await deployAs(runtime, token, flows);
-    else await runtime.deploy(flows);
-    // A full deploy stops the running flows first, so the 'Started flows' after 'Stopped flows' is
-    // this deploy's: the start-up's own line may still be on its way through the pipe.
-    const started = () => {
-        const lines = runtime.lines.slice(from);
-        const stopped = lines.findIndex((line) => line.includes('Stopped flows'));
-        return stopped !== -1 && lines.slice(stopped).some((line) => line.includes('Started flows'));
-    };
-    await until(started, 20_000, 'the flows to start');
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { FileTokenStore, type StoredTokens } from '../../dist/bitrix24';
 import { startEmulator, type Emulator } from '../../dist/emulator';
 import { until } from '../helpers/emulator-flow';
-import { deployStarted, portalNode, startRuntime } from './runtime';
+import { portalNode, startRuntime } from './runtime';
 
 const SECRET = 'credential-secret-of-this-test-7f3a';
 
@@ -91,7 +91,7 @@ describe('security: the token file a real Node-RED runtime writes', function () 
     }
 
     async function refreshOnce(runtime: Awaited<ReturnType<typeof start>>) {
-        await deployStarted(runtime.runtime, refreshingFlow());
+        await runtime.runtime.deploy(refreshingFlow(), { started: true });
         await assert.rejects(fs.stat(runtime.file), 'nothing is written before tokens change');
         emulator.control.expireAccessTokens();
         await runtime.runtime.inject('go');
@@ -106,7 +106,7 @@ describe('security: the token file a real Node-RED runtime writes', function () 
     it('writes the tokens of an installation callback encrypted under the credential secret, mode 0600', async () => {
         const runtime = await start({ credentialSecret: SECRET });
         const app = { clientId: 'local.tokenfile.1', clientSecret: 'cs-tokenfile-9d8c7b6a5f4e' };
-        await deployStarted(runtime.runtime, [portalNode(emulator, app)]);
+        await runtime.runtime.deploy([portalNode(emulator, app)], { started: true });
         const installed = await emulator.control.installApp({
             ...app,
             installUrl: `${runtime.runtime.url}/bitrix24/install/portal`,

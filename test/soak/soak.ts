@@ -26,6 +26,7 @@ import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { sleep } from '../../dist/demo/wait';
 import { startEmulator, type CounterSnapshot, type Emulator } from '../../dist/emulator';
 import { ChangeDriver, type LastChange } from './changes';
 import { BOUND_EVENTS, soakFlow } from './flow';
@@ -147,7 +148,6 @@ function seededRandom(seed: number): () => number {
     };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const log = (line: string) =>
     process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
