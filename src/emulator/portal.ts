@@ -65,7 +65,7 @@ export class Portal {
             offsetMinutes: options.utcOffsetMinutes,
         };
         this.features = new Features(options.plan, options.features);
-        this.tokens = new TokenStore(this.clock, options.accessTokenTtlSeconds);
+        this.tokens = new TokenStore(this.clock, options.accessTokenTtlSeconds, this.counters);
         this.catalog = new EventCatalog(options.smartProcessTypes);
         this.crm = new CrmStore(options.smartProcessTypes);
         this.limits = options.limits;
@@ -74,14 +74,7 @@ export class Portal {
         this.faults = new Faults(options.seed);
         this.methodCosts = new Map(Object.entries(options.methodCostSeconds));
         this.defaultMethodCost = options.defaultMethodCostSeconds;
-        this.delivery = new EventDelivery(
-            this.info,
-            this.clock,
-            this.tokens,
-            this.users,
-            this.http,
-            this.counters,
-        );
+        this.delivery = new EventDelivery(this.info, this.clock, this.tokens, this.users, this.http);
         this.dispatcher = new EventDispatcher(
             this.clock,
             this.apps,

@@ -3,7 +3,7 @@
 import { installApp } from '../oauth/install';
 import { formatIso } from '../php/datetime';
 import type { Portal } from '../portal';
-import type { App } from '../store/apps';
+import { DEFAULT_APP_SCOPE, type App } from '../store/apps';
 import type { EmulatorControl } from './control-types';
 import { ChangeGenerator } from './generator';
 import { applyUserChange } from './user-change';
@@ -73,7 +73,6 @@ export function createControl(portal: Portal): EmulatorControl {
             const userId = spec.userId ?? 1;
             if (!portal.users.get(userId)) throw new Error(`unknown user: ${userId}`);
             const grant = portal.tokens.issue(app, userId);
-            portal.counters.tokensIssued++;
             return {
                 accessToken: grant.accessToken,
                 refreshToken: grant.refreshToken,
@@ -86,7 +85,7 @@ export function createControl(portal: Portal): EmulatorControl {
         createWebhook: (spec = {}) => {
             const userId = spec.userId ?? 1;
             if (!portal.users.get(userId)) throw new Error(`unknown user: ${userId}`);
-            const hook = portal.webhooks.add(userId, spec.scope ?? ['crm', 'task', 'user']);
+            const hook = portal.webhooks.add(userId, spec.scope ?? [...DEFAULT_APP_SCOPE]);
             return {
                 url: `${portal.info.portalUrl}/rest/${userId}/${hook.secret}/`,
                 userId,

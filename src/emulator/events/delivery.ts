@@ -2,9 +2,8 @@
 // form-encoded with PHP bracket notation, `auth[...]` with tokens of the acting user (none for
 // user 0, i.e. robots and agents), `auth[application_token]` always; asynchronous, no retry.
 import type { Clock } from '../clock';
-import type { Counters } from '../control/counters';
 import type { HttpClient } from '../http/client';
-import type { TokenStore } from '../oauth/token-store';
+import type { Grant, TokenStore } from '../oauth/token-store';
 import { buildQuery, type FormObject } from '../php/build-query';
 import { clientEndpoint, serverEndpoint, type PortalInfo } from '../portal-info';
 import type { App } from '../store/apps';
@@ -17,7 +16,6 @@ export class EventDelivery {
         private readonly tokens: TokenStore,
         private readonly users: UserStore,
         private readonly http: HttpClient,
-        private readonly counters: Counters,
     ) {}
 
     /** The auth[...] block: Sender::getAuth with sendAuth, optionally sendRefreshToken. */
@@ -30,8 +28,11 @@ export class EventDelivery {
                 application_token: app.applicationToken,
             };
         }
-        const grant = this.tokens.issue(app, userId);
-        this.counters.tokensIssued++;
+        return this.grantAuth(app, this.tokens.issue(app, userId), userId, withRefreshToken);
+    }
+
+    /** The auth[...] block for a grant already issued to `userId`. */
+    grantAuth(app: App, grant: Grant, userId: number, withRefreshToken: boolean): FormObject {
         return {
             access_token: grant.accessToken,
             expires: grant.expires,

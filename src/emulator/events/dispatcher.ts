@@ -26,8 +26,8 @@ export class EventDispatcher {
     /** Callback::__callStatic: collect the handlers of live apps for this event. */
     raise(scope: RequestScope, eventName: string, data: unknown): void {
         for (const binding of this.bindings.forEvent(eventName)) {
-            const app = this.apps.get(binding.appId);
-            if (!app || !this.apps.isLive(app)) continue;
+            const app = this.apps.liveApp(binding.appId);
+            if (!app) continue;
             const pending = { binding, app, eventName, data };
             if (binding.handler === '') scope.offline.push(pending);
             else scope.online.push(pending);
@@ -80,15 +80,15 @@ export class EventDispatcher {
 
     /** onAfterOfflineEventCall -> EventOfflineTable::prepareOfflineEvent for each ONOFFLINEEVENT handler. */
     private ring(scope: RequestScope, appIds: Set<number>): void {
+        const withRefresh = this.catalog.get('ONOFFLINEEVENT')?.sendRefreshToken === true;
         for (const binding of this.bindings.forEvent('ONOFFLINEEVENT')) {
             if (!appIds.has(binding.appId) || binding.handler === '') continue;
-            const app = this.apps.get(binding.appId);
-            if (!app || !this.apps.isLive(app)) continue;
+            const app = this.apps.liveApp(binding.appId);
+            if (!app) continue;
             if (!this.rings.allow(binding, scope)) {
                 this.counters.ringsDropped++;
                 continue;
             }
-            const withRefresh = this.catalog.get('ONOFFLINEEVENT')?.sendRefreshToken === true;
             const auth = this.delivery.authFor(app, this.userFor(binding.userId, scope), withRefresh);
             this.send(binding.handler, 'ONOFFLINEEVENT', binding.id, undefined, auth, 'ring');
         }

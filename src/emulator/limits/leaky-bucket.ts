@@ -27,10 +27,6 @@ export class LeakyBucket {
         this.level = 0;
     }
 
-    current(): BucketSettings | null {
-        return this.settings;
-    }
-
     /** Adds one request if it fits; false means "answer 503". */
     tryTake(nowMs: number): boolean {
         if (!this.settings) return true;
@@ -38,11 +34,6 @@ export class LeakyBucket {
         if (this.level + 1 > this.settings.burst) return false;
         this.level += 1;
         return true;
-    }
-
-    levelAt(nowMs: number): number {
-        this.drain(nowMs);
-        return this.level;
     }
 
     private drain(nowMs: number): void {

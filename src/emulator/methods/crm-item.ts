@@ -92,22 +92,35 @@ export function crmItemDelete(query: PhpArray, ctx: CallContext): MethodResult {
     return ok([]);
 }
 
+/** The list pipeline of crm.item.list and the legacy crm.*.list: the items of one type matching
+ * `filter`, sorted by `order` (ID ascending by default); `fieldName` maps a parameter's field
+ * names to item fields. */
+export function listedItems(
+    q: PhpArray,
+    ctx: CallContext,
+    entityTypeId: number,
+    fieldName: (name: string) => string,
+): CrmItem[] {
+    const offset = ctx.portal.info.offsetMinutes;
+    const conditions = parseItemFilter(q.get('filter'), fieldName);
+    const order = q.get('order');
+    const terms = isPhpArray(order)
+        ? [...order].map(([field, direction]) => ({
+              field: fieldName(field),
+              descending: strval(direction).toUpperCase() === 'DESC',
+          }))
+        : [{ field: 'id', descending: false }];
+    return ctx.portal.crm
+        .list(entityTypeId)
+        .filter((item) => itemMatches((field) => readItemField(item, field), conditions, TIME_FIELDS, offset))
+        .sort(itemOrder(terms));
+}
+
 export function crmItemList(query: PhpArray, ctx: CallContext): MethodResult {
     const q = lowerKeys(query);
     const typeId = entityType(q, ctx);
     const offset = ctx.portal.info.offsetMinutes;
-    const conditions = parseItemFilter(q.get('filter'), (name) => name);
-    const order = q.get('order');
-    const terms = isPhpArray(order)
-        ? [...order].map(([field, direction]) => ({
-              field,
-              descending: strval(direction).toUpperCase() === 'DESC',
-          }))
-        : [{ field: 'id', descending: false }];
-    const items = ctx.portal.crm
-        .list(typeId)
-        .filter((item) => itemMatches((field) => readItemField(item, field), conditions, TIME_FIELDS, offset))
-        .sort(itemOrder(terms));
+    const items = listedItems(q, ctx, typeId, (name) => name);
     const select = listParam(q, 'select');
     const { rows, next, total } = page(items, ctx.start);
     const output = rows.map((item) => selectFields(itemOutput(item, offset), select));

@@ -2,16 +2,13 @@
 // string values, `error: ""` for their own errors (reference §9, §11: crm.deal.get answers
 // `{"error":"","error_description":"Not found"}`).
 import { formatIso } from '../php/datetime';
-import { isPhpArray, strval, textOf, type PhpArray } from '../php/values';
+import { textOf, type PhpArray } from '../php/values';
 import { ok, type CallContext, type MethodHandler, type MethodResult } from '../rest/context';
 import { RestError } from '../rest/errors';
 import type { CrmItem } from '../store/crm-store';
-import { itemOrder, readItemField } from './crm-item';
+import { listedItems } from './crm-item';
 import { itemToLegacyField, legacyToItemField } from './field-names';
-import { itemMatches, parseItemFilter } from './item-filter';
 import { fieldsParam, idParam, listParam, lowerKeys, page } from './params';
-
-const TIME_FIELDS = new Set(['createdTime', 'updatedTime']);
 
 function legacyError(description: string): RestError {
     return new RestError('', description);
@@ -72,20 +69,7 @@ export function legacyCrmMethods(prefix: string, entityTypeId: number): Record<s
     const list = (query: PhpArray, ctx: CallContext): MethodResult => {
         const q = lowerKeys(query);
         const offset = ctx.portal.info.offsetMinutes;
-        const conditions = parseItemFilter(q.get('filter'), legacyToItemField);
-        const order = q.get('order');
-        const terms = isPhpArray(order)
-            ? [...order].map(([field, direction]) => ({
-                  field: legacyToItemField(field),
-                  descending: strval(direction).toUpperCase() === 'DESC',
-              }))
-            : [{ field: 'id', descending: false }];
-        const items = ctx.portal.crm
-            .list(entityTypeId)
-            .filter((item) =>
-                itemMatches((field) => readItemField(item, field), conditions, TIME_FIELDS, offset),
-            )
-            .sort(itemOrder(terms));
+        const items = listedItems(q, ctx, entityTypeId, legacyToItemField);
         const select = listParam(q, 'select').map((name) => name.toUpperCase());
         const { rows, next, total } = page(items, ctx.start);
         const output = rows.map((item) => {

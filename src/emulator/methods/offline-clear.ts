@@ -3,6 +3,7 @@ import { changeKeyCase, intval, isPhpArray, isset, strval, type PhpArray } from 
 import { connectorOf, ok, type CallContext, type MethodResult } from '../rest/context';
 import { argumentError, argumentNull } from '../rest/errors';
 import { requireAdmin, requireOAuthApp } from './guards';
+import { processIdParam } from './params';
 
 const MESSAGE_ID_ERROR = 'Value must be array of MESSAGE_ID values';
 
@@ -10,7 +11,7 @@ export function eventOfflineClear(query: PhpArray, ctx: CallContext): MethodResu
     const app = requireOAuthApp(ctx);
     requireAdmin(ctx);
     const q = changeKeyCase(query, 'lower');
-    const processId = isset(q, 'process_id') ? strval(q.get('process_id')).trim() : null;
+    const processId = processIdParam(q);
     const connector = connectorOf(ctx.auth);
     if (processId === null) throw argumentNull('PROCESS_ID');
     const queue = ctx.portal.queue;
@@ -56,7 +57,7 @@ export function eventOfflineError(query: PhpArray, ctx: CallContext): MethodResu
     const app = requireOAuthApp(ctx);
     requireAdmin(ctx);
     const q = changeKeyCase(query, 'lower');
-    const processId = isset(q, 'process_id') ? strval(q.get('process_id')).trim() : null;
+    const processId = processIdParam(q);
     const messageIds = isset(q, 'message_id') ? q.get('message_id') : null;
     const connector = connectorOf(ctx.auth);
     if (processId === null) throw argumentNull('PROCESS_ID');

@@ -1,5 +1,5 @@
 // event.offline.get (reference §1, per source Api\Event::eventOfflineGet).
-import { changeKeyCase, intval, isset, strval, type PhpArray } from '../php/values';
+import { changeKeyCase, intval, isset, type PhpArray } from '../php/values';
 import { randomProcessId } from '../random';
 import { connectorOf, ok, type CallContext, type MethodResult } from '../rest/context';
 import { argumentError, wrongLicense } from '../rest/errors';
@@ -14,6 +14,7 @@ import {
     sanitizeOrder,
 } from './offline-filter';
 import { getRow } from './offline-output';
+import { processIdParam } from './params';
 
 /** IRestService::LIST_LIMIT */
 const DEFAULT_LIMIT = 50;
@@ -26,7 +27,7 @@ export function eventOfflineGet(query: PhpArray, ctx: CallContext): MethodResult
 
     // Values from forms and batch strings are strings: read them as PHP's intval() does.
     const clear = isset(q, 'clear') ? intval(q.get('clear')) : 1;
-    let processId = isset(q, 'process_id') ? strval(q.get('process_id')).trim() : null;
+    let processId = processIdParam(q);
     if (!clear && !portal.features.isEnabled(FEATURE_OFFLINE_EXTENDED)) {
         throw wrongLicense('extended offline events handling');
     }

@@ -5,8 +5,7 @@ import { connectorOf, type CallContext, type MethodResult } from '../rest/contex
 import { requireAdmin, requireOAuthApp } from './guards';
 import { LIST_FIELDS, rowFilter, rowOrder, sanitizeFilter, sanitizeOrder } from './offline-filter';
 import { listRow } from './offline-output';
-
-const PAGE_SIZE = 50;
+import { page } from './params';
 
 export function eventOfflineList(query: PhpArray, ctx: CallContext): MethodResult {
     const app = requireOAuthApp(ctx);
@@ -28,8 +27,6 @@ export function eventOfflineList(query: PhpArray, ctx: CallContext): MethodResul
     );
 
     // getNavData: a negative start means "no offset".
-    const offset = ctx.start >= 0 ? ctx.start : 0;
-    const page = rows.slice(offset, offset + PAGE_SIZE).map((row) => listRow(row, portal.info.offsetMinutes));
-    const next = offset + page.length < rows.length ? offset + page.length : undefined;
-    return { result: page, next, total: rows.length };
+    const { rows: pageRows, next, total } = page(rows, ctx.start);
+    return { result: pageRows.map((row) => listRow(row, portal.info.offsetMinutes)), next, total };
 }

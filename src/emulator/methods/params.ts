@@ -1,6 +1,15 @@
 // Reading method parameters the way D7 controllers and legacy REST proxies do: names are
 // case-insensitive, ids go through intval(), `fields` must be an array.
-import { changeKeyCase, intval, isPhpArray, toPlain, type PhpArray, type PhpValue } from '../php/values';
+import {
+    changeKeyCase,
+    intval,
+    isPhpArray,
+    isset,
+    strval,
+    toPlain,
+    type PhpArray,
+    type PhpValue,
+} from '../php/values';
 
 export function lowerKeys(query: PhpArray): PhpArray {
     return changeKeyCase(query, 'lower');
@@ -22,6 +31,11 @@ export function fieldsParam(q: PhpArray): Record<string, unknown> | null {
     return plain !== null && typeof plain === 'object' && !Array.isArray(plain)
         ? (plain as Record<string, unknown>)
         : {};
+}
+
+/** `process_id`, trimmed, or null when it is not set (isset: absent or null). */
+export function processIdParam(q: PhpArray): string | null {
+    return isset(q, 'process_id') ? strval(q.get('process_id')).trim() : null;
 }
 
 export function listParam(q: PhpArray, name: string): string[] {

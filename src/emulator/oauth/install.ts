@@ -3,7 +3,6 @@
 // (reference §7): form-encoded event=ONAPPINSTALL, data[...] and auth[...].
 import { buildQuery } from '../php/build-query';
 import type { Portal } from '../portal';
-import { clientEndpoint, serverEndpoint } from '../portal-info';
 import type { App, NewApp } from '../store/apps';
 import type { Grant } from './token-store';
 
@@ -17,27 +16,13 @@ export interface Installation {
 export async function installApp(portal: Portal, spec: NewApp, userId = 1): Promise<Installation> {
     const app = portal.apps.add(spec);
     const grant = portal.tokens.issue(app, userId);
-    portal.counters.tokensIssued++;
     let callbackStatus: number | null = null;
     if (app.installUrl) {
         const body = buildQuery({
             event: 'ONAPPINSTALL',
             data: { VERSION: String(app.version), ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
             ts: portal.clock.nowSeconds(),
-            auth: {
-                access_token: grant.accessToken,
-                expires: grant.expires,
-                expires_in: grant.expires - portal.clock.nowSeconds(),
-                scope: grant.scope.join(','),
-                domain: portal.info.domain,
-                server_endpoint: serverEndpoint(portal.info),
-                status: app.status,
-                client_endpoint: clientEndpoint(portal.info),
-                member_id: portal.info.memberId,
-                user_id: userId,
-                refresh_token: grant.refreshToken,
-                application_token: app.applicationToken,
-            },
+            auth: portal.delivery.grantAuth(app, grant, userId, true),
         });
         portal.counters.installCallbacksSent++;
         try {

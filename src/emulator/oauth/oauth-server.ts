@@ -48,6 +48,5 @@ export async function handleOAuthServer(
         oauthFailure(response, 400, grant, 'Invalid authorization tokens');
         return;
     }
-    portal.counters.tokensIssued++;
     sendJson(response, 200, JSON.stringify(tokenResponse(grant, app, portal.info, portal.clock)));
 }

@@ -2,6 +2,7 @@
 // configurable TTL on the emulator's clock; refresh tokens rotate and are single-use, and
 // refreshing retires the old access token too; authorization codes live 30 s.
 import type { Clock } from '../clock';
+import type { Counters } from '../control/counters';
 import { randomLowerAlnum, randomToken } from '../random';
 import type { App } from '../store/apps';
 
@@ -40,7 +41,8 @@ export class TokenStore {
 
     constructor(
         private readonly clock: Clock,
-        public accessTtlSeconds: number,
+        private readonly accessTtlSeconds: number,
+        private readonly counters: Counters,
     ) {}
 
     issue(app: App, userId: number): Grant {
@@ -58,6 +60,7 @@ export class TokenStore {
         this.byAccess.set(grant.accessToken, grant);
         this.byRefresh.set(grant.refreshToken, grant);
         this.issued.push({ accessToken: grant.accessToken, refreshToken: grant.refreshToken });
+        this.counters.tokensIssued++;
         return grant;
     }
 

@@ -92,10 +92,7 @@ export class OfflineQueue {
         const slot = this.slot(appId, connector, false);
         if (!slot) return [];
         const pool = slot.pools[error];
-        const picked =
-            order === ORDER_BY_TIMESTAMP
-                ? pool.take(limit, filter)
-                : sortAndTake([...pool], filter, order, limit);
+        const picked = takeFromPool(pool, filter, order, limit);
         if (picked.length === 0) return picked;
         const reservation = new Map<number, OfflineRow>();
         slot.processes.set(processId, reservation);
@@ -119,12 +116,7 @@ export class OfflineQueue {
     ): OfflineRow[] {
         const slot = this.slot(appId, connector, false);
         if (!slot) return [];
-        if (processId === '') {
-            const pool = slot.pools[error];
-            return order === ORDER_BY_TIMESTAMP
-                ? pool.take(limit, filter)
-                : sortAndTake([...pool], filter, order, limit);
-        }
+        if (processId === '') return takeFromPool(slot.pools[error], filter, order, limit);
         const rows = [...(slot.processes.get(processId)?.values() ?? [])].filter(
             (row) => row.error === error,
         );
@@ -286,6 +278,13 @@ export class OfflineQueue {
         const index = sameMessage.indexOf(row);
         if (index >= 0) sameMessage.splice(index, 1);
     }
+}
+
+/** Up to `limit` matching unreserved rows: the default order straight from the sorted index. */
+function takeFromPool(pool: SortedRows, filter: RowFilter, order: RowOrder, limit: number): OfflineRow[] {
+    return order === ORDER_BY_TIMESTAMP
+        ? pool.take(limit, filter)
+        : sortAndTake([...pool], filter, order, limit);
 }
 
 function sortAndTake(rows: OfflineRow[], filter: RowFilter, order: RowOrder, limit: number): OfflineRow[] {

@@ -15,6 +15,7 @@ import {
     type PhpValue,
 } from '../php/values';
 import type { CallContext, MethodResult } from './context';
+import { RestError } from './errors';
 import type { RestProcessor } from './process';
 
 const BATCH_MAX_LENGTH = 50;
@@ -95,7 +96,7 @@ function runCommand(processor: RestProcessor, path: string, params: PhpArray, ct
 function errorReply(code: string, description: string) {
     return {
         status: 400,
-        body: { error: code, error_description: description } as Record<string, unknown>,
+        body: new RestError(code, description).body(),
         processing: 0,
     };
 }

@@ -6,7 +6,7 @@ import { sendJson } from '../http/response';
 import { encodeResponse } from '../php/json-encode';
 import type { Portal } from '../portal';
 import type { WebhookPath } from './auth';
-import { queryLimitExceeded, RestError } from './errors';
+import { methodNotFound, queryLimitExceeded, RestError } from './errors';
 import type { RestProcessor } from './process';
 
 interface Route {
@@ -74,7 +74,7 @@ export class RestHttp {
         const busySince = performance.now();
         const target = route(url.pathname);
         if (!target) {
-            this.sendError(response, new RestError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404));
+            this.sendError(response, methodNotFound());
             return;
         }
         const query = requestParams(request, url, body);

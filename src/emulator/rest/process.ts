@@ -7,7 +7,7 @@ import { intval, isset, type PhpArray } from '../php/values';
 import type { Portal } from '../portal';
 import { GLOBAL_SCOPE } from '../events/catalog';
 import { resolveAuth, type WebhookPath } from './auth';
-import type { AuthInfo, CallContext, MethodResult, MethodSpec } from './context';
+import { connectorOf, type AuthInfo, type CallContext, type MethodResult, type MethodSpec } from './context';
 import { methodNotFound, oauthError, operationTimeLimit, RestError } from './errors';
 import { timeBlock } from './envelope';
 
@@ -42,6 +42,8 @@ export class RestProcessor {
             const name = input.method.toLowerCase();
             const spec = this.methods.get(name);
             if (!spec) throw methodNotFound();
+            // batch is not charged itself: its sub-calls are (its answer carries their processing).
+            const isBatch = name === 'batch';
 
             const auth = input.batchAuth
                 ? this.batchItemAuth(input.batchAuth, input.query, spec.scope)
@@ -51,7 +53,7 @@ export class RestProcessor {
             if (!input.batchAuth) {
                 scope.actor = {
                     clientId: auth.clientId,
-                    connector: auth.connector ?? '',
+                    connector: connectorOf(auth),
                     userId: auth.userId,
                 };
             }
@@ -59,7 +61,7 @@ export class RestProcessor {
             const operatingKey = OperatingTime.key(auth.type, auth.clientId ?? auth.passwordId ?? '', name);
             const nowSeconds = startMs / 1000;
             const operating = this.portal.operating;
-            if (name !== 'batch' && operating.isBlocked(operatingKey, nowSeconds, scope.times)) {
+            if (!isBatch && operating.isBlocked(operatingKey, nowSeconds, scope.times)) {
                 this.portal.counters.status429++;
                 throw operationTimeLimit();
             }
@@ -70,8 +72,8 @@ export class RestProcessor {
 
             const ctx: CallContext = { portal: this.portal, auth, scope, start, method: name };
             const answer: MethodResult = spec.handler(input.query, ctx);
-            const processing = answer.processing ?? (name === 'batch' ? 0 : this.portal.costOf(name));
-            scope.times.add(operatingKey, nowSeconds, name === 'batch' ? 0 : processing);
+            const processing = answer.processing ?? this.portal.costOf(name);
+            scope.times.add(operatingKey, nowSeconds, isBatch ? 0 : processing);
 
             const body: Record<string, unknown> = { result: answer.result };
             if (answer.next !== undefined) body.next = answer.next;

@@ -70,4 +70,10 @@ export class AppStore {
     isLive(app: App): boolean {
         return app.active && app.installed;
     }
+
+    /** The app with this id if events reach it now, else undefined. */
+    liveApp(id: number): App | undefined {
+        const app = this.byId.get(id);
+        return app && this.isLive(app) ? app : undefined;
+    }
 }

@@ -52,14 +52,6 @@ export class CrmStore {
         return this.items.has(entityTypeId);
     }
 
-    isSmartProcess(entityTypeId: number): boolean {
-        return this.hasType(entityTypeId) && !SYSTEM_TYPES.includes(entityTypeId);
-    }
-
-    smartProcessTypes(): number[] {
-        return [...this.items.keys()].filter((typeId) => !SYSTEM_TYPES.includes(typeId));
-    }
-
     add(entityTypeId: number, fields: Record<string, unknown>, userId: number, now: number): CrmItem {
         const id = this.nextIds.get(entityTypeId) ?? 1;
         this.nextIds.set(entityTypeId, id + 1);

@@ -39,10 +39,6 @@ export class TaskStore {
     get(id: number): Task | undefined {
         return this.tasks.get(id);
     }
-
-    list(): Task[] {
-        return [...this.tasks.values()];
-    }
 }
 
 function clean(fields: Record<string, unknown>): Record<string, unknown> {

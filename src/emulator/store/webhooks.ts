@@ -8,19 +8,18 @@ export interface Webhook {
     userId: number;
     secret: string;
     scope: string[];
-    active: boolean;
 }
 
 export class WebhookStore {
     private readonly hooks: Webhook[] = [];
 
     add(userId: number, scope: string[], secret = randomLowerAlnum(16)): Webhook {
-        const hook: Webhook = { id: this.hooks.length + 1, userId, secret, scope, active: true };
+        const hook: Webhook = { id: this.hooks.length + 1, userId, secret, scope };
         this.hooks.push(hook);
         return hook;
     }
 
     find(userId: number, secret: string): Webhook | undefined {
-        return this.hooks.find((hook) => hook.active && hook.userId === userId && hook.secret === secret);
+        return this.hooks.find((hook) => hook.userId === userId && hook.secret === secret);
     }
 }
