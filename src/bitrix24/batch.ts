@@ -3,7 +3,7 @@ import { Bitrix24Error, invalidArgument, LocalCode } from './errors';
 import { normalizeMethod, canRunInBatch } from './methods';
 import { encodeQuery } from './query-string';
 
-/** Commands per `batch` request; commands past it are not run (reference §10). */
+/** Commands per `batch` request; commands past it are not run (docs/bitrix24.md §10). */
 export const BATCH_LIMIT = 50;
 
 export interface BatchCommand {
@@ -21,7 +21,7 @@ export interface BatchItem<T = unknown> {
     error?: Bitrix24Error;
 }
 
-/** Command strings `method?query` keyed as given (reference §10: parsed with parse_str). */
+/** Command strings `method?query` keyed as given (docs/bitrix24.md §10: parsed with parse_str). */
 export function encodeCommands(
     commands: readonly BatchCommand[],
     keys: readonly string[],
@@ -66,7 +66,7 @@ export function prepareCommands(commands: readonly BatchCommand[]): {
 
 /**
  * Splits the `batch` reply into one item per command, in the order given. Sections may come
- * back as `[]` when empty, or as arrays for numeric keys (reference §10).
+ * back as `[]` when empty, or as arrays for numeric keys (docs/bitrix24.md §10).
  */
 export function splitBatchReply(
     commands: readonly BatchCommand[],

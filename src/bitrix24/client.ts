@@ -44,7 +44,7 @@ export interface Bitrix24ClientOptions {
 }
 
 export interface CallOptions {
-    /** Sent as `auth_connector` (reference §11): selects a queue, and keeps writes from echoing. */
+    /** Sent as `auth_connector` (docs/bitrix24.md §11): selects a queue, and keeps writes from echoing. */
     authConnector?: string;
     /** The caller knows this write may run twice without harm, so it may be resent after a failure. */
     repeatable?: boolean;
@@ -167,7 +167,7 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
         return (await Promise.all(chunks)).flat();
     }
 
-    /** Pages of a list method, following `next` (reference §9). */
+    /** Pages of a list method, following `next` (docs/bitrix24.md §9). */
     async *pages<T = unknown>(
         method: string,
         params: Record<string, unknown> = {},

@@ -59,7 +59,7 @@ export interface DispatcherOptions {
 /**
  * Sends jobs to the portal in order, one limiter slot per request. When a slot comes free, every
  * waiting call that can share a `batch` with the first (same auth_connector, which applies to a
- * whole batch, reference §10) goes out in that one request: a drain's clear of one reservation
+ * whole batch, docs/bitrix24.md §10) goes out in that one request: a drain's clear of one reservation
  * and get of the next cost one request instead of two (issue 8). A batch of one command shares
  * too, like a call: enrich reads one event's object that way, 50 times per reservation.
  */

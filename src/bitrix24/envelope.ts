@@ -1,6 +1,6 @@
 import { Bitrix24Error, LocalCode } from './errors';
 
-/** The `time` object of a reply (reference §9); fields vary by method and environment. */
+/** The `time` object of a reply (docs/bitrix24.md §9); fields vary by method and environment. */
 export interface RestTime {
     start?: number;
     finish?: number;
@@ -8,7 +8,7 @@ export interface RestTime {
     processing?: number;
     date_start?: string;
     date_finish?: string;
-    /** Seconds this method has used of its 10-minute budget (reference §8). */
+    /** Seconds this method has used of its 10-minute budget (docs/bitrix24.md §8). */
     operating?: number;
     /** Unix time when the oldest minute of that budget drops off. */
     operating_reset_at?: number;
@@ -29,7 +29,7 @@ export interface RawReply {
 
 /**
  * Turns an HTTP reply into a RestResponse or a Bitrix24Error. Bitrix24 errors are keyed by the
- * `error` field, not only the status (older builds answered 200 for some errors, reference §9).
+ * `error` field, not only the status (older builds answered 200 for some errors, docs/bitrix24.md §9).
  */
 export function parseReply<T>(method: string, reply: RawReply): RestResponse<T> {
     const json = parseJson(reply.body);
@@ -54,7 +54,7 @@ export function errorFromBody(
     body: Record<string, unknown>,
 ): Bitrix24Error {
     const description = typeof body.error_description === 'string' ? body.error_description : '';
-    // `crm.deal.get` of a deleted deal answers error "" with "Not found" (reference §9, §11).
+    // `crm.deal.get` of a deleted deal answers error "" with "Not found" (docs/bitrix24.md §9, §11).
     const code =
         typeof body.error === 'string' && body.error !== '' ? body.error : codeFromDescription(description);
     return new Bitrix24Error({
@@ -71,7 +71,7 @@ export function errorFromBody(
     });
 }
 
-/** WRONG_LICENSE names the missing feature only in its text (reference §1, §11). */
+/** WRONG_LICENSE names the missing feature only in its text (docs/bitrix24.md §1, §11). */
 function featureFromDescription(description: string) {
     if (/auth_connector/i.test(description)) return 'rest_auth_connector' as const;
     if (/offline/i.test(description)) return 'rest_offline_extended' as const;

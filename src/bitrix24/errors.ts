@@ -15,7 +15,7 @@ export const LocalCode = {
     Closed: 'CLIENT_CLOSED',
 } as const;
 
-/** Plan features that gate parts of the offline-events API (reference §0.4, §0.5). */
+/** Plan features that gate parts of the offline-events API (docs/bitrix24.md §0.4, §0.5). */
 export type PlanFeature = 'rest_offline_extended' | 'rest_auth_connector';
 
 export interface Bitrix24ErrorInit {
@@ -107,7 +107,7 @@ export function invalidConfig(
     return new Bitrix24Error({ code: LocalCode.InvalidConfig, argument, reason, description, params });
 }
 
-/** What the portal answers a webhook that calls an `event.*` method (reference §0.1), said before asking. */
+/** What the portal answers a webhook that calls an `event.*` method (docs/bitrix24.md §0.1), said before asking. */
 export function wrongAuthType(method: string): Bitrix24Error {
     return new Bitrix24Error({
         code: 'WRONG_AUTH_TYPE',
@@ -121,7 +121,7 @@ export function isBitrix24Error(value: unknown): value is Bitrix24Error {
     return value instanceof Bitrix24Error;
 }
 
-/** What the user should do, per error code (reference §7, §9, §11). */
+/** What the user should do, per error code (docs/bitrix24.md §7, §9, §11). */
 const HINTS: Record<string, (init: Bitrix24ErrorInit) => string> = {
     WRONG_AUTH_TYPE: () => 'offline events need an OAuth application; a webhook cannot use them',
     ACCESS_DENIED: () => 'the token must belong to a portal administrator',

@@ -15,16 +15,16 @@ const READ_METHODS = new Set([
     'scope',
     'server.time',
 ]);
-/** Named like a read, but `event.offline.get` reserves or deletes rows (reference §1). */
+/** Named like a read, but `event.offline.get` reserves or deletes rows (docs/bitrix24.md §1). */
 const NOT_READS = new Set(['event.offline.get']);
-/** Writes whose repetition changes nothing: clear/error/bind/unbind (reference §2, §3, §5). */
+/** Writes whose repetition changes nothing: clear/error/bind/unbind (docs/bitrix24.md §2, §3, §5). */
 const REPEATABLE_WRITES = new Set([
     'event.offline.clear',
     'event.offline.error',
     'event.bind',
     'event.unbind',
 ]);
-/** Methods that cannot run inside `batch` (reference §10). */
+/** Methods that cannot run inside `batch` (docs/bitrix24.md §10). */
 const NOT_IN_BATCH = new Set(['batch', 'upload', 'download']);
 
 const METHOD_NAME = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/i;
@@ -53,7 +53,7 @@ export function isRepeatable(method: string): boolean {
 }
 
 /**
- * Every `event.*` method refuses a webhook with WRONG_AUTH_TYPE (reference §0.1, §5): only an
+ * Every `event.*` method refuses a webhook with WRONG_AUTH_TYPE (docs/bitrix24.md §0.1, §5): only an
  * OAuth application's token may call them, so a webhook client need not ask.
  */
 export function needsApplicationAuth(method: string): boolean {

@@ -3,7 +3,7 @@ import { isObject } from './envelope';
 import { invalidArgument } from './errors';
 
 /**
- * The offline-events API (reference §1-§4) and every rule it checks before a request, so that
+ * The offline-events API (docs/bitrix24.md §1-§4) and every rule it checks before a request, so that
  * bad input fails here with a clear message instead of at the portal.
  */
 
@@ -80,11 +80,11 @@ const LIST_FIELDS = [...GET_FIELDS, 'PROCESS_ID', 'ERROR'];
 /**
  * When event.offline.get takes new rows, the server hands the filter to its ORM's where():
  * one scalar per condition, no date (TIMESTAMP_X) and only comparison operators; `%` and `@`
- * are "Unknown operator" (reference §1, per source, as the emulator follows it).
+ * are "Unknown operator" (docs/bitrix24.md §1, per source, as the emulator follows it).
  */
 const RESERVING_FILTER_FIELDS = ['ID', 'EVENT_NAME', 'MESSAGE_ID'];
 const RESERVING_OPERATORS = ['', '=', '>', '<', '>=', '<='];
-/** Filter operators: a prefix on the field name (reference §1). */
+/** Filter operators: a prefix on the field name (docs/bitrix24.md §1). */
 const FILTER_KEY = /^(=|>=|<=|>|<|@|%)?([A-Z_]+)$/i;
 const MESSAGE_ID = /^[0-9a-f]{32}$/i;
 
@@ -122,7 +122,7 @@ export class OfflineQueue {
         });
     }
 
-    /** Moves rows to the error sub-queue (reference §3); `message_id` is required by the server. */
+    /** Moves rows to the error sub-queue (docs/bitrix24.md §3); `message_id` is required by the server. */
     async error(request: ClearRequest & { messageIds: string[] }): Promise<void> {
         await this.client.call(
             'event.offline.error',
@@ -153,7 +153,7 @@ export class OfflineQueue {
         const [all, reserved, errors] = await this.client.batch(
             [
                 { method: 'event.offline.list', params: { order: { TIMESTAMP_X: 'ASC' } } },
-                // A non-empty PROCESS_ID is "greater than the empty string" (reference §4).
+                // A non-empty PROCESS_ID is "greater than the empty string" (docs/bitrix24.md §4).
                 { method: 'event.offline.list', params: { filter: { '>PROCESS_ID': '' } } },
                 { method: 'event.offline.list', params: { filter: { ERROR: '1' } } },
             ],
@@ -206,7 +206,7 @@ export function checkProcessId(processId: unknown): string {
     return processId.trim();
 }
 
-/** Each MESSAGE_ID is a 32-character md5 (reference §1, §2). */
+/** Each MESSAGE_ID is a 32-character md5 (docs/bitrix24.md §1, §2). */
 export function checkMessageIds(ids: unknown): string[] {
     const list = typeof ids === 'string' ? [ids] : ids;
     if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && MESSAGE_ID.test(id))) {

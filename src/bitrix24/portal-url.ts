@@ -24,7 +24,7 @@ export interface WebhookUrl {
     secret: string;
 }
 
-/** Parses an incoming-webhook URL `https://<portal>/rest/<user id>/<secret>/` (reference §7). */
+/** Parses an incoming-webhook URL `https://<portal>/rest/<user id>/<secret>/` (docs/bitrix24.md §7). */
 export function parseWebhookUrl(input: unknown): WebhookUrl {
     const url = toHttpUrl(input);
     const match =

@@ -1,7 +1,7 @@
 import { invalidArgument } from './errors';
 
 /**
- * PHP bracket notation, the encoding Bitrix24 parses with `parse_str` (reference §9, §10):
+ * PHP bracket notation, the encoding Bitrix24 parses with `parse_str` (docs/bitrix24.md §9, §10):
  * `filter[>ID]=5&select[0]=ID`. Used for `batch` command strings and form bodies.
  */
 

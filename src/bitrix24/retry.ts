@@ -2,7 +2,7 @@ import type { Bitrix24Error } from './errors';
 import { LocalCode } from './errors';
 
 /**
- * When a failed request is sent again (reference §8, and the peers' lessons in peers.md §2):
+ * When a failed request is sent again (docs/bitrix24.md §8, and the peers' lessons in peers.md §2):
  * - 503 QUERY_LIMIT_EXCEEDED: always; the portal refused it before running it.
  * - 429 OPERATION_TIME_LIMIT: after the method's budget resets (the caller computes the wait).
  * - 5xx, network errors and timeouts: only when resending cannot do a write twice.

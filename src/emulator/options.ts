@@ -9,13 +9,13 @@ export interface EmulatorOptions {
     oauthPort?: number;
     /** Default '127.0.0.1'. */
     host?: string;
-    /** Default 'standard' (50 burst / 2 per s); 'enterprise' is 250 / 5 (reference §8). */
+    /** Default 'standard' (50 burst / 2 per s); 'enterprise' is 250 / 5 (docs/bitrix24.md §8). */
     plan?: Plan;
     /** Default 'off' in-process ('on' in the CLI). */
     limits?: LimitsSetting;
-    /** The per-method operating-time budget over 10 minutes, default 480 s (reference §8). */
+    /** The per-method operating-time budget over 10 minutes, default 480 s (docs/bitrix24.md §8). */
     operatingLimitSeconds?: number;
-    /** Default 3600 s (reference §7). */
+    /** Default 3600 s (docs/bitrix24.md §7). */
     accessTokenTtlSeconds?: number;
     /** Default both true. */
     features?: { rest_offline_extended?: boolean; rest_auth_connector?: boolean };

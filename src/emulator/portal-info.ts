@@ -7,7 +7,7 @@ export interface PortalInfo {
     oauthServer: string;
     /** The portal's host[:port], sent as auth[domain] in events. */
     domain: string;
-    /** The OAuth server's host[:port], sent as `domain` in token responses (reference §7). */
+    /** The OAuth server's host[:port], sent as `domain` in token responses (docs/bitrix24.md §7). */
     oauthDomain: string;
     /** Stable portal id (32 hex). */
     memberId: string;

@@ -115,7 +115,7 @@ export class Portal {
         if (now - this.lastAgentRun >= AGENT_PERIOD_SECONDS) this.runAgents();
     }
 
-    /** EventOfflineTable::cleanProcessAgent (reference §1). Returns the rows purged. */
+    /** EventOfflineTable::cleanProcessAgent (docs/bitrix24.md §1). Returns the rows purged. */
     runAgents(): number {
         this.lastAgentRun = this.clock.nowSeconds();
         const purged = this.queue.purgeReservations(this.lastAgentRun);

@@ -21,12 +21,12 @@ function randomFrom(alphabet: string, length: number): string {
     return out;
 }
 
-/** Main\Security\Random::getString(32): 32 lowercase letters and digits (reference §1 process_id). */
+/** Main\Security\Random::getString(32): 32 lowercase letters and digits (docs/bitrix24.md §1 process_id). */
 export function randomProcessId(): string {
     return randomFrom(LOWER_ALNUM, 32);
 }
 
-/** OAuth tokens look like `s1morf609228iwyjjpvfv6wsvuja4p8u` (reference §7). */
+/** OAuth tokens look like `s1morf609228iwyjjpvfv6wsvuja4p8u` (docs/bitrix24.md §7). */
 export function randomToken(): string {
     return randomFrom(LOWER_ALNUM, 32);
 }

@@ -109,7 +109,7 @@ export = function (RED: NodeAPI): void {
                 bound: showOutcome,
                 failed: (err) => {
                     const error = failure(RED, badge, err, TYPE);
-                    // With a msg, so that a Catch node on the tab sees it (reference node-red.md §2.2).
+                    // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
                     this.error(error, { topic: 'onDeploy', payload: error.message });
                 },
             });

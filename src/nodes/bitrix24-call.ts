@@ -80,7 +80,7 @@ export = function (RED: NodeAPI): void {
             }
             const response = await caller.call(call.method, call.params);
             msg.payload = response.result;
-            // A list method's page: `total` rows in all, the next page starts at `next` (reference §9).
+            // A list method's page: `total` rows in all, the next page starts at `next` (docs/bitrix24.md §9).
             if (response.total !== undefined) (msg as { total?: number }).total = response.total;
             if (response.next !== undefined) (msg as { next?: number }).next = response.next;
             badge.show('green', 'dot', call.method);

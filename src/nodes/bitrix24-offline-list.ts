@@ -17,7 +17,7 @@ interface ListConfig extends NodeDef {
 }
 
 /**
- * A read-only look at the queue (`event.offline.list`, reference §4) and its figures in
+ * A read-only look at the queue (`event.offline.list`, docs/bitrix24.md §4) and its figures in
  * `msg.stats`, for dashboards and alerts: it reserves nothing and changes nothing.
  */
 export = function (RED: NodeAPI): void {

@@ -16,7 +16,7 @@ import { StatusBadge } from './shared/status';
 import { userDirFile } from './shared/user-dir';
 
 const TYPE = 'bitrix24-onoffline-trigger';
-/** A genuine ring is a few hundred bytes of form fields (reference §6). */
+/** A genuine ring is a few hundred bytes of form fields (docs/bitrix24.md §6). */
 const RING_BODY_LIMIT = 16 * 1024;
 /** How long a closing node waits for its binding work before it lets the runtime go on. */
 const CLOSE_WAIT_MS = 10_000;
@@ -79,7 +79,7 @@ export = function (RED: NodeAPI): void {
                         show();
                         return;
                     }
-                    // Answer first, then verify (reference §6): the portal never waits on us.
+                    // Answer first, then verify (docs/bitrix24.md §6): the portal never waits on us.
                     res.sendStatus(200);
                     const ring = await verifier.verifyBody(body);
                     if (!ring) {
@@ -101,7 +101,7 @@ export = function (RED: NodeAPI): void {
             if (!can) this.warn(RED._(`${TYPE}.errors.noApplicationToken`));
         });
 
-        // The doorbell is an online event bound to the URL the portal can reach (reference §6).
+        // The doorbell is an online event bound to the URL the portal can reach (docs/bitrix24.md §6).
         const doorbell = () =>
             bindingSpec({
                 event: 'ONOFFLINEEVENT',

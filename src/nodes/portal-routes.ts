@@ -13,7 +13,7 @@ const STATE_LIFETIME_MS = 10 * 60 * 1000;
 
 /**
  * The HTTP side of the portal node, registered once per runtime and keyed by node id
- * (reference node-red.md §2.8):
+ * (docs/node-red.md §2.8):
  * - `POST <admin>/bitrix24/portal/:id/test`: who the token belongs to, admin or not, plan features;
  * - `POST <admin>/bitrix24/portal/:id/authorize` and `GET <admin>/bitrix24/portal/oauth/callback`:
  *   the authorisation-code flow started from the editor;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { bindOffline, postForm, rest, withEmulator } from './helpers';
 
-describe('emulator: batch (reference §10)', () => {
+describe('emulator: batch (docs/bitrix24.md §10)', () => {
     it('runs commands in order and resolves $result[key][path] references', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'batch', {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { rest, withEmulator } from './helpers';
 
-describe('emulator: event.bind, event.unbind, event.get, events (reference §5)', () => {
+describe('emulator: event.bind, event.unbind, event.get, events (docs/bitrix24.md §5)', () => {
     it('binds an offline handler and lists it in the offline shape of event.get', async () => {
         await withEmulator({}, async (emulator) => {
             const bind = await rest(emulator, 'event.bind', {

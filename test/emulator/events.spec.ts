@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { bindOffline, hook, rest, userDealChange, withEmulator, type Body } from './helpers';
 
-describe('emulator: changes raise offline rows (reference §11)', () => {
+describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
     it('queues {FIELDS:{ID}} for a deal changed through a webhook, with the webhook user in EVENT_ADDITIONAL', async () => {
         await withEmulator({}, async (emulator) => {
             await bindOffline(emulator, 'ONCRMDEALADD');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { rest, sleep, withEmulator } from './helpers';
 
-describe('emulator: request-rate limit, a leaky bucket per portal (reference §8)', () => {
+describe('emulator: request-rate limit, a leaky bucket per portal (docs/bitrix24.md §8)', () => {
     it('answers the 51st rapid call with 503 QUERY_LIMIT_EXCEEDED and a call after the drain time succeeds', async () => {
         await withEmulator({ limits: 'on' }, async (emulator) => {
             // A frozen clock makes "rapid" exact: nothing drains until the clock is moved.
@@ -76,7 +76,7 @@ describe('emulator: request-rate limit, a leaky bucket per portal (reference §8
     });
 });
 
-describe('emulator: operating-time budget per method (reference §8)', () => {
+describe('emulator: operating-time budget per method (docs/bitrix24.md §8)', () => {
     const costly = { operatingLimitSeconds: 480, methodCostSeconds: { 'crm.item.list': 100 } };
 
     it('answers 429 OPERATION_TIME_LIMIT once a method has used more than the limit, for that method only', async () => {

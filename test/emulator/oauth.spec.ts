@@ -13,7 +13,7 @@ async function refresh(oauthServer: string, params: Record<string, string>) {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-describe('emulator: OAuth server and tokens (reference §7)', () => {
+describe('emulator: OAuth server and tokens (docs/bitrix24.md §7)', () => {
     it('refreshes with a form POST and answers every documented field', async () => {
         await withEmulator({}, async (emulator) => {
             const { app } = emulator;

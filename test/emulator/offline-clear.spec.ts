@@ -11,7 +11,7 @@ async function reserveThree(emulator: Parameters<Parameters<typeof withEmulator>
     return { processId: reply.body.result.process_id as string, events: reply.body.result.events as Body[] };
 }
 
-describe('emulator: event.offline.clear (reference §2)', () => {
+describe('emulator: event.offline.clear (docs/bitrix24.md §2)', () => {
     it('clears by message_id and leaves the rest of the reservation reserved', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId, events } = await reserveThree(emulator);
@@ -127,7 +127,7 @@ describe('emulator: event.offline.clear (reference §2)', () => {
     });
 });
 
-describe('emulator: event.offline.error (reference §3)', () => {
+describe('emulator: event.offline.error (docs/bitrix24.md §3)', () => {
     it('moves rows to the error sub-queue, which only error=1 reads', async () => {
         await withEmulator({}, async (emulator) => {
             const { processId, events } = await reserveThree(emulator);

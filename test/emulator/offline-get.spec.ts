@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
 
-describe('emulator: event.offline.get (reference §1)', () => {
+describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
     it('keeps one row for 1000 updates of one deal, with the last timestamp and the first ID', async () => {
         await withEmulator({}, async (emulator) => {
             await bindOffline(emulator, 'ONCRMDEALUPDATE');

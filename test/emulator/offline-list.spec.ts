@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
 
-describe('emulator: event.offline.list (reference §4)', () => {
+describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
     it('pages 50 rows at a time with start, next and total, in ID order', async () => {
         await withEmulator({}, async (emulator) => {
             await bindOffline(emulator, 'ONCRMDEALADD');

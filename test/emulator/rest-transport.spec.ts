@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { get, postForm, postJson, rest, withEmulator } from './helpers';
 
-describe('emulator: REST transport and envelope (reference §9)', () => {
+describe('emulator: REST transport and envelope (docs/bitrix24.md §9)', () => {
     it('answers a JSON POST with result and a time block carrying every field', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'profile');

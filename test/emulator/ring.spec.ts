@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { bindOffline, rest, sleep, userDealChange, withEmulator, withSink } from './helpers';
 
-describe('emulator: ONOFFLINEEVENT rings (reference §6)', () => {
+describe('emulator: ONOFFLINEEVENT rings (docs/bitrix24.md §6)', () => {
     it('makes one POST for two rings inside minTimeout and drops the second', async () => {
         await withSink(async (sink) => {
             await withEmulator({}, async (emulator) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import { get, hook, postJson, withEmulator } from './helpers';
 
-describe('emulator: incoming webhooks (reference §7)', () => {
+describe('emulator: incoming webhooks (docs/bitrix24.md §7)', () => {
     it('runs a method as the webhook user', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await hook(emulator, 'profile');

@@ -32,7 +32,7 @@ export class FakePortal {
 
     /**
      * Answers `batch` by running each command through the handlers, the way the portal runs
-     * sub-calls (reference §10).
+     * sub-calls (docs/bitrix24.md §10).
      */
     withBatch(): this {
         return this.on('batch', async (req) => {

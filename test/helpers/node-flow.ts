@@ -10,7 +10,7 @@ export { sleep } from '../../dist/demo/wait';
 /**
  * Waiting for what a node does in a flow loaded with the test helper (flows against the emulator:
  * see emulator-flow.ts). The helper spies on
- * `Node.prototype` and emits `call:<method>` for each call (reference node-red.md §5.1), so
+ * `Node.prototype` and emits `call:<method>` for each call (docs/node-red.md §5.1), so
  * `done(err)` shows up as `call:error` with the error and the msg.
  */
 

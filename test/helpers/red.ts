@@ -2,7 +2,7 @@ import type { NodeAPI } from 'node-red';
 
 /**
  * The test helper serves only admin routes through `helper.request()`; routes on `RED.httpNode`
- * are reached through the API object that a module receives (reference node-red.md §5.1).
+ * are reached through the API object that a module receives (docs/node-red.md §5.1).
  */
 export function captureRed(): { module: (red: NodeAPI) => void; get red(): NodeAPI } {
     let captured: NodeAPI | undefined;

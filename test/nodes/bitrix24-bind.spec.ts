@@ -305,7 +305,7 @@ describe('bitrix24-bind (emulator)', function () {
     it('binds again after a reinstall once the installation callback brings new tokens', async () => {
         await deploy([bindNode('b1', { onDeploy: true })]);
         await settled(['b1']);
-        // A reinstall deletes the app's handlers (reference §5); the portal then calls back.
+        // A reinstall deletes the app's handlers (docs/bitrix24.md §5); the portal then calls back.
         emulator.control.uninstallApp(emulator.app.clientId);
         emulator.control.setAppState(emulator.app.clientId, { installed: true });
         assert.deepEqual(handlers(), []);

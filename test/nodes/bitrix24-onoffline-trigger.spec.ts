@@ -26,7 +26,7 @@ import { captureRed } from '../helpers/red';
 const APP_TOKEN = 'apptoken-trigger-51856fef';
 const CREDS = { clientId: 'local.trigger', accessToken: 'at-trigger-node-1', applicationToken: APP_TOKEN };
 
-/** A ring as the portal's event server sends it (reference §6), with the given application token. */
+/** A ring as the portal's event server sends it (docs/bitrix24.md §6), with the given application token. */
 function ring(token: string | undefined) {
     const form: Record<string, string> = {
         event: 'ONOFFLINEEVENT',
@@ -305,7 +305,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         await deploy(flow({ minTimeout: 7 }));
         await only(PATH, 7);
         await helper.unload();
-        // Bound again as it was, the portal would keep minTimeout 7 (reference §5).
+        // Bound again as it was, the portal would keep minTimeout 7 (docs/bitrix24.md §5).
         await deploy(flow({ minTimeout: 3 }));
         await only(PATH, 3);
         await helper.unload();

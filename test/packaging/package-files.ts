@@ -18,7 +18,7 @@ export function readPackageJson(root: string): PackageJson {
 }
 
 /**
- * What Node-RED reads from the package (reference node-red.md §1): each node set's `.js` and
+ * What Node-RED reads from the package (docs/node-red.md §1): each node set's `.js` and
  * the `.html` beside it, its catalog and help in every language, the icons beside the node files,
  * and `examples/`; plus package.json, README and LICENSE.
  */

@@ -23,7 +23,7 @@ const USERS = {
 
 /**
  * The admin routes of the portal node with `adminAuth` on, in a real runtime: the test helper
- * stubs RED.auth.needsPermission (reference node-red.md §5), so only a real one can show that
+ * stubs RED.auth.needsPermission (docs/node-red.md §5), so only a real one can show that
  * Test connection needs bitrix24-portal.read and Connect bitrix24-portal.write.
  */
 describe('security: the admin routes need the right permission when adminAuth is on', function () {

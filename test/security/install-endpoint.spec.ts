@@ -56,7 +56,7 @@ describe('security: the installation callback refuses what the portal did not se
     const url = (id = 'portal') => `${server.url}/bitrix24/install/${id}`;
     const tokenFile = () => new FileTokenStore(path.join(bench.userDir, 'bitrix24', 'tokens-portal.json'));
 
-    /** The callback the emulator posts at installation (reference §7), with fields changed. */
+    /** The callback the emulator posts at installation (docs/bitrix24.md §7), with fields changed. */
     function callback(
         tokens: { accessToken: string; refreshToken: string },
         extra: Record<string, string> = {},

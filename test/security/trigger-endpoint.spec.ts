@@ -16,7 +16,7 @@ const REFUSED = 'bitrix24-onoffline-trigger.status.refused';
 /** Keys a hostile body tries to put on Object.prototype. */
 const POLLUTION_KEYS = ['polluted', 'application_token', 'applicationToken', 'error'];
 
-/** A ring as the portal's event server posts it (reference §6), with the given fields changed. */
+/** A ring as the portal's event server posts it (docs/bitrix24.md §6), with the given fields changed. */
 function ring(token: string, extra: Record<string, string> = {}): Record<string, string> {
     return {
         event: 'ONOFFLINEEVENT',

@@ -19,7 +19,7 @@
  * enriched title is the title of its last change; for a deleted object, when it accepted a
  * tombstone (`deleted: true`), which enrich only makes after the deletion. TIMESTAMP_X is not
  * used: it has one-second resolution, and event.offline.error folds newer rows of an object into
- * its older error row, which keeps the older TIMESTAMP_X (reference §3), so a correct delivery of
+ * its older error row, which keeps the older TIMESTAMP_X (docs/bitrix24.md §3), so a correct delivery of
  * the last change can carry an older time.
  */
 import { promises as fs, rmSync } from 'node:fs';

@@ -12,7 +12,7 @@ interface Row {
     connector: string;
 }
 
-/** event.bind / unbind / get over an in-memory table with the portal's unique key (reference §5). */
+/** event.bind / unbind / get over an in-memory table with the portal's unique key (docs/bitrix24.md §5). */
 function bindingTable(portal: FakePortal): Row[] {
     const rows: Row[] = [];
     const key = (body: Record<string, unknown>): Row => ({

@@ -8,7 +8,7 @@ import { RingVerifier, sameSecret } from '../../dist/runtime/trigger/ring-verifi
 
 const TOKEN = 'app-token-51856fef0c7a';
 
-/** An ONOFFLINEEVENT call as the portal sends it (reference §6). */
+/** An ONOFFLINEEVENT call as the portal sends it (docs/bitrix24.md §6). */
 function ringBody(auth: Record<string, string>, event = 'ONOFFLINEEVENT'): string {
     const fields = new URLSearchParams({ event, ts: '1466439714' });
     for (const [key, value] of Object.entries(auth)) fields.set(`auth[${key}]`, value);

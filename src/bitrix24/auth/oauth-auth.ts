@@ -30,7 +30,7 @@ const REFRESHABLE = new Set(['expired_token', 'invalid_token']);
 const REFRESH_ATTEMPTS = 3;
 
 /**
- * OAuth application auth (reference §7). Refreshes only when the portal says the token expired,
+ * OAuth application auth (docs/bitrix24.md §7). Refreshes only when the portal says the token expired,
  * one refresh at a time (concurrent failures wait for it), and stores the rotated pair before
  * anyone uses it: the old refresh token is spent the moment the server answers.
  */
@@ -166,7 +166,7 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         }
     }
 
-    /** From the last `server_endpoint` (reference §7), else the configured OAuth server. */
+    /** From the last `server_endpoint` (docs/bitrix24.md §7), else the configured OAuth server. */
     private tokenUrl(): string {
         const base = this.tokens.serverEndpoint ?? this.options.app.oauthServer;
         return `${new URL(base).origin}/oauth/token/`;

@@ -1,4 +1,4 @@
-/** OAuth tokens of a local application, as the client keeps them (reference §7). */
+/** OAuth tokens of a local application, as the client keeps them (docs/bitrix24.md §7). */
 export interface OAuthTokens {
     accessToken?: string;
     refreshToken?: string;
@@ -30,7 +30,7 @@ export interface TokenStore {
     save(tokens: StoredTokens): Promise<void>;
 }
 
-/** Bitrix24's own token servers: west and east (reference §7, per the PHP SDK's defaults). */
+/** Bitrix24's own token servers: west and east (docs/bitrix24.md §7, per the PHP SDK's defaults). */
 export const BITRIX24_OAUTH_SERVERS = ['https://oauth.bitrix.info', 'https://oauth.bitrix24.tech'];
 
 /** The token server of a portal node that names none. */
@@ -52,7 +52,7 @@ export function isTrustedOAuthServer(serverEndpoint: string, configured: string)
     return given !== undefined && [...BITRIX24_OAUTH_SERVERS, origin(configured)].includes(given);
 }
 
-/** The token response of the OAuth server (reference §7), mapped to OAuthTokens. */
+/** The token response of the OAuth server (docs/bitrix24.md §7), mapped to OAuthTokens. */
 export function tokensFromGrant(body: Record<string, unknown>, now = Date.now()): OAuthTokens {
     const text = (key: string) => (typeof body[key] === 'string' && body[key] !== '' ? body[key] : undefined);
     const number = (key: string) => {

@@ -1,7 +1,7 @@
 import type { WebhookUrl } from '../portal-url';
 import type { Authenticator, RequestCredentials } from './authenticator';
 
-/** An incoming webhook: the secret is in the URL, and it cannot use event.* (reference §7). */
+/** An incoming webhook: the secret is in the URL, and it cannot use event.* (docs/bitrix24.md §7). */
 export class WebhookAuth implements Authenticator {
     readonly kind = 'webhook';
     readonly restBase: string;

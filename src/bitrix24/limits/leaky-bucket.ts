@@ -1,5 +1,5 @@
 /**
- * A client-side mirror of the portal's request counter (reference §8): every request adds 1,
+ * A client-side mirror of the portal's request counter (docs/bitrix24.md §8): every request adds 1,
  * the counter drains continuously at `rps`, and the portal refuses a request that would take it
  * above `burst`. Sending only when the mirror has room uses the whole burst, then exactly the
  * drain rate. `marginMs` of drain is kept in reserve for the time a request spends on the wire.

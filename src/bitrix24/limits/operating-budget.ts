@@ -1,7 +1,7 @@
 import type { RestTime } from '../envelope';
 
 /**
- * The per-method time budget of reference §8: the portal sums each method's processing time
+ * The per-method time budget of docs/bitrix24.md §8: the portal sums each method's processing time
  * over a rolling 10 minutes and answers 429 OPERATION_TIME_LIMIT past the limit. Replies report
  * the sum (`time.operating`) and when the oldest minute drops off (`time.operating_reset_at`);
  * a method close to the limit pauses until that reset instead of running into the 429.

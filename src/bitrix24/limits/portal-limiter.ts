@@ -16,7 +16,7 @@ export interface ThrottleEvent {
 
 /**
  * The limits of one portal, shared by every client of the process that talks to it: the
- * portal counts requests per portal and source IP, whatever app or node sends them (reference §8).
+ * portal counts requests per portal and source IP, whatever app or node sends them (docs/bitrix24.md §8).
  * Requests get their turn in arrival order.
  */
 export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> {

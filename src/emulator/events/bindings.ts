@@ -1,5 +1,5 @@
 // Event handlers (b_rest_event). One row per (APP_ID, EVENT_NAME, EVENT_HANDLER, USER_ID,
-// CONNECTOR_ID); offline handlers have EVENT_HANDLER = '' (reference §5).
+// CONNECTOR_ID); offline handlers have EVENT_HANDLER = '' (docs/bitrix24.md §5).
 
 export interface Binding {
     id: number;

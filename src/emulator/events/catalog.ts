@@ -1,4 +1,4 @@
-// The events a token can bind, by scope (reference §5, §11). `events` lists them; `event.bind`
+// The events a token can bind, by scope (docs/bitrix24.md §5, §11). `events` lists them; `event.bind`
 // accepts an event only when its scope is one of the token's scopes or the global one.
 
 export const GLOBAL_SCOPE = '_global';

@@ -1,5 +1,5 @@
 // Changes to CRM items and tasks, and the events they raise with the EVENT_DATA shapes of
-// reference §11. REST methods, the control API ("a user change") and the generator all come here.
+// docs/bitrix24.md §11. REST methods, the control API ("a user change") and the generator all come here.
 import type { Clock } from '../clock';
 import type { Counters } from '../control/counters';
 import {
@@ -88,7 +88,7 @@ export class PortalChanges {
     }
 
     /** {FIELDS:{ID}} for system types; {FIELDS:{ID, ENTITY_TYPE_ID}} under both the generic and the
-     * per-type name for smart processes (reference §11). */
+     * per-type name for smart processes (docs/bitrix24.md §11). */
     private raiseCrm(scope: RequestScope, entityTypeId: number, id: number, action: ChangeAction): void {
         this.counters.changes++;
         const entity = CRM_EVENT_ENTITY[entityTypeId];

@@ -1,4 +1,4 @@
-// Sends events to online handlers the way Bitrix's event server does (reference §6): a POST,
+// Sends events to online handlers the way Bitrix's event server does (docs/bitrix24.md §6): a POST,
 // form-encoded with PHP bracket notation, `auth[...]` with tokens of the acting user (none for
 // user 0, i.e. robots and agents), `auth[application_token]` always; asynchronous, no retry.
 import type { Clock } from '../clock';
@@ -62,7 +62,7 @@ export class EventDelivery {
 
     eventPayload(eventName: string, handlerId: number, data: unknown, auth: FormObject): FormObject {
         const payload: FormObject = { event: eventName, event_handler_id: handlerId };
-        // ONOFFLINEEVENT carries no data (reference §6): the key is simply absent in the form.
+        // ONOFFLINEEVENT carries no data (docs/bitrix24.md §6): the key is simply absent in the form.
         if (data !== undefined && data !== null) payload.data = data as FormObject;
         payload.ts = this.clock.nowSeconds();
         payload.auth = auth;

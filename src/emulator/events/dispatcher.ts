@@ -1,4 +1,4 @@
-// Turns portal changes into offline rows, online event POSTs and ONOFFLINEEVENT rings (reference
+// Turns portal changes into offline rows, online event POSTs and ONOFFLINEEVENT rings (docs/bitrix24.md
 // §1, §6, §11, per source event/callback.php, event/sender.php, event/provideroffline.php).
 import type { Clock } from '../clock';
 import type { Counters } from '../control/counters';
@@ -56,7 +56,7 @@ export class EventDispatcher {
                     connector: item.binding.connector,
                     eventName: item.eventName,
                     eventData: item.data,
-                    // LOCAL_USER comes from $USER->GetID(), a string; robots and agents give 0 (reference §1).
+                    // LOCAL_USER comes from $USER->GetID(), a string; robots and agents give 0 (docs/bitrix24.md §1).
                     eventAdditional: {
                         LOCAL_USER: userId > 0 ? String(userId) : 0,
                         application_token: item.app.applicationToken,

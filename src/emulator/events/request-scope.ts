@@ -6,7 +6,7 @@ import { RequestTimes } from '../limits/operating-time';
 import type { App } from '../store/apps';
 import type { Binding } from './bindings';
 
-/** Who is making the change, as the echo-suppression check sees it (reference §11). */
+/** Who is making the change, as the echo-suppression check sees it (docs/bitrix24.md §11). */
 export interface Actor {
     /** client_id of the calling app; null for webhooks and changes made in the portal UI. */
     clientId: string | null;

@@ -1,4 +1,4 @@
-// EventOfflineTable::checkSendTime (reference §6): with minTimeout N > 0 the first ring opens an
+// EventOfflineTable::checkSendTime (docs/bitrix24.md §6): with minTimeout N > 0 the first ring opens an
 // N-second window per handler (cache key: handler id and N) and rings inside it are dropped, not
 // deferred; with N = 0 (or less) at most one ring goes out per request. Default N = 1.
 import type { Clock } from '../clock';

@@ -1,4 +1,4 @@
-// The portal's request-rate limit (reference §8): a counter that drains continuously at `rps`;
+// The portal's request-rate limit (docs/bitrix24.md §8): a counter that drains continuously at `rps`;
 // every request adds 1, and a request that would push it above `burst` is refused with 503
 // QUERY_LIMIT_EXCEEDED (and adds nothing). Standard plans: 50 / 2 per s; Enterprise: 250 / 5.
 import type { Plan } from '../store/features';

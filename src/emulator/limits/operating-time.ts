@@ -1,4 +1,4 @@
-// The per-method operating-time budget (reference §8, per source engine/access/loadlimiter.php):
+// The per-method operating-time budget (docs/bitrix24.md §8, per source engine/access/loadlimiter.php):
 // the processing time of each method is summed per app (or webhook) in ten 1-minute buckets; when
 // the sum is above the limit the next call of that method gets 429 OPERATION_TIME_LIMIT. A bucket
 // expires 600 s after the first write into it, and `operating_reset_at` is that expiry of the

@@ -1,5 +1,5 @@
 // crm.item.add / update / get / list / delete for lead (1), deal (2), contact (3), company (4),
-// quote (7) and smart processes. Changes raise the ONCRM* events of reference §11.
+// quote (7) and smart processes. Changes raise the ONCRM* events of docs/bitrix24.md §11.
 import { formatIso } from '../php/datetime';
 import { isPhpArray, strval, textOf, type PhpArray } from '../php/values';
 import { ok, type CallContext, type MethodResult } from '../rest/context';
@@ -58,7 +58,7 @@ function entityType(q: PhpArray, ctx: CallContext): number {
     return entityTypeId;
 }
 
-/** crm.item.get on a missing or deleted item: 400 NOT_FOUND (reference §11). */
+/** crm.item.get on a missing or deleted item: 400 NOT_FOUND (docs/bitrix24.md §11). */
 function notFound(): RestError {
     return new RestError('NOT_FOUND', 'Item not found');
 }

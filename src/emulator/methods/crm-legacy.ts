@@ -1,5 +1,5 @@
 // The legacy crm.deal.* / crm.contact.* / crm.lead.* / crm.company.* methods: UPPER_CASE fields,
-// string values, `error: ""` for their own errors (reference §9, §11: crm.deal.get answers
+// string values, `error: ""` for their own errors (docs/bitrix24.md §9, §11: crm.deal.get answers
 // `{"error":"","error_description":"Not found"}`).
 import { formatIso } from '../php/datetime';
 import { textOf, type PhpArray } from '../php/values';

@@ -1,4 +1,4 @@
-// event.bind, event.unbind, event.get and events (reference §5, per source Api\Event).
+// event.bind, event.unbind, event.get and events (docs/bitrix24.md §5, per source Api\Event).
 import { GLOBAL_SCOPE } from '../events/catalog';
 import {
     boolval,
@@ -56,7 +56,7 @@ export function eventBind(query: PhpArray, ctx: CallContext): MethodResult {
     }
     if (handler !== '') checkHandlerUrl(handler);
 
-    // The event must belong to one of the token's scopes or the global one (reference §5).
+    // The event must belong to one of the token's scopes or the global one (docs/bitrix24.md §5).
     const info = ctx.portal.catalog.get(eventName);
     if (!info || ![...ctx.auth.scope, GLOBAL_SCOPE].includes(info.scope)) {
         throw new RestError('ERROR_EVENT_NOT_FOUND', 'Event not found');
@@ -91,7 +91,7 @@ export function eventUnbind(query: PhpArray, ctx: CallContext): MethodResult {
     const admin = isAdmin(ctx);
     const eventName = strval(q.get('EVENT') ?? '').toUpperCase();
     let handler = strval(q.get('HANDLER') ?? '');
-    // reference §5: the docs say no parameters unbinds everything; the source requires EVENT.
+    // docs/bitrix24.md §5: the docs say no parameters unbinds everything; the source requires EVENT.
     if (eventName === '') throw argumentNull('EVENT');
     const eventType = readEventType(q);
     if (eventType === 'offline') {
@@ -124,7 +124,7 @@ export function eventUnbind(query: PhpArray, ctx: CallContext): MethodResult {
             (connector === undefined || binding.connector === connector) &&
             (userFilter === undefined || binding.userId === userFilter),
     );
-    // Rows already queued stay (reference §5).
+    // Rows already queued stay (docs/bitrix24.md §5).
     return ok({ count });
 }
 

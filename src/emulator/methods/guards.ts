@@ -1,4 +1,4 @@
-// Checks shared by the event methods (reference §0.1, §0.2, per source lib/api/event.php).
+// Checks shared by the event methods (docs/bitrix24.md §0.1, §0.2, per source lib/api/event.php).
 import { AUTH_OAUTH, type CallContext, isAdmin } from '../rest/context';
 import { accessDenied, wrongAuthType } from '../rest/errors';
 import type { App } from '../store/apps';

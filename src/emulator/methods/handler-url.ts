@@ -1,4 +1,4 @@
-// HandlerHelper::checkCallback (reference §5): the URL needs a host containing a dot (not at its
+// HandlerHelper::checkCallback (docs/bitrix24.md §5): the URL needs a host containing a dot (not at its
 // start), so `127.0.0.1` passes and `localhost` does not; then the scheme must be http or https.
 import { RestError } from '../rest/errors';
 

@@ -1,4 +1,4 @@
-// event.offline.clear and event.offline.error (reference §2, §3, per source Api\Event).
+// event.offline.clear and event.offline.error (docs/bitrix24.md §2, §3, per source Api\Event).
 import { changeKeyCase, intval, isPhpArray, isset, strval, type PhpArray } from '../php/values';
 import { connectorOf, ok, type CallContext, type MethodResult } from '../rest/context';
 import { argumentError, argumentNull } from '../rest/errors';
@@ -17,7 +17,7 @@ export function eventOfflineClear(query: PhpArray, ctx: CallContext): MethodResu
     const queue = ctx.portal.queue;
 
     let cleared: number;
-    // reference §2: the docs say `id` wins; the source uses `message_id` whenever it is present.
+    // docs/bitrix24.md §2: the docs say `id` wins; the source uses `message_id` whenever it is present.
     if (isset(q, 'message_id')) {
         const list = q.get('message_id');
         if (!isPhpArray(list)) throw argumentError(MESSAGE_ID_ERROR, 'message_id');
@@ -49,7 +49,7 @@ export function eventOfflineClear(query: PhpArray, ctx: CallContext): MethodResu
         cleared = queue.clear(app.id, connector, processId, ids.length > 0 ? { ids } : undefined);
     }
     ctx.portal.counters.rowsCleared += cleared;
-    // true even when nothing matched (reference §2).
+    // true even when nothing matched (docs/bitrix24.md §2).
     return ok(true);
 }
 
@@ -61,7 +61,7 @@ export function eventOfflineError(query: PhpArray, ctx: CallContext): MethodResu
     const messageIds = isset(q, 'message_id') ? q.get('message_id') : null;
     const connector = connectorOf(ctx.auth);
     if (processId === null) throw argumentNull('PROCESS_ID');
-    // reference §3: the docs call message_id optional; the source requires an array (no length check).
+    // docs/bitrix24.md §3: the docs call message_id optional; the source requires an array (no length check).
     if (!isPhpArray(messageIds)) throw argumentError(MESSAGE_ID_ERROR, 'message_id');
     if (messageIds.size > 0) {
         const values = [...messageIds.values()].map((value) => strval(value));

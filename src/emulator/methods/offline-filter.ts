@@ -1,4 +1,4 @@
-// Filters and orders of event.offline.get / event.offline.list (reference §1, §4, per source
+// Filters and orders of event.offline.get / event.offline.list (docs/bitrix24.md §1, §4, per source
 // IRestService::sanitizeFilter/sanitizeOrder, Api\Event::sanitizeFilter, EventOfflineTable::markEvents).
 import { parseIso } from '../php/datetime';
 import { changeKeyCase, intval, isPhpArray, strval, type PhpArray, type PhpValue } from '../php/values';

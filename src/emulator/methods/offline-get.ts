@@ -1,4 +1,4 @@
-// event.offline.get (reference §1, per source Api\Event::eventOfflineGet).
+// event.offline.get (docs/bitrix24.md §1, per source Api\Event::eventOfflineGet).
 import { changeKeyCase, intval, isset, type PhpArray } from '../php/values';
 import { randomProcessId } from '../random';
 import { connectorOf, ok, type CallContext, type MethodResult } from '../rest/context';
@@ -38,7 +38,7 @@ export function eventOfflineGet(query: PhpArray, ctx: CallContext): MethodResult
     const connector = connectorOf(ctx.auth);
     let returnProcessId = !clear;
 
-    // No upper bound on limit, in the source or the docs (reference §1).
+    // No upper bound on limit, in the source or the docs (docs/bitrix24.md §1).
     if (limit <= 0) throw argumentError('Value must be positive integer', 'LIMIT');
     const conditions = sanitizeFilter(filter, GET_FIELDS, portal.info.offsetMinutes);
     const sort = rowOrder(sanitizeOrder(order, GET_FIELDS));

@@ -1,4 +1,4 @@
-// event.offline.list (reference §4, per source Api\Event::eventOfflineList): a read-only view of
+// event.offline.list (docs/bitrix24.md §4, per source Api\Event::eventOfflineList): a read-only view of
 // every row of the app and connector, 50 per page from `start`, default order ID ASC.
 import { changeKeyCase, isset, type PhpArray } from '../php/values';
 import { connectorOf, type CallContext, type MethodResult } from '../rest/context';

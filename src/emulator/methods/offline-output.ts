@@ -1,4 +1,4 @@
-// Rows as event.offline.get and event.offline.list return them (reference §1, §4).
+// Rows as event.offline.get and event.offline.list return them (docs/bitrix24.md §1, §4).
 import { formatIso } from '../php/datetime';
 import type { OfflineRow } from '../queue/offline-row';
 

@@ -1,5 +1,5 @@
 // tasks.task.add / update / get / delete. Input fields are UPPER_CASE, answers camelCase with
-// string ids; changes raise ONTASKADD/UPDATE/DELETE (reference §11).
+// string ids; changes raise ONTASKADD/UPDATE/DELETE (docs/bitrix24.md §11).
 import { formatIso } from '../php/datetime';
 import type { PhpArray } from '../php/values';
 import { ok, type CallContext, type MethodResult } from '../rest/context';

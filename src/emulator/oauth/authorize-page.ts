@@ -1,4 +1,4 @@
-// The portal's authorize page for the code flow (reference §7): /oauth/authorize/?client_id&state
+// The portal's authorize page for the code flow (docs/bitrix24.md §7): /oauth/authorize/?client_id&state
 // redirects (302) to the app's redirect URI with code (valid 30 s), state, domain, member_id,
 // scope and server_domain. The signed-in user is user 1 unless `user_id` says otherwise (an
 // emulator extension: there is no login form).

@@ -1,6 +1,6 @@
 // Installing an app through the control API: the app gets its client id and secret, the
 // installing user a token pair, and an install URL, if given, the installation callback
-// (reference §7): form-encoded event=ONAPPINSTALL, data[...] and auth[...].
+// (docs/bitrix24.md §7): form-encoded event=ONAPPINSTALL, data[...] and auth[...].
 import { buildQuery } from '../php/build-query';
 import type { Portal } from '../portal';
 import type { App, NewApp } from '../store/apps';
@@ -28,7 +28,7 @@ export async function installApp(portal: Portal, spec: NewApp, userId = 1): Prom
         try {
             callbackStatus = (await portal.http.postForm(app.installUrl, body)).status;
         } catch {
-            // Open question in reference §14.8: we keep the installation when the URL is unreachable.
+            // Open question in docs/bitrix24.md §14.8: we keep the installation when the URL is unreachable.
             callbackStatus = 0;
         }
     }

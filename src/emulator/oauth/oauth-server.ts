@@ -1,5 +1,5 @@
 // The OAuth server (oauth.bitrix.info) on its own listener: GET or form POST to /oauth/token/
-// with grant_type refresh_token or authorization_code (reference §7). Refresh tokens are single
+// with grant_type refresh_token or authorization_code (docs/bitrix24.md §7). Refresh tokens are single
 // use: a reused one gets invalid_grant.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -28,7 +28,7 @@ export async function handleOAuthServer(
     const read = (key: string) => strval(params.get(key));
     const grantType = read('grant_type');
     const app = portal.apps.byClientId(read('client_id'));
-    // invalid_client: bad id or secret, or the app is not installed (reference §7).
+    // invalid_client: bad id or secret, or the app is not installed (docs/bitrix24.md §7).
     if (!app || !app.installed || app.clientSecret !== read('client_secret')) {
         oauthFailure(response, 401, 'invalid_client', 'Invalid client credentials');
         return;

@@ -1,4 +1,4 @@
-// The JSON the OAuth server returns for a grant (reference §7): note that `domain` is the OAuth
+// The JSON the OAuth server returns for a grant (docs/bitrix24.md §7): note that `domain` is the OAuth
 // server's domain, not the portal's.
 import type { Clock } from '../clock';
 import { clientEndpoint, serverEndpoint, type PortalInfo } from '../portal-info';

@@ -1,4 +1,4 @@
-// OAuth grants as oauth.bitrix.info keeps them (reference §7): access tokens expire after a
+// OAuth grants as oauth.bitrix.info keeps them (docs/bitrix24.md §7): access tokens expire after a
 // configurable TTL on the emulator's clock; refresh tokens rotate and are single-use, and
 // refreshing retires the old access token too; authorization codes live 30 s.
 import type { Clock } from '../clock';
@@ -25,9 +25,9 @@ interface AuthorizationCode {
     expires: number;
 }
 
-/** Current docs give the refresh token 180 days (reference §7). */
+/** Current docs give the refresh token 180 days (docs/bitrix24.md §7). */
 const REFRESH_TTL_SECONDS = 180 * 86400;
-/** "The lifetime of the authorization code is only 30 seconds" (reference §7). */
+/** "The lifetime of the authorization code is only 30 seconds" (docs/bitrix24.md §7). */
 const CODE_TTL_SECONDS = 30;
 
 export type GrantFailure = 'invalid_grant' | 'invalid_client';

@@ -1,5 +1,5 @@
 // PHP `http_build_query`: the form encoding Bitrix uses for the requests it sends (event
-// handlers, the installation callback), with bracket notation for nested arrays (reference §6).
+// handlers, the installation callback), with bracket notation for nested arrays (docs/bitrix24.md §6).
 
 export type FormValue = string | number | boolean | null | undefined | FormObject | FormValue[];
 export interface FormObject {

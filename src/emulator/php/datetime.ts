@@ -1,5 +1,5 @@
 // Dates as Bitrix writes and reads them: PHP `date('c')` in the portal's time zone, and
-// `strtotime()` for ISO-8601 input (reference §1: TIMESTAMP_X is ISO-8601 with the portal offset).
+// `strtotime()` for ISO-8601 input (docs/bitrix24.md §1: TIMESTAMP_X is ISO-8601 with the portal offset).
 
 function pad(value: number, width = 2): string {
     return String(Math.trunc(Math.abs(value))).padStart(width, '0');

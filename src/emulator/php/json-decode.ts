@@ -1,6 +1,6 @@
 // PHP's json_decode($text, true): objects and lists both become ordered arrays, key order kept.
 // JSON.parse cannot be used because JavaScript objects move integer-like keys to the front, and
-// batch commands run in the order the client wrote them (reference §10).
+// batch commands run in the order the client wrote them (docs/bitrix24.md §10).
 import { phpList, type PhpArray, type PhpValue } from './values';
 
 class JsonSyntaxError extends Error {}

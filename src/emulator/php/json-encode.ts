@@ -1,8 +1,8 @@
 // Two encoders:
 // - `bitrixJsonEncode`: byte-exact Bitrix `Main\Web\Json::encode` (json_encode with
-//   JSON_HEX_TAG|AMP|APOS|QUOT), used for MESSAGE_ID = md5(name . "|" . json) (reference §1).
+//   JSON_HEX_TAG|AMP|APOS|QUOT), used for MESSAGE_ID = md5(name . "|" . json) (docs/bitrix24.md §1).
 // - `encodeResponse`: the reply body; `phpArrayToJson` writes a PHP array as a JSON list when its
-//   keys are 0..n-1 and as an object otherwise, so an empty one is `[]` (reference §10).
+//   keys are 0..n-1 and as an object otherwise, so an empty one is `[]` (docs/bitrix24.md §10).
 import { isList, isPhpArray, type PhpArray } from './values';
 
 /** Characters after which JSON.stringify and PHP's json_encode (with the HEX flags) differ. */

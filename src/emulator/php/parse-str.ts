@@ -1,6 +1,6 @@
 // PHP's `parse_str` (and the $_GET/$_POST decoder it shares): bracket notation builds nested
 // arrays, `[]` appends, spaces and dots in the top-level name become underscores, the last
-// duplicate wins. Batch commands are parsed with it too (reference §10).
+// duplicate wins. Batch commands are parsed with it too (docs/bitrix24.md §10).
 import { isPhpArray, nextIndex, type PhpArray } from './values';
 
 export function urlDecode(text: string): string {

@@ -1,7 +1,7 @@
 // Request parameters as PHP sees them. Bitrix runs on PHP, so every rule about "how a value
 // arriving as a string is read" (intval, (bool), isset, array_change_key_case) is PHP's.
 // A PHP array is an ordered map; we keep it as a Map so that key order survives (batch runs its
-// commands in key order, reference §10) and lists and maps stay one type, as in PHP.
+// commands in key order, docs/bitrix24.md §10) and lists and maps stay one type, as in PHP.
 
 export type PhpScalar = string | number | boolean | null;
 export type PhpArray = Map<string, PhpValue>;

@@ -1,4 +1,4 @@
-// MESSAGE_ID = md5(EVENT_NAME . "|" . Json::encode(EVENT_DATA)) (reference §1, per source
+// MESSAGE_ID = md5(EVENT_NAME . "|" . Json::encode(EVENT_DATA)) (docs/bitrix24.md §1, per source
 // EventOfflineTable::getMessageId): same event and same data give the same row.
 import { createHash } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// The offline event queue (b_rest_event_offline) with the semantics of reference §1-§4, kept in
+// The offline event queue (b_rest_event_offline) with the semantics of docs/bitrix24.md §1-§4, kept in
 // memory with indexes per (app, connector): unreserved rows sorted by (TIMESTAMP_X, ID) per ERROR
 // value, reserved rows grouped by process id, and every row by MESSAGE_ID. All operations are
 // synchronous, so two `get` calls can never pick the same row.
@@ -27,7 +27,7 @@ export interface QueueGauges {
     errored: number;
 }
 
-/** Reservations are purged after PROCESS_ID_LIFETIME = 2952000 s of no change (reference §1). */
+/** Reservations are purged after PROCESS_ID_LIFETIME = 2952000 s of no change (docs/bitrix24.md §1). */
 export const PROCESS_ID_LIFETIME = 2952000;
 
 class Slot {
@@ -45,7 +45,7 @@ export class OfflineQueue {
 
     /** The upsert of EventOfflineTable::callEvent: refresh TIMESTAMP_X, EVENT_DATA and
      * EVENT_ADDITIONAL of the unreserved row with this MESSAGE_ID, keeping ID and ERROR;
-     * otherwise insert. Reserved rows are not part of that key (reference §1). */
+     * otherwise insert. Reserved rows are not part of that key (docs/bitrix24.md §1). */
     write(event: OfflineWrite, nowSeconds: number): 'inserted' | 'merged' {
         const slot = this.slot(event.appId, event.connector, true);
         const messageId = messageIdOf(event.eventName, event.eventData);
@@ -156,7 +156,7 @@ export class OfflineQueue {
         return deleted;
     }
 
-    /** EventOfflineTable::markError, step by step (reference §3):
+    /** EventOfflineTable::markError, step by step (docs/bitrix24.md §3):
      *  1. delete ERROR=0 rows of these MESSAGE_IDs that are not in this process (newer duplicates);
      *  2. set ERROR=1 and PROCESS_ID='' on this process's ERROR=0 rows of these MESSAGE_IDs.
      * Rows already at ERROR=1 are left as they are. Returns the number of rows moved to ERROR=1. */

@@ -1,4 +1,4 @@
-// One row of b_rest_event_offline (reference §1, per source install.sql and eventoffline.php).
+// One row of b_rest_event_offline (docs/bitrix24.md §1, per source install.sql and eventoffline.php).
 
 export interface OfflineRow {
     readonly id: number;
@@ -9,7 +9,7 @@ export interface OfflineRow {
     readonly connector: string;
     readonly eventName: string;
     eventData: unknown;
-    /** As stored: {LOCAL_USER, application_token}; `get`/`list` show it as {user_id} (reference §1). */
+    /** As stored: {LOCAL_USER, application_token}; `get`/`list` show it as {user_id} (docs/bitrix24.md §1). */
     eventAdditional: Record<string, unknown>;
     /** '' while unreserved. */
     processId: string;

@@ -1,4 +1,4 @@
-// CRestUtil::checkAuth with its two providers (reference §7, per source lib/oauth/auth.php and
+// CRestUtil::checkAuth with its two providers (docs/bitrix24.md §7, per source lib/oauth/auth.php and
 // lib/apauth/auth.php): a webhook path, or an OAuth token from `Authorization: Bearer`, `auth` or
 // `access_token`. Every failure is an OAuthException: 401 unless noted.
 import { GLOBAL_SCOPE } from '../events/catalog';
@@ -42,7 +42,7 @@ function webhookAuth(
     // strval(intval($uid)) === $uid: only a plain user id is accepted here (no logins exist).
     const userId = /^(0|[1-9]\d*)$/.test(path.user) ? Number(path.user) : -1;
     const hook = portal.webhooks.find(userId, path.secret);
-    // reference §7: the docs list 403; the source raises it through the OAuth-error path, so 401.
+    // docs/bitrix24.md §7: the docs list 403; the source raises it through the OAuth-error path, so 401.
     // The same goes for insufficient_scope below. (No "Https required": the emulator speaks http,
     // as a portal with REST_APAUTH_ALLOW_HTTP would.)
     if (!hook) return oauthError('INVALID_CREDENTIALS', 'Invalid request credentials');
@@ -54,7 +54,7 @@ function webhookAuth(
     }
     if (!portal.users.get(userId)?.active)
         return oauthError('authorization_error', 'Unable to authorize user');
-    // Webhooks do not recognise auth_connector (reference §7): it stays an ordinary parameter.
+    // Webhooks do not recognise auth_connector (docs/bitrix24.md §7): it stays an ordinary parameter.
     return {
         type: AUTH_WEBHOOK,
         clientId: null,

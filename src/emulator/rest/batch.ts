@@ -1,4 +1,4 @@
-// `batch` (reference §10, per source CRestProvider::methodsBatch and CRestUtil::ParseBatchQuery):
+// `batch` (docs/bitrix24.md §10, per source CRestProvider::methodsBatch and CRestUtil::ParseBatchQuery):
 // up to 50 commands, run in key order; each command string is parsed like PHP's parse_str and its
 // `$result[key][path]` references are resolved against earlier answers; the outer auth (and
 // auth_connector) applies to every command; empty sections come back as [].
@@ -53,7 +53,7 @@ export function batchMethod(processor: () => RestProcessor) {
                     const [path, rest] = splitCall(call);
                     const params = parseBatchQuery(rest, sections);
                     if (NOT_ALLOWED.includes(path.toLowerCase())) {
-                        // rest 24.0.0+: no batch inside batch; upload/download never (reference §10).
+                        // rest 24.0.0+: no batch inside batch; upload/download never (docs/bitrix24.md §10).
                         reply = errorReply(
                             'ERROR_BATCH_METHOD_NOT_ALLOWED',
                             'Method is not allowed for batch usage',

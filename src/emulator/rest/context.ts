@@ -8,7 +8,7 @@ import type { App } from '../store/apps';
 export const AUTH_OAUTH = 'oauth';
 export const AUTH_WEBHOOK = 'apauth';
 
-/** The outcome of CRestServer::checkAuth (reference §7). */
+/** The outcome of CRestServer::checkAuth (docs/bitrix24.md §7). */
 export interface AuthInfo {
     type: typeof AUTH_OAUTH | typeof AUTH_WEBHOOK;
     /** OAuth: the app's client_id; webhooks: null. */
@@ -34,7 +34,7 @@ export interface CallContext {
     method: string;
 }
 
-/** A method's answer; `next` and `total` move to the top level of the envelope (reference §9). */
+/** A method's answer; `next` and `total` move to the top level of the envelope (docs/bitrix24.md §9). */
 export interface MethodResult {
     result: unknown;
     next?: number;
@@ -54,7 +54,7 @@ export function ok(result: unknown): MethodResult {
     return { result };
 }
 
-/** The connector a request addresses: auth_connector or '' (reference §1, §11). */
+/** The connector a request addresses: auth_connector or '' (docs/bitrix24.md §1, §11). */
 export function connectorOf(auth: AuthInfo): string {
     return auth.connector ?? '';
 }

@@ -1,4 +1,4 @@
-// The `time` block of every successful reply (reference §9, per source appendDebugInfo):
+// The `time` block of every successful reply (docs/bitrix24.md §9, per source appendDebugInfo):
 // start/finish (float unix), duration, processing, date_start/date_finish (ISO-8601, portal
 // time zone), and from the operating-time limiter `operating` and `operating_reset_at`.
 import { formatIso } from '../php/datetime';

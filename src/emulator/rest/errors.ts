@@ -1,4 +1,4 @@
-// REST errors as Bitrix's RestException family produces them (reference §9): the body is
+// REST errors as Bitrix's RestException family produces them (docs/bitrix24.md §9): the body is
 // `{error, error_description}` plus any additional keys (`argument` for argument errors), and
 // the HTTP status defaults to 400.
 
@@ -27,7 +27,7 @@ export function wrongAuthType(): RestError {
     return new RestError('WRONG_AUTH_TYPE', 'Current authorization type is denied for this method', 403);
 }
 
-/** LicenseException: a plan feature is off (reference §1, §11). */
+/** LicenseException: a plan feature is off (docs/bitrix24.md §1, §11). */
 export function wrongLicense(feature: string): RestError {
     return new RestError(
         'WRONG_LICENSE',
@@ -56,7 +56,7 @@ export function restArgument(message: string): RestError {
     return new RestError('ERROR_ARGUMENT', message, 400);
 }
 
-/** OAuthException: the OAuth check's error code, 401 unless told otherwise (reference §7). */
+/** OAuthException: the OAuth check's error code, 401 unless told otherwise (docs/bitrix24.md §7). */
 export function oauthError(code: string, description: string, status = 401): RestError {
     return new RestError(code, description, status);
 }

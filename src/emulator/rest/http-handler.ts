@@ -47,7 +47,7 @@ export class RestHttp {
         portal.counters.requests++;
         portal.runAgentsIfDue();
 
-        // The portal-wide leaky bucket comes first: a refused request is not executed (reference §8).
+        // The portal-wide leaky bucket comes first: a refused request is not executed (docs/bitrix24.md §8).
         if (!portal.bucket.tryTake(portal.clock.nowMs())) {
             portal.counters.status503++;
             this.sendError(response, queryLimitExceeded());

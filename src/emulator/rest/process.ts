@@ -1,4 +1,4 @@
-// CRestServer::process for one call (reference §7-§9, per source classes/general/rest.php):
+// CRestServer::process for one call (docs/bitrix24.md §7-§9, per source classes/general/rest.php):
 // find the method (404 before any auth check), authenticate, apply the operating-time budget
 // (429), take `start` out of the parameters, run the method, wrap the answer in the envelope.
 import type { RequestScope } from '../events/request-scope';
@@ -16,7 +16,7 @@ export interface CallInput {
     query: PhpArray;
     authorization?: string;
     webhook?: WebhookPath;
-    /** Set for batch sub-calls: the outer request's auth, applied to every command (reference §10). */
+    /** Set for batch sub-calls: the outer request's auth, applied to every command (docs/bitrix24.md §10). */
     batchAuth?: AuthInfo;
 }
 

@@ -1,17 +1,17 @@
 // Installed applications (b_rest_app). Rows and rings only reach apps that are active and
-// installed (reference §1, per source event/callback.php).
+// installed (docs/bitrix24.md §1, per source event/callback.php).
 import { randomHex, randomSecret } from '../random';
 
 export interface App {
     id: number;
     clientId: string;
     clientSecret: string;
-    /** Stable per app; sent as auth[application_token] with every event (reference §6). */
+    /** Stable per app; sent as auth[application_token] with every event (docs/bitrix24.md §6). */
     applicationToken: string;
     scope: string[];
     active: boolean;
     installed: boolean;
-    /** L = local application (reference §7). */
+    /** L = local application (docs/bitrix24.md §7). */
     status: string;
     version: number;
     installUrl?: string;

@@ -1,5 +1,5 @@
 // Plan and features (Bitrix24 Feature::isFeatureEnabled). The plan picks the default rate limit
-// (reference §8); the two features gate reservations and connectors (reference §1, §11).
+// (docs/bitrix24.md §8); the two features gate reservations and connectors (docs/bitrix24.md §1, §11).
 
 export type Plan = 'standard' | 'enterprise';
 

@@ -1,4 +1,4 @@
-// Portal users. User 1 is an administrator (the installing admin), user 2 is not (reference §0.2).
+// Portal users. User 1 is an administrator (the installing admin), user 2 is not (docs/bitrix24.md §0.2).
 
 export interface User {
     id: number;

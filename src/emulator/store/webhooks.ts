@@ -1,9 +1,9 @@
 // Incoming webhooks (b_rest_ap): `<portal>/rest/<user>/<secret>/<method>` runs as that user with
-// the webhook's scope list (reference §7).
+// the webhook's scope list (docs/bitrix24.md §7).
 import { randomLowerAlnum } from '../random';
 
 export interface Webhook {
-    /** password_id: the entity the operating-time budget is counted for (reference §8). */
+    /** password_id: the entity the operating-time budget is counted for (docs/bitrix24.md §8). */
     id: number;
     userId: number;
     secret: string;

@@ -46,8 +46,8 @@ interface Layer {
 }
 
 /**
- * Removes the route of this handler again, as core's http-in node does on close (reference
- * node-red.md §4.2), but only ours: another node serving the same path keeps its route.
+ * Removes the route of this handler again, as core's http-in node does on close (docs/node-red.md
+ * §4.2), but only ours: another node serving the same path keeps its route.
  */
 export function removeRoute(app: Router, path: string, method: string, handler: unknown): void {
     const stack = (app as unknown as { _router?: { stack: Layer[] }; stack?: Layer[] })._router?.stack;

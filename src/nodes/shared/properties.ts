@@ -40,7 +40,7 @@ export function textProperty(value: unknown, fallback = ''): string {
 
 /**
  * A TypedInput property's value for this msg. Always with the callback: JSONata and context
- * stores are asynchronous (reference node-red.md §2.9). A msg path through a missing object
+ * stores are asynchronous (docs/node-red.md §2.9). A msg path through a missing object
  * (`meta.process` without `msg.meta`) is absent, like any missing property, so that the check
  * of the value says what is needed instead of "Cannot read properties of undefined".
  */

@@ -2,14 +2,14 @@ import { invalidArgument, isObject } from '../../bitrix24';
 
 export type EventType = 'offline' | 'online';
 
-/** One subscription: what `event.bind` and `event.unbind` are called with (reference §5). */
+/** One subscription: what `event.bind` and `event.unbind` are called with (docs/bitrix24.md §5). */
 export interface BindingSpec {
     /** Upper case, as the portal stores it. */
     event: string;
     eventType: EventType;
     /** Online only: the URL the portal POSTs each event to. */
     handler: string;
-    /** '' = no connector. It selects the queue, so bind, read and clear with the same one (§11). */
+    /** '' = no connector. It selects the queue, so bind, read and clear with the same one (docs/bitrix24.md §11). */
     connector: string;
     options: Record<string, unknown>;
 }
@@ -22,7 +22,7 @@ export interface BindingInput {
     options?: unknown;
 }
 
-/** Whether two bindings are one handler with the same options, as the portal stores it (§5). */
+/** Whether two bindings are one handler with the same options, as the portal stores it (docs/bitrix24.md §5). */
 export function sameBinding(a: BindingSpec, b: BindingSpec): boolean {
     return (
         a.event === b.event &&
@@ -37,12 +37,12 @@ export function sameBinding(a: BindingSpec, b: BindingSpec): boolean {
 const EVENT_NAME = /^ON[A-Z0-9_]{2,100}$/;
 const DOORBELL = 'ONOFFLINEEVENT';
 
-/** Checks a binding before any request, with the portal's own rules where they are known (§5). */
+/** Checks a binding before any request, with the portal's own rules where they are known (docs/bitrix24.md §5). */
 export function bindingSpec(input: BindingInput): BindingSpec {
     const event = checkEventName(input.event);
     const handler = input.eventType === 'online' ? checkHandlerUrl(input.handler) : '';
     if (input.eventType === 'offline' && event === DOORBELL) {
-        // The portal answers "Offline event cannot be registered for this event." (§5).
+        // The portal answers "Offline event cannot be registered for this event." (docs/bitrix24.md §5).
         throw invalidArgument('event', 'doorbell-offline', `${DOORBELL} can only be bound online`, { event });
     }
     return {
@@ -68,7 +68,7 @@ export function checkEventName(value: unknown): string {
     return event;
 }
 
-/** The portal refuses handlers that are not http(s) or whose host has no dot, e.g. localhost (§5). */
+/** The portal refuses handlers that are not http(s) or whose host has no dot, e.g. localhost (docs/bitrix24.md §5). */
 export function checkHandlerUrl(value: unknown): string {
     const text = typeof value === 'string' ? value.trim() : '';
     let url: URL | undefined;

@@ -2,7 +2,7 @@ import { Bitrix24Error, isObject, type Bitrix24Client } from '../../bitrix24';
 import type { BindingSpec, EventType } from './binding-spec';
 
 /**
- * A handler as `event.get` lists it (reference §5): online `{event, handler, auth_type, offline: 0}`,
+ * A handler as `event.get` lists it (docs/bitrix24.md §5): online `{event, handler, auth_type, offline: 0}`,
  * offline `{event, connector_id, offline: 1}`.
  */
 export interface EventHandler {
@@ -33,10 +33,10 @@ export interface UnbindResult {
     removed: number;
 }
 
-/** "Handler already binded", or a concurrent bind of the same handler (reference §5). */
+/** "Handler already binded", or a concurrent bind of the same handler (docs/bitrix24.md §5). */
 const ALREADY_BOUND = /already binded|already started/i;
 
-/** event.bind / event.unbind / event.get for one application (reference §5). */
+/** event.bind / event.unbind / event.get for one application (docs/bitrix24.md §5). */
 export class EventBindings {
     constructor(private readonly client: Bitrix24Client) {}
 

@@ -18,7 +18,7 @@ export interface BindingMemory {
 /**
  * Makes sure of a binding at deploy, once the portal's tokens are read, and again each time the
  * portal becomes ready anew (an installation or Connect): a reinstalled application has lost its
- * handlers (reference §5). Each run reads `event.get` and binds only what is missing. With a
+ * handlers (docs/bitrix24.md §5). Each run reads `event.get` and binds only what is missing. With a
  * `memory`, a binding that differs from the one made last (another URL or options) is made after
  * the old one is unbound: binding it again would keep the old options. Returns the function that
  * stops it, which resolves once a run under way is over (and the memory says what the portal has).

@@ -21,7 +21,7 @@ export interface CallOutcome {
 /**
  * Any REST method, alone or as a list through `batch` (50 per request). In `auto` mode a write
  * carries the portal's connector, so that the change does not come back into this connector's
- * offline queue (reference §11); a read needs none.
+ * offline queue (docs/bitrix24.md §11); a read needs none.
  */
 export class RestCaller {
     constructor(
@@ -35,7 +35,7 @@ export class RestCaller {
     }
 
     /**
-     * A batch applies its connector to every command (reference §10), so one write among the
+     * A batch applies its connector to every command (docs/bitrix24.md §10), so one write among the
      * commands gives the whole list the connector; reads do not mind it.
      */
     async batch(commands: readonly BatchCommand[]): Promise<CallOutcome[]> {
@@ -56,7 +56,7 @@ export class RestCaller {
     }
 
     connectorFor(methods: readonly string[]): string | undefined {
-        // Webhooks ignore auth_connector (reference §7), so sending one would only mislead.
+        // Webhooks ignore auth_connector (docs/bitrix24.md §7), so sending one would only mislead.
         if (!this.connector || this.mode === 'never' || this.client.auth.kind === 'webhook') return undefined;
         if (this.mode === 'always') return this.connector;
         return methods.some((method) => !isReadMethod(method)) ? this.connector : undefined;

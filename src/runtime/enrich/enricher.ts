@@ -38,7 +38,7 @@ export interface EnrichResult<T> {
 
 type ReadOutcome = { object: unknown } | { gone: true } | { error: Bitrix24Error };
 
-/** crm.item.get: NOT_FOUND; legacy crm.*.get: "" + "Not found"; tasks: ERROR_CORE "...not found..." (§9, §11). */
+/** crm.item.get: NOT_FOUND; legacy crm.*.get: "" + "Not found"; tasks: ERROR_CORE "...not found..." (docs/bitrix24.md §9, §11). */
 const GONE = new Set(['NOT_FOUND', 'ERROR_NOT_FOUND', 'ERROR_ENTITY_NOT_FOUND']);
 const WRAPPERS = new Set(['item', 'task']);
 

@@ -26,7 +26,7 @@ interface EventLike {
     EVENT_DATA?: unknown;
 }
 
-/** crm.item entity type ids (reference §11). */
+/** crm.item entity type ids (docs/bitrix24.md §11). */
 const CRM_TYPES: Record<string, number> = { LEAD: 1, DEAL: 2, CONTACT: 3, COMPANY: 4, QUOTE: 7 };
 const CRM_EVENT = /^ONCRM(LEAD|DEAL|CONTACT|COMPANY|QUOTE)(?:ADD|UPDATE|DELETE|MOVETOCATEGORY)$/;
 const DYNAMIC_EVENT = /^ONCRMDYNAMICITEM(?:ADD|UPDATE|DELETE)(?:_(\d+))?$/;
@@ -35,7 +35,7 @@ const TASK_EVENT = /^ONTASK(?:ADD|UPDATE|DELETE)$/;
 const DELETE_EVENT = /DELETE(?:_\d+)?$/;
 
 /**
- * How each event's object is read (reference §11): crm.item.get for leads, deals, contacts,
+ * How each event's object is read (docs/bitrix24.md §11): crm.item.get for leads, deals, contacts,
  * companies, quotes and smart processes, crm.activity.get, tasks.task.get; a user's map
  * (`{"ONCRMPRODUCT*": {"method": "crm.product.get"}}`) comes first.
  */
@@ -84,7 +84,7 @@ export function objectId(data: unknown): number | undefined {
     return undefined;
 }
 
-/** `EVENT_DATA` may be `false`, and a task's FIELDS_BEFORE the string "undefined" (reference §1, §11). */
+/** `EVENT_DATA` may be `false`, and a task's FIELDS_BEFORE the string "undefined" (docs/bitrix24.md §1, §11). */
 function fieldsOf(data: unknown, part: string): Record<string, unknown> | undefined {
     const fields = isObject(data) ? data[part] : undefined;
     return isObject(fields) ? fields : undefined;

@@ -25,7 +25,7 @@ export interface ConfirmSettings {
 
 /**
  * Confirms rows of reservations: `event.offline.clear` (done) or `event.offline.error` (failed,
- * into the error sub-queue, reference §3), one call per reservation when coalescing, and tells
+ * into the error sub-queue, docs/bitrix24.md §3), one call per reservation when coalescing, and tells
  * the get node's ledger before the call (its read slot frees, so the next get can share the
  * request) and after it (the rows are done, or due again).
  */
@@ -62,12 +62,12 @@ export class Confirmer {
     private async send(processId: string, rows: string[] | 'all', waiters: Waiter[]): Promise<void> {
         const owner = this.registry.ownerOf(processId);
         if (this.settings.kind === 'error' && owner?.queueOf(processId) === 'error') {
-            // Marking a row that is already an error row does nothing (reference §3): leave the
+            // Marking a row that is already an error row does nothing (docs/bitrix24.md §3): leave the
             // reservation open, so that the get node delivers it again after redeliverAfter.
             for (const waiter of waiters) waiter.resolve();
             return;
         }
-        // event.offline.error needs the MESSAGE_IDs (reference §3); the ledger knows them.
+        // event.offline.error needs the MESSAGE_IDs (docs/bitrix24.md §3); the ledger knows them.
         const ids = rows === 'all' && this.settings.kind === 'error' ? owner?.remaining(processId) : rows;
         if (ids === undefined) {
             for (const waiter of waiters) waiter.reject(missingIds());

@@ -45,7 +45,7 @@ export class OrphanScan {
     ): Promise<Map<string, string[]>> {
         this.lastScan = this.now();
         const rows = await queue.listAll({
-            // A non-empty PROCESS_ID compares greater than the empty string (reference §4).
+            // A non-empty PROCESS_ID compares greater than the empty string (docs/bitrix24.md §4).
             filter: { '>PROCESS_ID': '', ERROR: this.settings.errorQueue ? '1' : '0' },
             authConnector: this.settings.authConnector,
         });

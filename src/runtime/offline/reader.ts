@@ -301,7 +301,7 @@ export class OfflineReader implements ReservationOwner {
     }
 
     /**
-     * Re-reads a reservation with `process_id` and `clear: 0` (reference §1: leaving clear at
+     * Re-reads a reservation with `process_id` and `clear: 0` (docs/bitrix24.md §1: leaving clear at
      * its default would delete the rows) and emits what is still in it. Confirmed rows are gone
      * from the portal and rows marked as errors have left it, so what comes back is what is left.
      */

@@ -12,7 +12,7 @@ export interface ConnectionReport {
 
 /**
  * Who the token belongs to, whether that user is an administrator (needed for offline events,
- * reference §0.2) and which plan features the portal has (§0.4, §0.5), in one `batch` request.
+ * docs/bitrix24.md §0.2) and which plan features the portal has (docs/bitrix24.md §0.4, §0.5), in one `batch` request.
  */
 export async function connectionReport(client: Bitrix24Client): Promise<ConnectionReport> {
     const [profile, admin, extended, connector] = await client.batch([

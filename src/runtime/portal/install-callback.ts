@@ -8,7 +8,7 @@ import {
 } from '../../bitrix24';
 
 /**
- * Reads the tokens of an installation callback (`ONAPPINSTALL`, reference §7: form-encoded
+ * Reads the tokens of an installation callback (`ONAPPINSTALL`, docs/bitrix24.md §7: form-encoded
  * `auth[access_token]`, `auth[refresh_token]`, `auth[application_token]`, `auth[client_endpoint]`, ...)
  * and checks that it comes for the configured portal, and that the token server it names (where
  * refreshes send the client secret) is Bitrix24's or the configured one.

@@ -60,7 +60,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
 
     /**
      * The auth_connector a node works with: its own, else the portal's; undefined for none. It
-     * selects the queue, so a node binds, reads and confirms with the same one (reference §11).
+     * selects the queue, so a node binds, reads and confirms with the same one (docs/bitrix24.md §11).
      */
     connectorFor(own: string): string | undefined {
         return own || this.settings.authConnector || undefined;
@@ -96,7 +96,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         this.setState('ready');
     }
 
-    /** The portal's authorisation page for the code flow (reference §7). */
+    /** The portal's authorisation page for the code flow (docs/bitrix24.md §7). */
     authorizeUrl(state: string): string {
         const url = new URL('/oauth/authorize/', this.settings.portalUrl);
         url.searchParams.set('client_id', this.settings.credentials.clientId ?? '');
@@ -177,7 +177,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
     }
 
     /**
-     * `app.info` with the offered access token, on the configured portal (reference §6, §7): the
+     * `app.info` with the offered access token, on the configured portal (docs/bitrix24.md §6, §7): the
      * token must work there and belong to this node's application, not to another one installed
      * on the same portal.
      */

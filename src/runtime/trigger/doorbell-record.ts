@@ -7,7 +7,7 @@ import type { BindingSpec } from '../bind/binding-spec';
  * The doorbell binding a trigger node made last, in a file of the user directory, so that a
  * deploy with another URL or `minTimeout` replaces it instead of adding a second one: the portal
  * keeps a handler's options from its first bind ("Handler already binded") and `event.get` does
- * not show them (reference §5). Without a file it lives as long as the node.
+ * not show them (docs/bitrix24.md §5). Without a file it lives as long as the node.
  */
 export class DoorbellRecord {
     private remembered: BindingSpec | undefined;

@@ -1,6 +1,6 @@
 /**
  * Fires `tick` after `seconds` without a reset, and again every `seconds` after that. The portal
- * drops rings inside the minTimeout window and never retries them (reference §6), so a poll
+ * drops rings inside the minTimeout window and never retries them (docs/bitrix24.md §6), so a poll
  * must follow any quiet period; a ring resets the timer. 0 seconds = off.
  */
 export class PollTimer {

@@ -18,7 +18,7 @@ const DOORBELL = 'ONOFFLINEEVENT';
 
 /**
  * Tells a genuine `ONOFFLINEEVENT` call from a forged one by its `auth[application_token]`
- * (reference §6): compared in constant time with the token the installation gave, and refused
+ * (docs/bitrix24.md §6): compared in constant time with the token the installation gave, and refused
  * whenever that token is unknown (fail closed).
  */
 export class RingVerifier {
