@@ -30,6 +30,7 @@ interface Citation {
 
 async function filesUnder(dir: string, accept: (name: string) => boolean): Promise<string[]> {
     const found: string[] = [];
+    if (!existsSync(dir)) return found;
     for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
