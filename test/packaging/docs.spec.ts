@@ -18,7 +18,10 @@ const CITATION = /(?<![\w/.-])((?:docs\/)?[\w-]+)\.md((?:(?:\s|\*|\/\/|#|,|-|–
 const SECTION = /§(\d+(?:\.\d+)*)/g;
 /** A section heading: `## §1 title`, `### §0.4 title`. */
 const HEADING = /^#{1,6} §(\d+(?:\.\d+)*)\s/gm;
-/** The docs whose sections the code cites: a mention of one without a readable section is a citation this test would miss. */
+/**
+ * The docs whose sections the code cites: a mention of one without a section this test can read
+ * would be a citation it misses.
+ */
 const NUMBERED_DOC = /(?<![\w/.-])docs\/(?:bitrix24|node-red)\.md/g;
 /** Where the project's docs used to live: a research folder outside the repository. */
 const OUTSIDE =
