@@ -1,5 +1,5 @@
 // A local Bitrix24 portal for tests, the demo and benchmarks: REST with offline events, OAuth,
-// webhooks, both rate limits, batch, and a control API. See README.md in this folder.
+// webhooks, both rate limits, batch, and a control API. Manual: docs/emulator.md.
 export { startEmulator, type Emulator, type EmulatorApp } from './emulator';
 export type { EmulatorOptions } from './options';
 export type {

@@ -10,7 +10,7 @@ export const EXAMPLES = path.join(ROOT, 'examples');
 export const LANGUAGES = ['en-US', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** The public contract (`/work/shared/design.md`): every property of every node type and its default. */
+/** The public contract (docs/nodes.md): every property of every node type and its default. */
 export const CONTRACT = {
     'bitrix24-portal': {
         name: '',

@@ -1,5 +1,5 @@
 // The control API over HTTP: JSON in, JSON out, under /_emulator/ on the portal listener.
-// Every endpoint is documented in src/emulator/README.md.
+// Every endpoint is documented in docs/emulator.md.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { readBody } from '../http/request';
