@@ -1,0 +1,256 @@
+/* global RED, $ */
+// Editor code shared by the nodes' HTML files. Node-RED serves this folder at
+// resources/@b24sync/node-red-bitrix24/ and loads a script tag once per node set that has it, before
+// that set's own scripts (docs/node-red.md §1.5); the first load defines window.B24Editor, later ones
+// leave it alone. Each node's `RED.nodes.registerType` call stays a literal in its own HTML.
+(function (root) {
+    'use strict';
+
+    if (root.B24Editor) {
+        return;
+    }
+
+    // While the dialog is open the form holds the value being validated; otherwise the node does.
+    function fieldValue(prefix, node, name) {
+        var $field = typeof $ === 'function' ? $('#' + prefix + name) : null;
+        if ($field && $field.length) {
+            return $field.attr('type') === 'checkbox' ? $field.is(':checked') : $field.val();
+        }
+        return node[name];
+    }
+
+    function parseObject(text) {
+        var value;
+        try {
+            value = JSON.parse(text);
+        } catch (err) {
+            return { problem: 'json' };
+        }
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+            return { problem: 'object' };
+        }
+        return { value: value };
+    }
+
+    /** How a label shows a property that is not a literal: `msg.filter`, `flow.x`, or `JSONata`. */
+    function typedReference(type, value) {
+        return type === 'jsonata' ? 'JSONata' : type + '.' + value;
+    }
+
+    /**
+     * The helpers of one node type. Validators and labels run with `this` = the node, whose `_`
+     * translates in this node set's namespace; the definition's `_` is the fallback when a caller
+     * gives no node. `prefix` is the id prefix of the form's inputs (`node-config-input-` for a
+     * config node).
+     */
+    function forType(type, prefix) {
+        var inputPrefix = prefix || 'node-input-';
+
+        function t(node, key, args) {
+            var translate = node && typeof node._ === 'function' ? node._ : RED.nodes.getType(type)._;
+            return translate(key, args);
+        }
+
+        // With `opt` the editor wants the message; without it, only whether the value is valid.
+        function invalid(node, opt, key, args) {
+            return opt ? t(node, key, args) : false;
+        }
+
+        function value(node, name) {
+            return fieldValue(inputPrefix, node, name);
+        }
+
+        function integer(min, key) {
+            var isNumber = RED.validators.number();
+            return function (v, opt) {
+                var text = String(v).trim();
+                var ok = isNumber.call(this, text) === true && /^\d+$/.test(text) && Number(text) >= min;
+                return ok ? true : invalid(this, opt, key);
+            };
+        }
+
+        function oneOf(values, key) {
+            return function (v, opt) {
+                return values.indexOf(v) !== -1 ? true : invalid(this, opt, key);
+            };
+        }
+
+        /**
+         * A TypedInput property whose own type (`json`, `str`) we check with `check(text, node)`, which
+         * returns null or the problem as `{key, args}`; the other types (msg, flow, JSONata, ...) are
+         * left to the editor's own validator and, when the msg arrives, to the runtime.
+         */
+        function typed(typeField, defaultType, ownType, check) {
+            var editorCheck = RED.validators.typedInput(typeField);
+            return function (v, opt) {
+                if ((value(this, typeField) || defaultType) !== ownType) {
+                    return editorCheck.call(this, v, opt);
+                }
+                var problem = check(String(v), this);
+                return problem ? invalid(this, opt, problem.key, problem.args) : true;
+            };
+        }
+
+        /** A JSON property that must hold an object (not a list); `key` is the message either way. */
+        function jsonObject(typeField, key) {
+            return typed(typeField, 'json', 'json', function (text) {
+                return parseObject(text).problem ? { key: key } : null;
+            });
+        }
+
+        /** Turns the input `name` into a TypedInput whose type is kept in `<name>Type`. */
+        function typedInput(name, defaultType, types) {
+            $('#' + inputPrefix + name).typedInput({
+                default: defaultType,
+                types: types,
+                typeField: '#' + inputPrefix + name + 'Type',
+            });
+        }
+
+        return {
+            t: t,
+            invalid: invalid,
+            value: value,
+            integer: integer,
+            oneOf: oneOf,
+            typed: typed,
+            jsonObject: jsonObject,
+            typedInput: typedInput,
+            labelStyle: function () {
+                return this.name ? 'node_label_italic' : '';
+            },
+        };
+    }
+
+    /**
+     * The filter and order validators of offline get (`method` "get") and list ("list"), from the
+     * rules the runtime checks too (resources/offline-filter-rules.js, loaded by the same HTML).
+     */
+    function offlineQuery(type, method) {
+        var node = forType(type);
+        var rules = root.B24OfflineFilterRules;
+        var own = rules[method];
+
+        function objectProblem(problem, what) {
+            return { key: type + '.validation.' + what + '.' + problem };
+        }
+
+        function filterProblem(text) {
+            var parsed = parseObject(text);
+            if (parsed.problem) {
+                return objectProblem(parsed.problem, 'filter');
+            }
+            for (var key in parsed.value) {
+                var part = rules.splitKey(key);
+                if (own.filterFields.indexOf(part.field) === -1) {
+                    return {
+                        key: type + '.validation.filter.field',
+                        args: { field: key, fields: own.filterFields.join(', ') },
+                    };
+                }
+                var value = parsed.value[key];
+                if (own.scalarsOnly && (part.op === '@' || (value !== null && typeof value === 'object'))) {
+                    return { key: type + '.validation.filter.scalar', args: { field: key } };
+                }
+                if (own.operators.indexOf(part.op) === -1) {
+                    return { key: type + '.validation.filter.operator', args: { field: key } };
+                }
+            }
+            return null;
+        }
+
+        function orderProblem(text) {
+            var parsed = parseObject(text);
+            if (parsed.problem) {
+                return objectProblem(parsed.problem, 'order');
+            }
+            for (var key in parsed.value) {
+                if (own.orderFields.indexOf(key.toUpperCase()) === -1) {
+                    return {
+                        key: type + '.validation.order.field',
+                        args: { field: key, fields: own.orderFields.join(', ') },
+                    };
+                }
+                if (!/^(asc|desc)$/i.test(String(parsed.value[key]))) {
+                    return { key: type + '.validation.order.direction', args: { field: key } };
+                }
+            }
+            return null;
+        }
+
+        return {
+            filter: node.typed('filterType', 'json', 'json', filterProblem),
+            order: node.typed('orderType', 'json', 'json', orderProblem),
+            // Both are JSON by default and may come from the message, the context or JSONata.
+            prepare: function () {
+                var types = ['json', 'msg', 'flow', 'global', 'env', 'jsonata'];
+                node.typedInput('filter', 'json', types);
+                node.typedInput('order', 'json', types);
+            },
+        };
+    }
+
+    /**
+     * Offline clear and offline error: the same form over event.offline.clear and event.offline.error
+     * (docs/bitrix24.md §2, §3), each in its own catalog.
+     */
+    function offlineConfirm(type) {
+        var node = forType(type);
+
+        function processId() {
+            var editorCheck = RED.validators.typedInput('processIdType');
+            return function (v, opt) {
+                if (String(v).trim() === '') {
+                    return node.invalid(this, opt, type + '.validation.processId');
+                }
+                return editorCheck.call(this, v, opt);
+            };
+        }
+
+        // Empty leaves the choice to the node; a JSON value must list 32-character MESSAGE_IDs.
+        function messageIds() {
+            var checkJson = node.typed('messageIdsType', 'msg', 'json', function (text) {
+                var ids;
+                try {
+                    ids = JSON.parse(text);
+                } catch (err) {
+                    ids = null;
+                }
+                var ok =
+                    Array.isArray(ids) &&
+                    ids.every(function (id) {
+                        return typeof id === 'string' && id.length === 32;
+                    });
+                return ok ? null : { key: type + '.validation.messageIds' };
+            });
+            return function (v, opt) {
+                return String(v).trim() === '' ? true : checkJson.call(this, v, opt);
+            };
+        }
+
+        return {
+            t: node.t,
+            labelStyle: node.labelStyle,
+            processId: processId(),
+            messageIds: messageIds(),
+            coalesceMs: node.integer(0, type + '.validation.coalesceMs'),
+            oneditprepare: function () {
+                node.typedInput('processId', 'msg', ['msg', 'flow', 'global', 'str', 'env', 'jsonata']);
+                node.typedInput('messageIds', 'msg', ['msg', 'json', 'flow', 'global', 'jsonata']);
+                $('#node-input-coalesce')
+                    .on('change', function () {
+                        $('#' + type + '-coalesce-row').toggle($(this).is(':checked'));
+                    })
+                    .trigger('change');
+            },
+        };
+    }
+
+    root.B24Editor = {
+        forType: forType,
+        parseObject: parseObject,
+        typedReference: typedReference,
+        offlineQuery: offlineQuery,
+        offlineConfirm: offlineConfirm,
+    };
+})(this);
