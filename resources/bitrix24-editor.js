@@ -23,7 +23,7 @@
         var value;
         try {
             value = JSON.parse(text);
-        } catch (err) {
+        } catch {
             return { problem: 'json' };
         }
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -191,8 +191,9 @@
     }
 
     /**
-     * Offline clear and offline error: the same form over event.offline.clear and event.offline.error
-     * (docs/bitrix24.md §2, §3), each in its own catalog.
+     * Offline clear and offline error: the same form and checks over event.offline.clear and
+     * event.offline.error (docs/bitrix24.md §2, §3), each in its own catalog. Builds the form with
+     * B24Form (resources/bitrix24-form.js, loaded by the same HTML).
      */
     function offlineConfirm(type) {
         var node = forType(type);
@@ -213,7 +214,7 @@
                 var ids;
                 try {
                     ids = JSON.parse(text);
-                } catch (err) {
+                } catch {
                     ids = null;
                 }
                 var ok =
@@ -227,6 +228,18 @@
                 return String(v).trim() === '' ? true : checkJson.call(this, v, opt);
             };
         }
+
+        var form = root.B24Form.forType(type);
+        form.template([
+            form.head(),
+            form.typed('processId', 'fa-key'),
+            form.typed('messageIds', 'fa-list', { placeholder: true }),
+            form.tip('messageIds'),
+            form.text('authConnector', 'fa-plug', { placeholder: true, rowStyle: 'margin-top: 8px' }),
+            form.checkbox('coalesce'),
+            form.number('coalesceMs', 'fa-clock-o', 'milliseconds', { rowId: type + '-coalesce-row' }),
+            form.tip('coalesce'),
+        ]);
 
         return {
             t: node.t,
@@ -246,7 +259,23 @@
         };
     }
 
+    /**
+     * Runs the editor script of a flow node with its helpers and its form builder (B24Form, from
+     * resources/bitrix24-form.js, which the same HTML loads); the script keeps its own literal
+     * `RED.nodes.registerType` call.
+     */
+    function node(type, script) {
+        script(forType(type), root.B24Form.forType(type));
+    }
+
+    /** The same for a config node, whose inputs are `node-config-input-<name>` and whose form is written out. */
+    function configNode(type, script) {
+        script(forType(type, 'node-config-input-'));
+    }
+
     root.B24Editor = {
+        node: node,
+        configNode: configNode,
         forType: forType,
         parseObject: parseObject,
         typedReference: typedReference,

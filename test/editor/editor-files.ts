@@ -210,13 +210,20 @@ export function scriptBlocks(html: string): ScriptBlock[] {
     }));
 }
 
-/** The form of a type: the body of `<script type="text/html" data-template-name="<type>">`. */
+/**
+ * The form of a type: what the editor copies into its dialog, the body of
+ * `<script type="text/html" data-template-name="<type>">`, written in the HTML or built by B24Form
+ * (resources/bitrix24-form.js) when the HTML loads.
+ */
 export async function template(type: string): Promise<string> {
+    const { page } = await loadEditorFile(type);
+    const built: unknown = (page.B24Form as { template(type: string): unknown } | undefined)?.template(type);
+    if (typeof built === 'string') return built;
     const block = scriptBlocks(await editorHtml(type)).find((script) =>
         script.attributes.includes(`data-template-name="${type}"`),
     );
     if (!block) {
-        throw new Error(`no data-template-name="${type}" block`);
+        throw new Error(`no data-template-name="${type}" block and no form built by B24Form`);
     }
     return block.body;
 }
