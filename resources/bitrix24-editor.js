@@ -108,6 +108,7 @@
         }
 
         return {
+            type: type,
             t: t,
             invalid: invalid,
             value: value,
@@ -126,8 +127,8 @@
      * The filter and order validators of offline get (`method` "get") and list ("list"), from the
      * rules the runtime checks too (resources/offline-filter-rules.js, loaded by the same HTML).
      */
-    function offlineQuery(type, method) {
-        var node = forType(type);
+    function offlineQuery(helpers, method) {
+        var type = helpers.type;
         var rules = root.B24OfflineFilterRules;
         var own = rules[method];
 
@@ -179,30 +180,30 @@
         }
 
         return {
-            filter: node.typed('filterType', 'json', 'json', filterProblem),
-            order: node.typed('orderType', 'json', 'json', orderProblem),
+            filter: helpers.typed('filterType', 'json', 'json', filterProblem),
+            order: helpers.typed('orderType', 'json', 'json', orderProblem),
             // Both are JSON by default and may come from the message, the context or JSONata.
             prepare: function () {
                 var types = ['json', 'msg', 'flow', 'global', 'env', 'jsonata'];
-                node.typedInput('filter', 'json', types);
-                node.typedInput('order', 'json', types);
+                helpers.typedInput('filter', 'json', types);
+                helpers.typedInput('order', 'json', types);
             },
         };
     }
 
     /**
      * Offline clear and offline error: the same form and checks over event.offline.clear and
-     * event.offline.error (docs/bitrix24.md §2, §3), each in its own catalog. Builds the form with
-     * B24Form (resources/bitrix24-form.js, loaded by the same HTML).
+     * event.offline.error (docs/bitrix24.md §2, §3), each in its own catalog: builds the form with
+     * `form` and returns the validators and oneditprepare for the definition.
      */
-    function offlineConfirm(type) {
-        var node = forType(type);
+    function offlineConfirm(helpers, form) {
+        var type = helpers.type;
 
         function processId() {
             var editorCheck = RED.validators.typedInput('processIdType');
             return function (v, opt) {
                 if (String(v).trim() === '') {
-                    return node.invalid(this, opt, type + '.validation.processId');
+                    return helpers.invalid(this, opt, type + '.validation.processId');
                 }
                 return editorCheck.call(this, v, opt);
             };
@@ -210,7 +211,7 @@
 
         // Empty leaves the choice to the node; a JSON value must list 32-character MESSAGE_IDs.
         function messageIds() {
-            var checkJson = node.typed('messageIdsType', 'msg', 'json', function (text) {
+            var checkJson = helpers.typed('messageIdsType', 'msg', 'json', function (text) {
                 var ids;
                 try {
                     ids = JSON.parse(text);
@@ -229,7 +230,6 @@
             };
         }
 
-        var form = root.B24Form.forType(type);
         form.template([
             form.head(),
             form.typed('processId', 'fa-key'),
@@ -242,14 +242,12 @@
         ]);
 
         return {
-            t: node.t,
-            labelStyle: node.labelStyle,
             processId: processId(),
             messageIds: messageIds(),
-            coalesceMs: node.integer(0, type + '.validation.coalesceMs'),
+            coalesceMs: helpers.integer(0, type + '.validation.coalesceMs'),
             oneditprepare: function () {
-                node.typedInput('processId', 'msg', ['msg', 'flow', 'global', 'str', 'env', 'jsonata']);
-                node.typedInput('messageIds', 'msg', ['msg', 'json', 'flow', 'global', 'jsonata']);
+                helpers.typedInput('processId', 'msg', ['msg', 'flow', 'global', 'str', 'env', 'jsonata']);
+                helpers.typedInput('messageIds', 'msg', ['msg', 'json', 'flow', 'global', 'jsonata']);
                 $('#node-input-coalesce')
                     .on('change', function () {
                         $('#' + type + '-coalesce-row').toggle($(this).is(':checked'));
