@@ -300,18 +300,21 @@ function stubRed(messages: Catalog, registered: Map<string, EditorDefinition>) {
 /**
  * Runs a built editor file as the editor does, in a fresh V8 context with a stub `RED`: first the
  * scripts it loads from RESOURCES, then its `text/javascript` blocks; returns the context (the page's
- * globals) and what the blocks registered. The stub translates with the given language, the way a
- * node's `_` does in the editor; `typedInput` validators accept everything (the editor's own checks
- * of msg/flow/JSONata values are not ours to test).
+ * globals) and what the blocks registered. Node-RED loads the resource scripts side by side, in no
+ * fixed order (`resourceOrder` tries another one), and runs the blocks once all have loaded. The
+ * stub translates with the given language, the way a node's `_` does in the editor; `typedInput`
+ * validators accept everything (the editor's own checks of msg/flow/JSONata values are not ours to
+ * test).
  */
 export async function loadEditorFile(
     type: string,
     language: Language = 'en-US',
+    resourceOrder: (files: string[]) => string[] = (files) => files,
 ): Promise<{ page: vm.Context; registered: Map<string, EditorDefinition> }> {
     const registered = new Map<string, EditorDefinition>();
     const page = vm.createContext({ RED: stubRed(await catalog(language, type), registered), URL });
     const html = await editorHtml(type);
-    for (const file of resourceScripts(html)) {
+    for (const file of resourceOrder(resourceScripts(html))) {
         vm.runInContext(await readText(path.join(RESOURCES, file)), page, { filename: `resources/${file}` });
     }
     for (const code of javascriptBlocks(html)) {
