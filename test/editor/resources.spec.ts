@@ -20,8 +20,13 @@ import {
 } from './editor-files';
 import type { EditorDefinition } from './editor-files';
 
-const SHARED = ['bitrix24-editor.js', 'bitrix24-form.js', 'offline-filter-rules.js'];
-const GLOBALS = ['B24Editor', 'B24Form', 'B24OfflineFilterRules'];
+const SHARED = [
+    'bitrix24-editor.js',
+    'bitrix24-form.js',
+    'bitrix24-offline-editor.js',
+    'offline-filter-rules.js',
+];
+const GLOBALS = ['B24Editor', 'B24Form', 'B24OfflineEditor', 'B24OfflineFilterRules'];
 
 /** Whether the runtime takes a filter or an order, as the nodes call it before a request. */
 function runtimeAccepts(check: () => unknown): boolean {
