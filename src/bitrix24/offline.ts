@@ -264,12 +264,19 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
             throw invalidArgument(
                 'filter',
                 'filter-operator',
-                `event.offline.get filters with =, >, <, >= or <= only; "${key}" uses ${op}`,
+                `event.offline.${method} filters with ${orList(rules.operators.filter(Boolean))} only; "${key}" uses ${op}`,
                 { field: key },
             );
         }
     }
     return filter;
+}
+
+/** `["=", ">", "<"]` -> `"=, > or <"`. */
+function orList(items: string[]): string {
+    return items.length > 1
+        ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`
+        : items.join('');
 }
 
 export function checkOrder(order: unknown, method: 'get' | 'list'): Record<string, unknown> {
