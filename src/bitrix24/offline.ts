@@ -75,17 +75,27 @@ export interface QueueStats {
     oldestTimestamp: string | null;
 }
 
-const GET_FIELDS = ['ID', 'TIMESTAMP_X', 'EVENT_NAME', 'MESSAGE_ID'];
-const LIST_FIELDS = [...GET_FIELDS, 'PROCESS_ID', 'ERROR'];
+/** The rules of one method's filter and order, see resources/offline-filter-rules.js. */
+export interface OfflineMethodRules {
+    orderFields: string[];
+    filterFields: string[];
+    operators: string[];
+    /** Whether each condition takes one value only (no list, no `@`). */
+    scalarsOnly: boolean;
+}
+
+export interface OfflineFilterRules {
+    get: OfflineMethodRules;
+    list: OfflineMethodRules;
+    splitKey(key: string): { op: string; field: string };
+}
+
 /**
- * When event.offline.get takes new rows, the server hands the filter to its ORM's where():
- * one scalar per condition, no date (TIMESTAMP_X) and only comparison operators; `%` and `@`
- * are "Unknown operator" (docs/bitrix24.md §1, per source, as the emulator follows it).
+ * The filter and order rules of both methods (docs/bitrix24.md §1). The editor reads the same file,
+ * so a form never accepts what the runtime refuses, nor the reverse.
  */
-const RESERVING_FILTER_FIELDS = ['ID', 'EVENT_NAME', 'MESSAGE_ID'];
-const RESERVING_OPERATORS = ['', '=', '>', '<', '>=', '<='];
-/** Filter operators: a prefix on the field name (docs/bitrix24.md §1). */
-const FILTER_KEY = /^(=|>=|<=|>|<|@|%)?([A-Z_]+)$/i;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script shared with the editor, outside src
+export const OFFLINE_FILTER_RULES = require('../../resources/offline-filter-rules.js') as OfflineFilterRules;
 const MESSAGE_ID = /^[0-9a-f]{32}$/i;
 
 export class OfflineQueue {
@@ -227,10 +237,12 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
             'the filter must be an object such as {"EVENT_NAME": "ONCRMDEALUPDATE"}',
         );
     }
-    const allowed = method === 'get' ? RESERVING_FILTER_FIELDS : LIST_FIELDS;
+    const rules = OFFLINE_FILTER_RULES[method];
+    const allowed = rules.filterFields;
     for (const [key, value] of Object.entries(filter)) {
-        const match = FILTER_KEY.exec(key);
-        if (!match || !allowed.includes(match[2].toUpperCase())) {
+        const { op, field } = OFFLINE_FILTER_RULES.splitKey(key);
+        // An operator that no method knows makes the key name no field at all.
+        if (!allowed.includes(field) || !OFFLINE_FILTER_RULES.list.operators.includes(op)) {
             throw invalidArgument(
                 'filter',
                 'filter-field',
@@ -238,7 +250,7 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
                 { field: key, fields: allowed.join(', ') },
             );
         }
-        if (method === 'get' && (typeof value === 'object' || match[1] === '@')) {
+        if (rules.scalarsOnly && (typeof value === 'object' || op === '@')) {
             throw invalidArgument(
                 'filter',
                 'filter-list',
@@ -248,11 +260,11 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
                 },
             );
         }
-        if (method === 'get' && !RESERVING_OPERATORS.includes(match[1] ?? '')) {
+        if (!rules.operators.includes(op)) {
             throw invalidArgument(
                 'filter',
                 'filter-operator',
-                `event.offline.get filters with =, >, <, >= or <= only; "${key}" uses ${match[1]}`,
+                `event.offline.${method} filters with ${orList(rules.operators.filter(Boolean))} only; "${key}" uses ${op}`,
                 { field: key },
             );
         }
@@ -260,8 +272,15 @@ export function checkFilter(filter: unknown, method: 'get' | 'list'): Record<str
     return filter;
 }
 
+/** `["=", ">", "<"]` -> `"=, > or <"`. */
+function orList(items: string[]): string {
+    return items.length > 1
+        ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`
+        : items.join('');
+}
+
 export function checkOrder(order: unknown, method: 'get' | 'list'): Record<string, unknown> {
-    const allowed = method === 'get' ? GET_FIELDS : LIST_FIELDS;
+    const allowed = OFFLINE_FILTER_RULES[method].orderFields;
     if (!isObject(order))
         throw invalidArgument(
             'order',

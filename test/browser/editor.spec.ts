@@ -176,6 +176,23 @@ describe('the editor in a real browser', function () {
         assert.match(await editor.statusText('b24-example-01-clear'), /^cleared \d+/);
     });
 
+    it('marks a filter that a reserving read refuses as invalid in the get dialog, and accepts one it takes', async () => {
+        await editor.openDialog('b24-example-01-get');
+        // The TypedInput shows its own text input in the row of the hidden #node-input-filter.
+        const filter = page
+            .locator('.form-row', { has: page.locator('#node-input-filter') })
+            .locator('input.red-ui-typedInput-input');
+        await filter.fill('{"%EVENT_NAME":"ONCRM"}');
+        await filter.press('Tab');
+        const refused = await editor.report();
+        await filter.fill('{"EVENT_NAME":"ONCRMDEALUPDATE"}');
+        await filter.press('Tab');
+        const accepted = await editor.report();
+        await editor.cancelDialog();
+        assert.notDeepEqual(refused.invalid, [], 'the % filter is marked invalid');
+        assert.deepEqual(accepted.invalid, []);
+    });
+
     it('has opened the dialog of every node type, and the page raised no errors', () => {
         assert.deepEqual([...opened].sort(), [
             'bitrix24-bind',

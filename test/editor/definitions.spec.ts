@@ -24,9 +24,11 @@ import type { EditorDefinition, NodeType } from './editor-files';
 const COLOR = '#3DB2E0';
 const MESSAGE_ID = 'a'.repeat(32);
 
-/** The en-US text of a key, as the editor would show it. */
+/** The en-US text of a key, as the editor would show it; a key missing from the catalog fails the test. */
 async function message(type: NodeType, key: string, args: Record<string, unknown> = {}): Promise<string> {
-    return translate(await catalog('en-US', type), `${type}.${key}`, args);
+    const text = translate(await catalog('en-US', type), `${type}.${key}`, args);
+    assert.notEqual(text, `${type}.${key}`, `${type}.${key} is not in the en-US catalog`);
+    return text;
 }
 
 function plain<T>(value: T): T {

@@ -7,6 +7,10 @@ import vm from 'node:vm';
 export const ROOT = path.resolve(__dirname, '../..');
 export const DIST_NODES = path.join(ROOT, 'dist', 'nodes');
 export const EXAMPLES = path.join(ROOT, 'examples');
+/** The package's `resources/` folder, which Node-RED serves to the editor (docs/node-red.md §1.5). */
+export const RESOURCES = path.join(ROOT, 'resources');
+/** How a node's HTML names a file of RESOURCES: relative, so that httpAdminRoot is respected. */
+export const RESOURCE_URL = 'resources/@b24sync/node-red-bitrix24/';
 export const LANGUAGES = ['en-US', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
@@ -206,13 +210,20 @@ export function scriptBlocks(html: string): ScriptBlock[] {
     }));
 }
 
-/** The form of a type: the body of `<script type="text/html" data-template-name="<type>">`. */
+/**
+ * The form of a type: what the editor copies into its dialog, the body of
+ * `<script type="text/html" data-template-name="<type>">`, written in the HTML or built by B24Form
+ * (resources/bitrix24-form.js) when the HTML loads.
+ */
 export async function template(type: string): Promise<string> {
+    const { page } = await loadEditorFile(type);
+    const built: unknown = (page.B24Form as { template(type: string): unknown } | undefined)?.template(type);
+    if (typeof built === 'string') return built;
     const block = scriptBlocks(await editorHtml(type)).find((script) =>
         script.attributes.includes(`data-template-name="${type}"`),
     );
     if (!block) {
-        throw new Error(`no data-template-name="${type}" block`);
+        throw new Error(`no data-template-name="${type}" block and no form built by B24Form`);
     }
     return block.body;
 }
@@ -256,19 +267,19 @@ export interface EditorDefinition {
     _: Translator;
 }
 
-/**
- * Runs a built editor file's `text/javascript` blocks in a fresh V8 context with a stub `RED`, as the
- * editor would, and returns what they registered. The stub translates with the given language, the
- * way a node's `_` does in the editor; `typedInput` validators accept everything (the editor's own
- * checks of msg/flow/JSONata values are not ours to test).
- */
-export async function loadDefinitions(
-    type: string,
-    language: Language = 'en-US',
-): Promise<Map<string, EditorDefinition>> {
-    const messages = await catalog(language, type);
-    const registered = new Map<string, EditorDefinition>();
-    const RED = {
+/** The files of RESOURCES that an editor file loads with `<script src="...">`, in order. */
+export function resourceScripts(html: string): string[] {
+    return scriptBlocks(html).flatMap((script) => {
+        const src = /\bsrc="([^"]*)"/.exec(script.attributes)?.[1];
+        if (src === undefined) return [];
+        if (!src.startsWith(RESOURCE_URL)) throw new Error(`a script outside ${RESOURCE_URL}: ${src}`);
+        return [src.slice(RESOURCE_URL.length)];
+    });
+}
+
+/** A stub of the editor's `RED` that records the types registered, translating with `messages`. */
+function stubRed(messages: Catalog, registered: Map<string, EditorDefinition>) {
+    return {
         nodes: {
             registerType(name: string, definition: EditorDefinition): void {
                 definition._ = (key, args) => translate(messages, key, args);
@@ -284,10 +295,39 @@ export async function loadDefinitions(
         settings: { httpNodeRoot: '/' },
         _: (key: string) => key,
     };
-    for (const code of javascriptBlocks(await editorHtml(type))) {
-        vm.runInNewContext(code, { RED, URL }, { filename: `dist/nodes/${type}.html` });
+}
+
+/**
+ * Runs a built editor file as the editor does, in a fresh V8 context with a stub `RED`: first the
+ * scripts it loads from RESOURCES, then its `text/javascript` blocks; returns the context (the page's
+ * globals) and what the blocks registered. Node-RED loads the resource scripts side by side, in no
+ * fixed order (`resourceOrder` tries another one), and runs the blocks once all have loaded. The
+ * stub translates with the given language, the way a node's `_` does in the editor; `typedInput`
+ * validators accept everything (the editor's own checks of msg/flow/JSONata values are not ours to
+ * test).
+ */
+export async function loadEditorFile(
+    type: string,
+    language: Language = 'en-US',
+    resourceOrder: (files: string[]) => string[] = (files) => files,
+): Promise<{ page: vm.Context; registered: Map<string, EditorDefinition> }> {
+    const registered = new Map<string, EditorDefinition>();
+    const page = vm.createContext({ RED: stubRed(await catalog(language, type), registered), URL });
+    const html = await editorHtml(type);
+    for (const file of resourceOrder(resourceScripts(html))) {
+        vm.runInContext(await readText(path.join(RESOURCES, file)), page, { filename: `resources/${file}` });
     }
-    return registered;
+    for (const code of javascriptBlocks(html)) {
+        vm.runInContext(code, page, { filename: `dist/nodes/${type}.html` });
+    }
+    return { page, registered };
+}
+
+export async function loadDefinitions(
+    type: string,
+    language: Language = 'en-US',
+): Promise<Map<string, EditorDefinition>> {
+    return (await loadEditorFile(type, language)).registered;
 }
 
 export async function definition(type: NodeType, language: Language = 'en-US'): Promise<EditorDefinition> {

@@ -11,6 +11,7 @@ import {
     helpHtml,
     javascriptBlocks,
     scriptBlocks,
+    template,
 } from './editor-files';
 import type { Language, NodeType } from './editor-files';
 
@@ -42,7 +43,7 @@ function firstParagraph(help: string): string {
 
 /** The `data-i18n` keys of a form, without their `[attribute]` prefixes. */
 async function templateKeys(type: NodeType): Promise<string[]> {
-    return [...(await editorHtml(type)).matchAll(/data-i18n="([^"]*)"/g)].flatMap((match) =>
+    return [...(await template(type)).matchAll(/data-i18n="([^"]*)"/g)].flatMap((match) =>
         match[1].split(';').map((entry) => entry.replace(/^\[[^\]]*\]/, '')),
     );
 }

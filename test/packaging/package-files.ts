@@ -20,7 +20,7 @@ export function readPackageJson(root: string): PackageJson {
 /**
  * What Node-RED reads from the package (docs/node-red.md §1): each node set's `.js` and
  * the `.html` beside it, its catalog and help in every language, the icons beside the node files,
- * and `examples/`; plus package.json, README and LICENSE.
+ * `examples/` and the editor scripts in `resources/`; plus package.json, README and LICENSE.
  */
 export function filesNodeRedNeeds(root: string, pkg: PackageJson): string[] {
     const files = ['package.json', 'README.md', 'LICENSE'];
@@ -34,12 +34,18 @@ export function filesNodeRedNeeds(root: string, pkg: PackageJson): string[] {
     const nodeDirs = new Set(Object.values(pkg['node-red'].nodes).map((js) => path.posix.dirname(js)));
     for (const dir of nodeDirs) for (const icon of iconNames(root)) files.push(`${dir}/icons/${icon}`);
     for (const example of exampleNames(root)) files.push(`examples/${example}`);
+    for (const resource of resourceNames(root)) files.push(`resources/${resource}`);
     return files;
 }
 
 /** The icons the build copies next to the node files. */
 export function iconNames(root: string): string[] {
     return readdirSync(path.join(root, 'icons')).filter((name) => name.endsWith('.svg'));
+}
+
+/** The editor scripts Node-RED serves at `resources/<package name>/` (docs/node-red.md §1.5). */
+export function resourceNames(root: string): string[] {
+    return readdirSync(path.join(root, 'resources')).filter((name) => name.endsWith('.js'));
 }
 
 export function exampleNames(root: string): string[] {

@@ -14,6 +14,7 @@ import {
     isBuiltin,
     packageOf,
     readPackageJson,
+    resourceNames,
     runtimeClosure,
     type PackageJson,
     typesClosure,
@@ -60,7 +61,7 @@ describe('the npm tarball', function () {
         await fs.rm(tmp, { recursive: true, force: true });
     });
 
-    it('ships every file Node-RED loads: the nine nodes with their editor, help, catalogs and icons, and the examples', () => {
+    it('ships every file Node-RED loads: the nine nodes with their editor, help, catalogs and icons, the editor scripts in resources/ and the examples', () => {
         assert.equal(Object.keys(pkg['node-red'].nodes).length, 9);
         const missing = filesNodeRedNeeds(ROOT, pkg).filter((file) => !shipped.includes(file));
         assert.deepEqual(missing, []);
@@ -146,6 +147,18 @@ describe('the npm tarball', function () {
             for (const icon of iconNames(ROOT)) {
                 const body = await (await get(`/icons/${pkg.name}/${icon}`)).text();
                 assert.match(body, /<svg[\s>]/, icon);
+            }
+        });
+
+        it('serves each editor script of resources/ at resources/<package name>/, as the node HTML loads it', async () => {
+            assert.ok(resourceNames(ROOT).length > 0);
+            for (const file of resourceNames(ROOT)) {
+                const response = await get(`/resources/${pkg.name}/${file}`);
+                assert.match(response.headers.get('content-type') ?? '', /javascript/, file);
+                assert.equal(
+                    await response.text(),
+                    await fs.readFile(path.join(ROOT, 'resources', file), 'utf8'),
+                );
             }
         });
 
