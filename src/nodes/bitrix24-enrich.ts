@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 
-import { Bitrix24Error, isObject, LocalCode } from '../bitrix24';
+import { Bitrix24Error, LocalCode } from '../bitrix24';
+import { isObject } from '../bitrix24/internal';
 import { Enricher, type EventLike } from '../runtime/enrich/enricher';
 import { checkUserMap } from '../runtime/enrich/read-map';
 import { failure } from './shared/failure';

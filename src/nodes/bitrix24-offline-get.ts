@@ -20,7 +20,7 @@ import {
     textProperty,
 } from './shared/properties';
 import { StatusBadge } from './shared/status';
-import { userDirFile } from './shared/user-dir';
+import { userDirDocument } from './shared/user-dir';
 
 interface GetConfig extends NodeDef {
     portal?: string;
@@ -54,7 +54,9 @@ export = function (RED: NodeAPI): void {
         const reader = new OfflineReader(
             settings,
             () => portal.connection.queue(),
-            new Ledger(settings.mode === 'reserve' ? userDirFile(RED, `ledger-${this.id}.json`) : undefined),
+            new Ledger(
+                settings.mode === 'reserve' ? userDirDocument(RED, `ledger-${this.id}.json`) : undefined,
+            ),
             {
                 emit: (reservation) => this.send([reservationMessages(reservation, output), null]),
                 emptied: (summary) => this.send([null, { topic: 'empty', payload: summary }]),

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 
+import { MemoryDocument } from '../bitrix24/internal';
 import { bindingSpec } from '../runtime/bind/binding-spec';
 import { EventBindings } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
@@ -13,7 +14,7 @@ import { userError } from './shared/i18n';
 import { usePortal } from './shared/portal-node';
 import { booleanProperty, numberProperty, textProperty } from './shared/properties';
 import { StatusBadge } from './shared/status';
-import { userDirFile } from './shared/user-dir';
+import { userDirDocument } from './shared/user-dir';
 
 const TYPE = 'bitrix24-onoffline-trigger';
 /** A genuine ring is a few hundred bytes of form fields (docs/bitrix24.md §6). */
@@ -113,7 +114,9 @@ export = function (RED: NodeAPI): void {
             const error = failure(RED, badge, err, TYPE);
             this.error(error, { topic: 'autoBind', payload: error.message });
         };
-        const record = new DoorbellRecord(userDirFile(RED, `doorbell-${this.id}.json`));
+        const record = new DoorbellRecord(
+            userDirDocument(RED, `doorbell-${this.id}.json`) ?? new MemoryDocument(),
+        );
         let stopKeeping: (() => Promise<void>) | undefined;
         if (autoBind) {
             stopKeeping = keepBound(

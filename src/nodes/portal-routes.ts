@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 
-import { isBitrix24Error, parseForm } from '../bitrix24';
+import { isBitrix24Error } from '../bitrix24';
+import { parseForm } from '../bitrix24/internal';
 import { sharedText, userError } from './shared/i18n';
 import { readBody, servesHttpNodes } from './shared/http';
 import type { PortalNode } from './shared/portal-node';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import sinon from 'sinon';
 
-import { parseForm } from '../../dist/bitrix24';
+import { parseForm } from '../../dist/bitrix24/internal';
 import { PollTimer } from '../../dist/runtime/trigger/poll-timer';
 import { RingVerifier, sameSecret } from '../../dist/runtime/trigger/ring-verifier';
 

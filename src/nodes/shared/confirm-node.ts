@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 
-import { checkMessageIds, checkProcessId, isObject } from '../../bitrix24';
+import { checkMessageIds, checkProcessId } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 import type { RowSelection } from '../../runtime/offline/reservations';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
 import { failure } from './failure';

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 
-import { isObject } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 
 /**
  * Reading node properties. A flow written by hand or saved by an older version may lack a
