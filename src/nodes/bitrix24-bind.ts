@@ -8,16 +8,15 @@ import {
     type UnbindResult,
 } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
-import { failure } from './shared/failure';
-import { usePortal } from './shared/portal-node';
+import { onInput, setUpFlowNode } from './shared/flow-node';
 import {
     booleanProperty,
     choiceProperty,
     evaluateObjectProperty,
     evaluateProperty,
     textProperty,
+    typedProperty,
 } from './shared/properties';
-import { StatusBadge } from './shared/status';
 
 const TYPE = 'bitrix24-bind';
 
@@ -39,28 +38,16 @@ type Outcome = BindResult | UnbindResult | EventHandler[];
 export = function (RED: NodeAPI): void {
     function Bitrix24BindNode(this: Node, config: BindConfig) {
         RED.nodes.createNode(this, config);
-        const settings = {
-            action: choiceProperty(config.action, ['bind', 'unbind', 'list'] as const, 'bind'),
-            eventName: textProperty(config.eventName, 'ONCRMDEALUPDATE'),
-            eventNameType: textProperty(config.eventNameType, 'str'),
-            eventType: choiceProperty(config.eventType, ['offline', 'online'] as const, 'offline'),
-            handler: textProperty(config.handler),
-            authConnector: textProperty(config.authConnector),
-            options: textProperty(config.options, '{}'),
-            optionsType: textProperty(config.optionsType, 'json'),
-            onDeploy: booleanProperty(config.onDeploy, false),
-        };
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
-        const text = (key: string, params?: Record<string, string | number>) =>
-            RED._(`${TYPE}.status.${key}`, params);
+        const settings = readSettings(config);
+        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
+        if (!setup) return;
+        const { badge, portal, text } = setup;
 
         /** The binding for this msg (or for the deploy, with an empty msg). */
         const spec = async (msg: NodeMessage): Promise<BindingSpec> => {
             const [event, options] = await Promise.all([
-                evaluateProperty(RED, settings.eventName, settings.eventNameType, this, msg),
-                evaluateObjectProperty(RED, settings.options, settings.optionsType, this, msg),
+                evaluateProperty(RED, this, settings.eventName, msg),
+                evaluateObjectProperty(RED, this, settings.options, msg),
             ]);
             return bindingSpec({
                 event,
@@ -90,16 +77,11 @@ export = function (RED: NodeAPI): void {
                 );
         }
 
-        this.on('input', (msg, send, done) => {
-            run(msg).then(
-                (outcome) => {
-                    showOutcome(outcome);
-                    msg.payload = outcome;
-                    send(msg);
-                    done();
-                },
-                (err: unknown) => done(failure(RED, badge, err, TYPE)),
-            );
+        onInput(this, setup, async (msg) => {
+            const outcome = await run(msg);
+            showOutcome(outcome);
+            msg.payload = outcome;
+            return msg;
         });
 
         let stopKeeping: (() => Promise<void>) | undefined;
@@ -108,7 +90,7 @@ export = function (RED: NodeAPI): void {
                 waiting: () => badge.show('yellow', 'ring', text('waiting')),
                 bound: showOutcome,
                 failed: (err) => {
-                    const error = failure(RED, badge, err, TYPE);
+                    const error = setup.fail(err);
                     // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
                     this.error(error, { topic: 'onDeploy', payload: error.message });
                 },
@@ -123,3 +105,18 @@ export = function (RED: NodeAPI): void {
 
     RED.nodes.registerType(TYPE, Bitrix24BindNode);
 };
+
+function readSettings(config: BindConfig) {
+    return {
+        action: choiceProperty(config.action, ['bind', 'unbind', 'list'] as const, 'bind'),
+        eventName: typedProperty(config.eventName, config.eventNameType, {
+            value: 'ONCRMDEALUPDATE',
+            type: 'str',
+        }),
+        eventType: choiceProperty(config.eventType, ['offline', 'online'] as const, 'offline'),
+        handler: textProperty(config.handler),
+        authConnector: textProperty(config.authConnector),
+        options: typedProperty(config.options, config.optionsType, { value: '{}', type: 'json' }),
+        onDeploy: booleanProperty(config.onDeploy, false),
+    };
+}

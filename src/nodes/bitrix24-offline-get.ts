@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 
 import { checkLimit, checkProcessId } from '../bitrix24';
 import { Ledger } from '../runtime/offline/ledger';
@@ -8,9 +8,9 @@ import {
     type ReadSettings,
     type ReaderActivity,
 } from '../runtime/offline/reader';
-import { failure } from './shared/failure';
+import { onInput, setUpFlowNode, type Translate } from './shared/flow-node';
+import type { InputMessage } from './shared/messages';
 import { reservationMessages } from './shared/offline-messages';
-import { usePortal } from './shared/portal-node';
 import {
     booleanProperty,
     choiceProperty,
@@ -18,9 +18,13 @@ import {
     filterOrNone,
     numberProperty,
     textProperty,
+    typedProperty,
+    type TypedProperty,
 } from './shared/properties';
-import { StatusBadge } from './shared/status';
+import type { StatusBadge } from './shared/status';
 import { userDirDocument } from './shared/user-dir';
+
+const TYPE = 'bitrix24-offline-get';
 
 interface GetConfig extends NodeDef {
     portal?: string;
@@ -38,19 +42,30 @@ interface GetConfig extends NodeDef {
     redeliverAfter?: number | string;
 }
 
+/** What a msg may change of a read: the configured filter and order, evaluated per msg. */
+interface InputSettings {
+    filter: TypedProperty;
+    order: TypedProperty;
+}
+
 export = function (RED: NodeAPI): void {
     function Bitrix24OfflineGetNode(this: Node, config: GetConfig) {
         RED.nodes.createNode(this, config);
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
+        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
+        if (!setup) return;
+        const { badge, portal, text } = setup;
         const output = choiceProperty(config.output, ['batch', 'event'], 'batch');
         const settings = readSettings(
             config,
             portal.connection.connectorFor(textProperty(config.authConnector)),
         );
-        const t = (key: string, params?: Record<string, string | number>) =>
-            RED._(`bitrix24-offline-get.status.${key}`, params);
+        const input: InputSettings = {
+            filter: typedProperty(config.filter, config.filterType, { value: '{}', type: 'json' }),
+            order: typedProperty(config.order, config.orderType, {
+                value: '{"TIMESTAMP_X":"ASC"}',
+                type: 'json',
+            }),
+        };
         const reader = new OfflineReader(
             settings,
             () => portal.connection.queue(),
@@ -58,21 +73,22 @@ export = function (RED: NodeAPI): void {
                 settings.mode === 'reserve' ? userDirDocument(RED, `ledger-${this.id}.json`) : undefined,
             ),
             {
-                emit: (reservation) => this.send([reservationMessages(reservation, output), null]),
+                emit: (reservation) => {
+                    // New rows tell the trigger whether polls or rings carry delivery.
+                    if (reservation.redelivery === 0 && reservation.events.length > 0)
+                        portal.deliveries.rowsFound();
+                    this.send([reservationMessages(reservation, output), null]);
+                },
                 emptied: (summary) => this.send([null, { topic: 'empty', payload: summary }]),
-                activity: (activity) => showActivity(badge, activity, t),
-                warn: (err) => this.warn(failure(RED, badge, err).message),
+                activity: (activity) => showActivity(badge, activity, text),
+                warn: (err) => this.warn(setup.fail(err).message),
             },
         );
         void reader.start();
 
-        this.on('input', (msg: NodeMessageInFlow, _send, done) => {
-            passRequest(RED, this, config, msg)
-                .then((request) => reader.read(request))
-                .then(
-                    () => done(),
-                    (err: unknown) => done(failure(RED, badge, err)),
-                );
+        onInput(this, setup, async (msg) => {
+            await reader.read(await passRequest(RED, this, input, msg));
+            return undefined;
         });
 
         this.on('close', (_removed: boolean, done: () => void) => {
@@ -80,7 +96,7 @@ export = function (RED: NodeAPI): void {
         });
     }
 
-    RED.nodes.registerType('bitrix24-offline-get', Bitrix24OfflineGetNode);
+    RED.nodes.registerType(TYPE, Bitrix24OfflineGetNode);
 };
 
 function readSettings(config: GetConfig, authConnector: string | undefined): ReadSettings {
@@ -99,55 +115,40 @@ function readSettings(config: GetConfig, authConnector: string | undefined): Rea
 async function passRequest(
     RED: NodeAPI,
     node: Node,
-    config: GetConfig,
-    msg: NodeMessageInFlow,
+    input: InputSettings,
+    msg: InputMessage,
 ): Promise<PassRequest> {
-    const input = msg as NodeMessageInFlow & { process_id?: unknown; limit?: unknown; filter?: unknown };
     // Present but not a string (a number, a list): refused, not taken as "read new rows".
-    if (input.process_id !== undefined && input.process_id !== null && input.process_id !== '')
-        return { processId: checkProcessId(input.process_id) };
+    if (msg.process_id !== undefined && msg.process_id !== null && msg.process_id !== '')
+        return { processId: checkProcessId(msg.process_id) };
     const request: PassRequest = {};
-    if (input.limit !== undefined) request.limit = checkLimit(input.limit);
+    if (msg.limit !== undefined) request.limit = checkLimit(msg.limit);
     const filter =
-        input.filter !== undefined
-            ? input.filter
-            : await evaluateObjectProperty(
-                  RED,
-                  config.filter ?? '{}',
-                  config.filterType ?? 'json',
-                  node,
-                  msg,
-              );
-    const order = await evaluateObjectProperty(
-        RED,
-        config.order ?? '{"TIMESTAMP_X":"ASC"}',
-        config.orderType ?? 'json',
-        node,
-        msg,
-    );
+        msg.filter !== undefined ? msg.filter : await evaluateObjectProperty(RED, node, input.filter, msg);
+    const order = await evaluateObjectProperty(RED, node, input.order, msg);
     request.filter = filterOrNone(filter);
     request.order = filterOrNone(order);
     return request;
 }
 
-function showActivity(
-    badge: StatusBadge,
-    activity: ReaderActivity,
-    t: (key: string, params?: Record<string, string | number>) => string,
-): void {
+function showActivity(badge: StatusBadge, activity: ReaderActivity, text: Translate): void {
     if (activity.kind === 'reading') {
         badge.show(
             'blue',
             'dot',
             activity.read > 0
-                ? t('draining', { confirmed: activity.confirmed, read: activity.read })
-                : t('reading'),
+                ? text('draining', { confirmed: activity.confirmed, read: activity.read })
+                : text('reading'),
         );
     } else if (activity.kind === 'waiting') {
-        badge.show('yellow', 'ring', t('waiting', { open: activity.open }));
+        badge.show('yellow', 'ring', text('waiting', { open: activity.open }));
     } else if (activity.confirmed < activity.read) {
-        badge.show('blue', 'ring', t('draining', { confirmed: activity.confirmed, read: activity.read }));
+        badge.show('blue', 'ring', text('draining', { confirmed: activity.confirmed, read: activity.read }));
     } else {
-        badge.show('green', 'dot', activity.read > 0 ? t('done', { events: activity.read }) : t('idle'));
+        badge.show(
+            'green',
+            'dot',
+            activity.read > 0 ? text('done', { events: activity.read }) : text('idle'),
+        );
     }
 }

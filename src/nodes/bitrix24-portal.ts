@@ -3,6 +3,7 @@ import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import { DEFAULT_OAUTH_SERVER } from '../bitrix24';
 import { PortalConnection, type PortalState } from '../runtime/portal/portal-connection';
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
+import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerPortalRoutes } from './portal-routes';
 import { sharedText } from './shared/i18n';
 import { userDirFile } from './shared/user-dir';
@@ -32,6 +33,7 @@ export = function (RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         const settings = readSettings(config, this.credentials ?? {});
         this.users = {};
+        this.deliveries = new DeliveryWatch();
         this.register = (user) => {
             this.users[user.id] = user;
         };

@@ -1,14 +1,20 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 
 import { checkMessageIds, checkProcessId } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
-import type { RowSelection } from '../../runtime/offline/reservations';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
-import { failure } from './failure';
+import type { RowSelection } from '../../runtime/offline/reservations';
+import { onInput, setUpFlowNode } from './flow-node';
+import { passOn, type InputMessage } from './messages';
 import { partsOf } from './offline-messages';
-import { usePortal } from './portal-node';
-import { booleanProperty, evaluateProperty, numberProperty, textProperty } from './properties';
-import { StatusBadge } from './status';
+import {
+    booleanProperty,
+    evaluateProperty,
+    numberProperty,
+    textProperty,
+    typedProperty,
+    type TypedProperty,
+} from './properties';
 
 export interface ConfirmConfig extends NodeDef {
     portal?: string;
@@ -26,6 +32,13 @@ const TYPES: Record<ConfirmKind, string> = {
     error: 'bitrix24-offline-error',
 };
 
+/** Where a msg's reservation and rows are read from. */
+interface TargetSettings {
+    kind: ConfirmKind;
+    processId: TypedProperty;
+    messageIds: TypedProperty;
+}
+
 /**
  * The constructor of offline-clear (`kind: 'clear'`) or offline-error (`kind: 'error'`): they
  * take the same properties and differ in the call they make and where message ids come from.
@@ -33,9 +46,20 @@ const TYPES: Record<ConfirmKind, string> = {
 export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
     return function Bitrix24ConfirmNode(this: Node, config: ConfirmConfig) {
         RED.nodes.createNode(this, config);
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
+        const setup = setUpFlowNode(RED, this, TYPES[kind], config.portal);
+        if (!setup) return;
+        const { badge, portal, text } = setup;
+        const target: TargetSettings = {
+            kind,
+            processId: typedProperty(config.processId, config.processIdType, {
+                value: 'process_id',
+                type: 'msg',
+            }),
+            messageIds: typedProperty(config.messageIds, config.messageIdsType, {
+                value: 'message_id',
+                type: 'msg',
+            }),
+        };
         const confirmer = new Confirmer(
             {
                 kind,
@@ -47,22 +71,14 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
         );
         let confirmed = 0;
 
-        this.on('input', (msg: NodeMessageInFlow, send, done) => {
-            target(RED, this, config, kind, msg)
-                .then(({ processId, rows }) =>
-                    confirmer.confirm(processId, rows, partsOf(msg).count).then(() => rows),
-                )
-                .then(
-                    (rows) => {
-                        confirmed += rows === 'all' ? 1 : rows.length;
-                        badge.show('green', 'dot', RED._(`${TYPES[kind]}.status.done`, { count: confirmed }));
-                        if (kind === 'clear')
-                            (msg as NodeMessageInFlow & { cleared?: boolean }).cleared = true;
-                        send(msg);
-                        done();
-                    },
-                    (err: unknown) => done(failure(RED, badge, err)),
-                );
+        onInput(this, setup, async (msg) => {
+            const { processId, rows } = await targetOf(RED, this, target, msg);
+            await confirmer.confirm(processId, rows, partsOf(msg).count);
+            confirmed += rows === 'all' ? 1 : rows.length;
+            badge.show('green', 'dot', text('done', { count: confirmed }));
+            const out = passOn(msg);
+            if (kind === 'clear') out.cleared = true;
+            return out;
         });
 
         this.on('close', (_removed: boolean, done: () => void) => {
@@ -76,31 +92,16 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
  * The reservation and rows a msg confirms. Without message ids, clear confirms the whole
  * reservation; error takes the MESSAGE_IDs of the events in msg.payload (issue 4).
  */
-async function target(
+async function targetOf(
     RED: NodeAPI,
     node: Node,
-    config: ConfirmConfig,
-    kind: ConfirmKind,
-    msg: NodeMessageInFlow,
+    target: TargetSettings,
+    msg: InputMessage,
 ): Promise<{ processId: string; rows: RowSelection }> {
-    const processId = checkProcessId(
-        await evaluateProperty(
-            RED,
-            config.processId ?? 'process_id',
-            config.processIdType ?? 'msg',
-            node,
-            msg,
-        ),
-    );
-    const ids = await evaluateProperty(
-        RED,
-        config.messageIds ?? 'message_id',
-        config.messageIdsType ?? 'msg',
-        node,
-        msg,
-    );
+    const processId = checkProcessId(await evaluateProperty(RED, node, target.processId, msg));
+    const ids = await evaluateProperty(RED, node, target.messageIds, msg);
     if (ids !== undefined && ids !== null && ids !== '') return { processId, rows: checkMessageIds(ids) };
-    if (kind === 'error') {
+    if (target.kind === 'error') {
         const fromPayload = messageIdsIn(msg.payload);
         if (fromPayload.length > 0) return { processId, rows: checkMessageIds(fromPayload) };
     }

@@ -1,6 +1,5 @@
-import type { NodeMessage } from 'node-red';
-
 import type { EmittedReservation } from '../../runtime/offline/reader';
+import type { Bitrix24Message, InputMessage } from './messages';
 
 /**
  * The msgs of offline-get (design: "msg conventions"). Batch output: one msg per reservation.
@@ -9,7 +8,7 @@ import type { EmittedReservation } from '../../runtime/offline/reader';
 export function reservationMessages(
     reservation: EmittedReservation,
     output: 'batch' | 'event',
-): NodeMessage[] {
+): Bitrix24Message[] {
     const { processId, events, redelivery } = reservation;
     const redelivered = redelivery > 0 ? { redelivery } : {};
     if (output === 'batch') {
@@ -27,7 +26,7 @@ export function reservationMessages(
 }
 
 /** The reservation a msg belongs to and its place in it, as offline-get set them. */
-export function partsOf(msg: NodeMessage): { count?: number } {
-    const parts = (msg as { parts?: { count?: unknown } }).parts;
+export function partsOf(msg: InputMessage): { count?: number } {
+    const parts = msg.parts as { count?: unknown } | undefined;
     return typeof parts?.count === 'number' ? { count: parts.count } : {};
 }

@@ -38,6 +38,17 @@ export function textProperty(value: unknown, fallback = ''): string {
     return typeof value === 'string' ? value : fallback;
 }
 
+/** A TypedInput property as configured: `x` and its type `xType` (design: "public contract"). */
+export interface TypedProperty {
+    value: string;
+    type: string;
+}
+
+/** A TypedInput property, with its default value and type for what the config lacks. */
+export function typedProperty(value: unknown, type: unknown, fallback: TypedProperty): TypedProperty {
+    return { value: textProperty(value, fallback.value), type: textProperty(type, fallback.type) };
+}
+
 /**
  * A TypedInput property's value for this msg. Always with the callback: JSONata and context
  * stores are asynchronous (docs/node-red.md §2.9). A msg path through a missing object
@@ -46,9 +57,8 @@ export function textProperty(value: unknown, fallback = ''): string {
  */
 export function evaluateProperty(
     RED: NodeAPI,
-    value: string,
-    type: string,
     node: Node,
+    { value, type }: TypedProperty,
     msg: NodeMessage,
 ): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -67,13 +77,12 @@ export function evaluateProperty(
  */
 export function evaluateObjectProperty(
     RED: NodeAPI,
-    value: string,
-    type: string,
     node: Node,
+    property: TypedProperty,
     msg: NodeMessage,
 ): Promise<unknown> {
-    return evaluateProperty(RED, value, type, node, msg).catch((err: unknown) => {
-        if (err instanceof SyntaxError) return value;
+    return evaluateProperty(RED, node, property, msg).catch((err: unknown) => {
+        if (err instanceof SyntaxError) return property.value;
         throw err;
     });
 }
