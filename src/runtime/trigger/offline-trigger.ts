@@ -76,7 +76,11 @@ export class OfflineTrigger {
             this.stopKeeping = keepBound(
                 connection,
                 () => Promise.resolve(this.doorbell()),
-                { waiting: () => report.waiting(), bound: () => report.bound(), failed: report.failed },
+                {
+                    waiting: () => report.waiting(),
+                    bound: () => report.bound(),
+                    failed: (err) => report.failed(err),
+                },
                 record,
             );
         }
