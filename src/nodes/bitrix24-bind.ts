@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { NodeAPI, NodeMessage } from 'node-red';
 
 import { bindingSpec, type BindingSpec } from '../runtime/bind/binding-spec';
 import {
@@ -8,7 +8,7 @@ import {
     type UnbindResult,
 } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
-import { onInput, setUpFlowNode } from './shared/flow-node';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import {
     booleanProperty,
     choiceProperty,
@@ -20,8 +20,7 @@ import {
 
 const TYPE = 'bitrix24-bind';
 
-interface BindConfig extends NodeDef {
-    portal?: string;
+interface BindConfig extends FlowNodeConfig {
     action?: string;
     eventName?: string;
     eventNameType?: string;
@@ -36,18 +35,15 @@ interface BindConfig extends NodeDef {
 type Outcome = BindResult | UnbindResult | EventHandler[];
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24BindNode(this: Node, config: BindConfig) {
-        RED.nodes.createNode(this, config);
+    registerFlowNode<BindConfig>(RED, TYPE, (node, config, setup) => {
         const settings = readSettings(config);
-        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
-        if (!setup) return;
         const { badge, portal, text } = setup;
 
         /** The binding for this msg (or for the deploy, with an empty msg). */
         const spec = async (msg: NodeMessage): Promise<BindingSpec> => {
             const [event, options] = await Promise.all([
-                evaluateProperty(RED, this, settings.eventName, msg),
-                evaluateObjectProperty(RED, this, settings.options, msg),
+                evaluateProperty(RED, node, settings.eventName, msg),
+                evaluateObjectProperty(RED, node, settings.options, msg),
             ]);
             return bindingSpec({
                 event,
@@ -77,7 +73,7 @@ export = function (RED: NodeAPI): void {
                 );
         }
 
-        onInput(this, setup, async (msg) => {
+        onInput(node, setup, async (msg) => {
             const outcome = await run(msg);
             showOutcome(outcome);
             msg.payload = outcome;
@@ -92,18 +88,16 @@ export = function (RED: NodeAPI): void {
                 failed: (err) => {
                     const error = setup.fail(err);
                     // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
-                    this.error(error, { topic: 'onDeploy', payload: error.message });
+                    node.error(error, { topic: 'onDeploy', payload: error.message });
                 },
             });
         }
 
-        this.on('close', (_removed: boolean, done: () => void) => {
+        node.on('close', (_removed: boolean, done: () => void) => {
             void stopKeeping?.();
             done();
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24BindNode);
+    });
 };
 
 function readSettings(config: BindConfig) {

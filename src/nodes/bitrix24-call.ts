@@ -1,16 +1,15 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 
 import { checkMethod, isBlank, paramsOrNone, toCommands } from '../runtime/call/commands';
 import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
-import { onInput, setUpFlowNode } from './shared/flow-node';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
 import { passOn, type InputMessage } from './shared/messages';
 import { choiceProperty, evaluateObjectProperty, evaluateProperty, typedProperty } from './shared/properties';
 
 const TYPE = 'bitrix24-call';
 
-interface CallConfig extends NodeDef {
-    portal?: string;
+interface CallConfig extends FlowNodeConfig {
     method?: string;
     methodType?: string;
     params?: string;
@@ -24,21 +23,18 @@ type CommandResult =
     | { method: string; error: { code: string; message: string } };
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24CallNode(this: Node, config: CallConfig) {
-        RED.nodes.createNode(this, config);
+    registerFlowNode<CallConfig>(RED, TYPE, (node, config, setup) => {
         const settings = {
             method: typedProperty(config.method, config.methodType, { value: '', type: 'str' }),
             params: typedProperty(config.params, config.paramsType, { value: 'payload', type: 'msg' }),
             authConnector: choiceProperty(config.authConnector, ['auto', 'always', 'never'] as const, 'auto'),
         };
-        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
-        if (!setup) return;
         const { badge, portal, text } = setup;
 
         const evaluate = async (msg: InputMessage) => {
             const [method, params] = await Promise.all([
-                evaluateProperty(RED, this, settings.method, msg),
-                evaluateObjectProperty(RED, this, settings.params, msg),
+                evaluateProperty(RED, node, settings.method, msg),
+                evaluateObjectProperty(RED, node, settings.params, msg),
             ]);
             return { method: isBlank(method) ? undefined : method, params };
         };
@@ -57,7 +53,7 @@ export = function (RED: NodeAPI): void {
             return { call: { method: checkMethod(method), params: paramsOrNone(params) } };
         };
 
-        onInput(this, setup, async (msg) => {
+        onInput(node, setup, async (msg) => {
             const { commands, call } = await plan(msg);
             const caller = new RestCaller(
                 await portal.connection.client(),
@@ -82,7 +78,5 @@ export = function (RED: NodeAPI): void {
             badge.show('green', 'dot', call.method);
             return out;
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24CallNode);
+    });
 };

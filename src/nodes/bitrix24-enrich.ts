@@ -1,37 +1,33 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 
 import { Bitrix24Error, LocalCode } from '../bitrix24';
 import { isObject } from '../bitrix24/internal';
 import { Enricher, type EventLike } from '../runtime/enrich/enricher';
 import { checkUserMap } from '../runtime/enrich/read-map';
-import { onInput, setUpFlowNode } from './shared/flow-node';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
 import { passOn } from './shared/messages';
 import { choiceProperty, textProperty } from './shared/properties';
 
 const TYPE = 'bitrix24-enrich';
 
-interface EnrichConfig extends NodeDef {
-    portal?: string;
+interface EnrichConfig extends FlowNodeConfig {
     select?: string;
     onMissing?: string;
 }
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24EnrichNode(this: Node, config: EnrichConfig) {
-        RED.nodes.createNode(this, config);
+    registerFlowNode<EnrichConfig>(RED, TYPE, (node, config, setup) => {
         const settings = {
             select: textProperty(config.select),
             onMissing: choiceProperty(config.onMissing, ['tombstone', 'drop'] as const, 'tombstone'),
         };
-        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
-        if (!setup) return;
         const { badge, portal, text } = setup;
         /** Event names already warned about, so a busy queue does not flood the log. */
         const warned = new Set<string>();
 
         /** `msg.payload` is one msg per reservation (an array) or per event (one event). */
-        onInput(this, setup, async (msg) => {
+        onInput(node, setup, async (msg) => {
             const single = !Array.isArray(msg.payload);
             const events = single ? [msg.payload] : (msg.payload as unknown[]);
             if (!events.every(isEvent)) throw notEvents();
@@ -46,7 +42,7 @@ export = function (RED: NodeAPI): void {
             for (const name of result.unmapped) {
                 if (warned.has(name)) continue;
                 warned.add(name);
-                this.warn(RED._(`${TYPE}.errors.unmapped`, { event: name }));
+                node.warn(RED._(`${TYPE}.errors.unmapped`, { event: name }));
             }
             const failed = result.events.filter((event) => event.error).length;
             const counts = { events: result.events.length, reads: result.reads, failed };
@@ -57,9 +53,7 @@ export = function (RED: NodeAPI): void {
             out.payload = single ? result.events[0] : result.events;
             return out;
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24EnrichNode);
+    });
 };
 
 function isEvent(value: unknown): value is EventLike {

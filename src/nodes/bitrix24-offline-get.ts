@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 
 import { checkLimit, checkProcessId } from '../bitrix24';
 import { Ledger } from '../runtime/offline/ledger';
@@ -8,95 +8,73 @@ import {
     type ReadSettings,
     type ReaderActivity,
 } from '../runtime/offline/reader';
-import { onInput, setUpFlowNode, type Translate } from './shared/flow-node';
+import { onInput, registerFlowNode, type FlowNodeConfig, type Translate } from './shared/flow-node';
 import type { InputMessage } from './shared/messages';
 import { reservationMessages } from './shared/offline-messages';
 import {
     booleanProperty,
     choiceProperty,
-    evaluateObjectProperty,
-    filterOrNone,
+    evaluateSelection,
     numberProperty,
+    queueSelection,
     textProperty,
-    typedProperty,
-    type TypedProperty,
+    type QueueSelection,
+    type QueueSelectionConfig,
 } from './shared/properties';
 import type { StatusBadge } from './shared/status';
 import { userDirDocument } from './shared/user-dir';
 
 const TYPE = 'bitrix24-offline-get';
 
-interface GetConfig extends NodeDef {
-    portal?: string;
-    mode?: string;
-    queue?: string;
+interface GetConfig extends FlowNodeConfig, QueueSelectionConfig {
     limit?: number | string;
-    filter?: string;
-    filterType?: string;
-    order?: string;
-    orderType?: string;
-    authConnector?: string;
-    output?: string;
     drain?: boolean | string;
     maxOpen?: number | string;
     redeliverAfter?: number | string;
-}
-
-/** What a msg may change of a read: the configured filter and order, evaluated per msg. */
-interface InputSettings {
-    filter: TypedProperty;
-    order: TypedProperty;
+    mode?: string;
+    queue?: string;
+    authConnector?: string;
+    output?: string;
 }
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24OfflineGetNode(this: Node, config: GetConfig) {
-        RED.nodes.createNode(this, config);
-        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
-        if (!setup) return;
+    registerFlowNode<GetConfig>(RED, TYPE, (node, config, setup) => {
         const { badge, portal, text } = setup;
         const output = choiceProperty(config.output, ['batch', 'event'], 'batch');
         const settings = readSettings(
             config,
             portal.connection.connectorFor(textProperty(config.authConnector)),
         );
-        const input: InputSettings = {
-            filter: typedProperty(config.filter, config.filterType, { value: '{}', type: 'json' }),
-            order: typedProperty(config.order, config.orderType, {
-                value: '{"TIMESTAMP_X":"ASC"}',
-                type: 'json',
-            }),
-        };
+        const selection = queueSelection(config, '{"TIMESTAMP_X":"ASC"}');
         const reader = new OfflineReader(
             settings,
             () => portal.connection.queue(),
             new Ledger(
-                settings.mode === 'reserve' ? userDirDocument(RED, `ledger-${this.id}.json`) : undefined,
+                settings.mode === 'reserve' ? userDirDocument(RED, `ledger-${node.id}.json`) : undefined,
             ),
             {
                 emit: (reservation) => {
                     // New rows tell the trigger whether polls or rings carry delivery.
                     if (reservation.redelivery === 0 && reservation.events.length > 0)
                         portal.deliveries.rowsFound();
-                    this.send([reservationMessages(reservation, output), null]);
+                    node.send([reservationMessages(reservation, output), null]);
                 },
-                emptied: (summary) => this.send([null, { topic: 'empty', payload: summary }]),
+                emptied: (summary) => node.send([null, { topic: 'empty', payload: summary }]),
                 activity: (activity) => showActivity(badge, activity, text),
-                warn: (err) => this.warn(setup.fail(err).message),
+                warn: (err) => node.warn(setup.fail(err).message),
             },
         );
         void reader.start();
 
-        onInput(this, setup, async (msg) => {
-            await reader.read(await passRequest(RED, this, input, msg));
+        onInput(node, setup, async (msg) => {
+            await reader.read(await passRequest(RED, node, selection, msg));
             return undefined;
         });
 
-        this.on('close', (_removed: boolean, done: () => void) => {
+        node.on('close', (_removed: boolean, done: () => void) => {
             reader.close().then(done, done);
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24OfflineGetNode);
+    });
 };
 
 function readSettings(config: GetConfig, authConnector: string | undefined): ReadSettings {
@@ -115,7 +93,7 @@ function readSettings(config: GetConfig, authConnector: string | undefined): Rea
 async function passRequest(
     RED: NodeAPI,
     node: Node,
-    input: InputSettings,
+    selection: QueueSelection,
     msg: InputMessage,
 ): Promise<PassRequest> {
     // Present but not a string (a number, a list): refused, not taken as "read new rows".
@@ -123,11 +101,9 @@ async function passRequest(
         return { processId: checkProcessId(msg.process_id) };
     const request: PassRequest = {};
     if (msg.limit !== undefined) request.limit = checkLimit(msg.limit);
-    const filter =
-        msg.filter !== undefined ? msg.filter : await evaluateObjectProperty(RED, node, input.filter, msg);
-    const order = await evaluateObjectProperty(RED, node, input.order, msg);
-    request.filter = filterOrNone(filter);
-    request.order = filterOrNone(order);
+    const { filter, order } = await evaluateSelection(RED, node, selection, msg, msg.filter);
+    request.filter = filter;
+    request.order = order;
     return request;
 }
 

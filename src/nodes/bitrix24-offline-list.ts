@@ -1,24 +1,19 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 
 import { checkFilter, checkOrder } from '../bitrix24';
-import { onInput, setUpFlowNode } from './shared/flow-node';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { passOn } from './shared/messages';
 import {
     choiceProperty,
-    evaluateObjectProperty,
-    filterOrNone,
+    evaluateSelection,
+    queueSelection,
     textProperty,
-    typedProperty,
+    type QueueSelectionConfig,
 } from './shared/properties';
 
 const TYPE = 'bitrix24-offline-list';
 
-interface ListConfig extends NodeDef {
-    portal?: string;
-    filter?: string;
-    filterType?: string;
-    order?: string;
-    orderType?: string;
+interface ListConfig extends FlowNodeConfig, QueueSelectionConfig {
     authConnector?: string;
     pages?: string;
 }
@@ -28,21 +23,16 @@ interface ListConfig extends NodeDef {
  * `msg.stats`, for dashboards and alerts: it reserves nothing and changes nothing.
  */
 export = function (RED: NodeAPI): void {
-    function Bitrix24OfflineListNode(this: Node, config: ListConfig) {
-        RED.nodes.createNode(this, config);
-        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
-        if (!setup) return;
+    registerFlowNode<ListConfig>(RED, TYPE, (node, config, setup) => {
         const { badge, portal, text } = setup;
         const settings = {
-            filter: typedProperty(config.filter, config.filterType, { value: '{}', type: 'json' }),
-            order: typedProperty(config.order, config.orderType, { value: '{"ID":"ASC"}', type: 'json' }),
+            selection: queueSelection(config, '{"ID":"ASC"}'),
             pages: choiceProperty(config.pages, ['one', 'all'], 'one'),
             authConnector: portal.connection.connectorFor(textProperty(config.authConnector)),
         };
 
-        onInput(this, setup, async (msg) => {
-            const filter = filterOrNone(await evaluateObjectProperty(RED, this, settings.filter, msg));
-            const order = filterOrNone(await evaluateObjectProperty(RED, this, settings.order, msg));
+        onInput(node, setup, async (msg) => {
+            const { filter, order } = await evaluateSelection(RED, node, settings.selection, msg);
             // Checked before anything is sent: the figures below would go out beside a bad page.
             if (filter !== undefined) checkFilter(filter, 'list');
             if (order !== undefined) checkOrder(order, 'list');
@@ -63,7 +53,5 @@ export = function (RED: NodeAPI): void {
             badge.show('green', 'dot', text('stats', { backlog: stats.backlog, errors: stats.errors }));
             return out;
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24OfflineListNode);
+    });
 };

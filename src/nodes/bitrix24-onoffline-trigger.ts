@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 
 import { MemoryDocument } from '../bitrix24/internal';
 import { DoorbellRecord } from '../runtime/trigger/doorbell-record';
 import { OfflineTrigger, type TriggerSettings } from '../runtime/trigger/offline-trigger';
-import { setUpFlowNode } from './shared/flow-node';
+import { registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { readBody, removeRoute, servesHttpNodes } from './shared/http';
 import { userError } from './shared/i18n';
 import type { Bitrix24Message } from './shared/messages';
@@ -17,8 +17,7 @@ const RING_BODY_LIMIT = 16 * 1024;
 /** How long a closing node waits for its binding work before it lets the runtime go on. */
 const CLOSE_WAIT_MS = 10_000;
 
-interface TriggerConfig extends NodeDef {
-    portal?: string;
+interface TriggerConfig extends FlowNodeConfig {
     path?: string;
     publicUrl?: string;
     autoBind?: boolean | string;
@@ -27,11 +26,8 @@ interface TriggerConfig extends NodeDef {
 }
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24OnOfflineTriggerNode(this: Node, config: TriggerConfig) {
-        RED.nodes.createNode(this, config);
+    registerFlowNode<TriggerConfig>(RED, TYPE, (node, config, setup) => {
         const settings = readSettings(config);
-        const setup = setUpFlowNode(RED, this, TYPE, config.portal);
-        if (!setup) return;
         const { badge, portal, text } = setup;
 
         let last = '';
@@ -45,7 +41,7 @@ export = function (RED: NodeAPI): void {
             settings,
             portal.connection,
             portal.deliveries,
-            new DoorbellRecord(userDirDocument(RED, `doorbell-${this.id}.json`) ?? new MemoryDocument()),
+            new DoorbellRecord(userDirDocument(RED, `doorbell-${node.id}.json`) ?? new MemoryDocument()),
             {
                 wake: (topic, payload) => {
                     last = text(topic === 'poll' ? 'poll' : 'ring', {
@@ -53,7 +49,7 @@ export = function (RED: NodeAPI): void {
                     });
                     show();
                     const msg: Bitrix24Message = { topic, payload };
-                    this.send(msg);
+                    node.send(msg);
                 },
                 refused: show,
                 waiting: () => badge.show('yellow', 'ring', text('waiting')),
@@ -61,10 +57,10 @@ export = function (RED: NodeAPI): void {
                 failed: (err) => {
                     const error = setup.fail(err);
                     // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
-                    this.error(error, { topic: 'autoBind', payload: error.message });
+                    node.error(error, { topic: 'autoBind', payload: error.message });
                 },
                 warn: (warning) =>
-                    this.warn(
+                    node.warn(
                         RED._(`${TYPE}.errors.${warning.key}`, 'params' in warning ? warning.params : {}),
                     ),
             },
@@ -89,18 +85,16 @@ export = function (RED: NodeAPI): void {
                 });
         };
         if (routed) RED.httpNode.post(settings.path, answer);
-        else this.warn(RED._(`${TYPE}.errors.noHttpNode`));
+        else node.warn(RED._(`${TYPE}.errors.noHttpNode`));
 
-        this.on('close', (removed: boolean, done: () => void) => {
+        node.on('close', (removed: boolean, done: () => void) => {
             if (routed) removeRoute(RED.httpNode, settings.path, 'post', answer);
             const finished = trigger
                 .close(removed)
-                .catch((err: unknown) => this.warn(userError(RED, err, TYPE).message));
+                .catch((err: unknown) => node.warn(userError(RED, err, TYPE).message));
             void Promise.race([finished, delay(CLOSE_WAIT_MS)]).then(() => done());
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24OnOfflineTriggerNode);
+    });
 };
 
 function readSettings(config: TriggerConfig): TriggerSettings {

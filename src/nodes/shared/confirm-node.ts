@@ -1,10 +1,10 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 
 import { checkMessageIds, checkProcessId } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
 import type { RowSelection } from '../../runtime/offline/reservations';
-import { onInput, setUpFlowNode } from './flow-node';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './flow-node';
 import { passOn, type InputMessage } from './messages';
 import { partsOf } from './offline-messages';
 import {
@@ -16,8 +16,7 @@ import {
     type TypedProperty,
 } from './properties';
 
-export interface ConfirmConfig extends NodeDef {
-    portal?: string;
+interface ConfirmConfig extends FlowNodeConfig {
     processId?: string;
     processIdType?: string;
     messageIds?: string;
@@ -40,14 +39,11 @@ interface TargetSettings {
 }
 
 /**
- * The constructor of offline-clear (`kind: 'clear'`) or offline-error (`kind: 'error'`): they
- * take the same properties and differ in the call they make and where message ids come from.
+ * Registers offline-clear (`kind: 'clear'`) or offline-error (`kind: 'error'`): they take the
+ * same properties and differ in the call they make and where message ids come from.
  */
-export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
-    return function Bitrix24ConfirmNode(this: Node, config: ConfirmConfig) {
-        RED.nodes.createNode(this, config);
-        const setup = setUpFlowNode(RED, this, TYPES[kind], config.portal);
-        if (!setup) return;
+export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
+    registerFlowNode<ConfirmConfig>(RED, TYPES[kind], (node, config, setup) => {
         const { badge, portal, text } = setup;
         const target: TargetSettings = {
             kind,
@@ -71,8 +67,8 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
         );
         let confirmed = 0;
 
-        onInput(this, setup, async (msg) => {
-            const { processId, rows } = await targetOf(RED, this, target, msg);
+        onInput(node, setup, async (msg) => {
+            const { processId, rows } = await targetOf(RED, node, target, msg);
             await confirmer.confirm(processId, rows, partsOf(msg).count);
             confirmed += rows === 'all' ? 1 : rows.length;
             badge.show('green', 'dot', text('done', { count: confirmed }));
@@ -81,11 +77,11 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
             return out;
         });
 
-        this.on('close', (_removed: boolean, done: () => void) => {
+        node.on('close', (_removed: boolean, done: () => void) => {
             confirmer.close();
             done();
         });
-    };
+    });
 }
 
 /**

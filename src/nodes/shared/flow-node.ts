@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 
 import { failure } from './failure';
 import type { InputMessage } from './messages';
@@ -7,6 +7,11 @@ import { StatusBadge } from './status';
 
 /** A node's own text: `<type>.<key>` of its catalog. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** The config every flow node has beside its own properties. */
+export interface FlowNodeConfig extends NodeDef {
+    portal?: string;
+}
 
 /** What every flow node starts with. */
 export interface FlowNodeSetup {
@@ -37,6 +42,22 @@ export function setUpFlowNode(
         text: (key, params) => RED._(`${type}.status.${key}`, params),
         fail: (err) => failure(RED, badge, err, type),
     };
+}
+
+/**
+ * Registers a flow node type whose instances all start the same way: the runtime's createNode,
+ * then setUpFlowNode. `start` runs only with a portal.
+ */
+export function registerFlowNode<C extends FlowNodeConfig>(
+    RED: NodeAPI,
+    type: string,
+    start: (node: Node, config: C, setup: FlowNodeSetup) => void,
+): void {
+    RED.nodes.registerType(type, function (this: Node, config: C) {
+        RED.nodes.createNode(this, config);
+        const setup = setUpFlowNode(RED, this, type, config.portal);
+        if (setup) start(this, config, setup);
+    });
 }
 
 /**

@@ -86,3 +86,40 @@ export function evaluateObjectProperty(
         throw err;
     });
 }
+
+/** The filter and order of a node that reads the queue (offline-get, offline-list), as configured. */
+export interface QueueSelection {
+    filter: TypedProperty;
+    order: TypedProperty;
+}
+
+/** The config properties of a queue selection. */
+export interface QueueSelectionConfig {
+    filter?: string;
+    filterType?: string;
+    order?: string;
+    orderType?: string;
+}
+
+export function queueSelection(config: QueueSelectionConfig, defaultOrder: string): QueueSelection {
+    return {
+        filter: typedProperty(config.filter, config.filterType, { value: '{}', type: 'json' }),
+        order: typedProperty(config.order, config.orderType, { value: defaultOrder, type: 'json' }),
+    };
+}
+
+/** The filter and order for this msg (none for an empty object); `givenFilter` replaces the filter. */
+export async function evaluateSelection(
+    RED: NodeAPI,
+    node: Node,
+    selection: QueueSelection,
+    msg: NodeMessage,
+    givenFilter?: unknown,
+): Promise<{ filter?: Record<string, unknown>; order?: Record<string, unknown> }> {
+    const filter =
+        givenFilter !== undefined
+            ? givenFilter
+            : await evaluateObjectProperty(RED, node, selection.filter, msg);
+    const order = await evaluateObjectProperty(RED, node, selection.order, msg);
+    return { filter: filterOrNone(filter), order: filterOrNone(order) };
+}
