@@ -6,6 +6,7 @@ import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerPortalRoutes } from './portal-routes';
 import { sharedText } from './shared/i18n';
+import { runtimeSettings } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
 import { choiceProperty, numberProperty, textProperty } from './shared/properties';
@@ -92,7 +93,7 @@ function readSettings(config: PortalConfig, credentials: PortalCredentials): Por
 
 /** The secret Node-RED encrypts credentials with: the user's, else the one it generated. */
 function credentialSecret(RED: NodeAPI): string | undefined {
-    const settings = RED.settings as { credentialSecret?: unknown; get?: (key: string) => unknown };
+    const settings = runtimeSettings(RED);
     if (settings.credentialSecret === false) return undefined;
     if (typeof settings.credentialSecret === 'string' && settings.credentialSecret)
         return settings.credentialSecret;

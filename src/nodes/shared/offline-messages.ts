@@ -1,3 +1,4 @@
+import { isObject } from '../../bitrix24/internal';
 import type { EmittedReservation } from '../../runtime/offline/reader';
 import type { Bitrix24Message, InputMessage } from './messages';
 
@@ -27,6 +28,6 @@ export function reservationMessages(
 
 /** The reservation a msg belongs to and its place in it, as offline-get set them. */
 export function partsOf(msg: InputMessage): { count?: number } {
-    const parts = msg.parts as { count?: unknown } | undefined;
-    return typeof parts?.count === 'number' ? { count: parts.count } : {};
+    const { parts } = msg;
+    return isObject(parts) && typeof parts.count === 'number' ? { count: parts.count } : {};
 }
