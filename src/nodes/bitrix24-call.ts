@@ -24,11 +24,7 @@ type CommandResult =
 
 export = function (RED: NodeAPI): void {
     registerFlowNode<CallConfig>(RED, TYPE, (node, config, setup) => {
-        const settings = {
-            method: typedProperty(config.method, config.methodType, { value: '', type: 'str' }),
-            params: typedProperty(config.params, config.paramsType, { value: 'payload', type: 'msg' }),
-            authConnector: choiceProperty(config.authConnector, ['auto', 'always', 'never'] as const, 'auto'),
-        };
+        const settings = readSettings(config);
         const { badge, portal, text } = setup;
 
         const evaluate = async (msg: InputMessage) => {
@@ -80,3 +76,11 @@ export = function (RED: NodeAPI): void {
         });
     });
 };
+
+function readSettings(config: CallConfig) {
+    return {
+        method: typedProperty(config.method, config.methodType, { value: '', type: 'str' }),
+        params: typedProperty(config.params, config.paramsType, { value: 'payload', type: 'msg' }),
+        authConnector: choiceProperty(config.authConnector, ['auto', 'always', 'never'] as const, 'auto'),
+    };
+}

@@ -18,10 +18,7 @@ interface EnrichConfig extends FlowNodeConfig {
 
 export = function (RED: NodeAPI): void {
     registerFlowNode<EnrichConfig>(RED, TYPE, (node, config, setup) => {
-        const settings = {
-            select: textProperty(config.select),
-            onMissing: choiceProperty(config.onMissing, ['tombstone', 'drop'] as const, 'tombstone'),
-        };
+        const settings = readSettings(config);
         const { badge, portal, text } = setup;
         /** Event names already warned about, so a busy queue does not flood the log. */
         const warned = new Set<string>();
@@ -67,4 +64,11 @@ function notEvents(): Bitrix24Error {
         reason: 'not-events',
         description: 'msg.payload must be an offline event or a list of them, as offline get sends them',
     });
+}
+
+function readSettings(config: EnrichConfig) {
+    return {
+        select: textProperty(config.select),
+        onMissing: choiceProperty(config.onMissing, ['tombstone', 'drop'] as const, 'tombstone'),
+    };
 }

@@ -40,18 +40,11 @@ interface GetConfig extends FlowNodeConfig, QueueSelectionConfig {
 export = function (RED: NodeAPI): void {
     registerFlowNode<GetConfig>(RED, TYPE, (node, config, setup) => {
         const { badge, portal, text } = setup;
-        const output = choiceProperty(config.output, ['batch', 'event'], 'batch');
-        const settings = readSettings(
-            config,
-            portal.connection.connectorFor(textProperty(config.authConnector)),
-        );
-        const selection = queueSelection(config, '{"TIMESTAMP_X":"ASC"}');
+        const { read, authConnector, output, selection } = readSettings(config);
         const reader = new OfflineReader(
-            settings,
+            { ...read, authConnector: portal.connection.connectorFor(authConnector) },
             () => portal.connection.queue(),
-            new Ledger(
-                settings.mode === 'reserve' ? userDirDocument(RED, `ledger-${node.id}.json`) : undefined,
-            ),
+            new Ledger(read.mode === 'reserve' ? userDirDocument(RED, `ledger-${node.id}.json`) : undefined),
             {
                 emit: (reservation) => {
                     // New rows tell the trigger whether polls or rings carry delivery.
@@ -77,15 +70,21 @@ export = function (RED: NodeAPI): void {
     });
 };
 
-function readSettings(config: GetConfig, authConnector: string | undefined): ReadSettings {
-    return {
+function readSettings(config: GetConfig) {
+    const read: Omit<ReadSettings, 'authConnector'> = {
         mode: choiceProperty(config.mode, ['reserve', 'delete'], 'reserve'),
         errorQueue: config.queue === 'error',
         limit: numberProperty(config.limit, 50),
-        authConnector,
         drain: booleanProperty(config.drain, true),
         maxOpen: Math.max(1, numberProperty(config.maxOpen, 4)),
         redeliverAfterMs: Math.max(0, numberProperty(config.redeliverAfter, 300)) * 1000,
+    };
+    return {
+        read,
+        /** The node's own; the portal's when blank. */
+        authConnector: textProperty(config.authConnector),
+        output: choiceProperty(config.output, ['batch', 'event'], 'batch'),
+        selection: queueSelection(config, '{"TIMESTAMP_X":"ASC"}'),
     };
 }
 

@@ -25,11 +25,8 @@ interface ListConfig extends FlowNodeConfig, QueueSelectionConfig {
 export = function (RED: NodeAPI): void {
     registerFlowNode<ListConfig>(RED, TYPE, (node, config, setup) => {
         const { badge, portal, text } = setup;
-        const settings = {
-            selection: queueSelection(config, '{"ID":"ASC"}'),
-            pages: choiceProperty(config.pages, ['one', 'all'], 'one'),
-            authConnector: portal.connection.connectorFor(textProperty(config.authConnector)),
-        };
+        const settings = readSettings(config);
+        const authConnector = portal.connection.connectorFor(settings.authConnector);
 
         onInput(node, setup, async (msg) => {
             const { filter, order } = await evaluateSelection(RED, node, settings.selection, msg);
@@ -37,7 +34,6 @@ export = function (RED: NodeAPI): void {
             if (filter !== undefined) checkFilter(filter, 'list');
             if (order !== undefined) checkOrder(order, 'list');
             const queue = await portal.connection.queue();
-            const { authConnector } = settings;
             const start = Number(msg.start ?? 0) || 0;
             // Asked in the same moment, the page and the figures share one batch request.
             const [page, stats] = await Promise.all([
@@ -55,3 +51,11 @@ export = function (RED: NodeAPI): void {
         });
     });
 };
+
+function readSettings(config: ListConfig) {
+    return {
+        selection: queueSelection(config, '{"ID":"ASC"}'),
+        pages: choiceProperty(config.pages, ['one', 'all'], 'one'),
+        authConnector: textProperty(config.authConnector),
+    };
+}

@@ -45,30 +45,15 @@ interface TargetSettings {
 export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
     registerFlowNode<ConfirmConfig>(RED, TYPES[kind], (node, config, setup) => {
         const { badge, portal, text } = setup;
-        const target: TargetSettings = {
-            kind,
-            processId: typedProperty(config.processId, config.processIdType, {
-                value: 'process_id',
-                type: 'msg',
-            }),
-            messageIds: typedProperty(config.messageIds, config.messageIdsType, {
-                value: 'message_id',
-                type: 'msg',
-            }),
-        };
+        const settings = readSettings(config, kind);
         const confirmer = new Confirmer(
-            {
-                kind,
-                authConnector: portal.connection.connectorFor(textProperty(config.authConnector)),
-                coalesce: booleanProperty(config.coalesce, true),
-                coalesceMs: Math.max(0, numberProperty(config.coalesceMs, 1000)),
-            },
+            { ...settings.confirm, authConnector: portal.connection.connectorFor(settings.authConnector) },
             () => portal.connection.queue(),
         );
         let confirmed = 0;
 
         onInput(node, setup, async (msg) => {
-            const { processId, rows } = await targetOf(RED, node, target, msg);
+            const { processId, rows } = await targetOf(RED, node, settings.target, msg);
             await confirmer.confirm(processId, rows, partsOf(msg).count);
             confirmed += rows === 'all' ? 1 : rows.length;
             badge.show('green', 'dot', text('done', { count: confirmed }));
@@ -82,6 +67,29 @@ export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
             done();
         });
     });
+}
+
+function readSettings(config: ConfirmConfig, kind: ConfirmKind) {
+    const target: TargetSettings = {
+        kind,
+        processId: typedProperty(config.processId, config.processIdType, {
+            value: 'process_id',
+            type: 'msg',
+        }),
+        messageIds: typedProperty(config.messageIds, config.messageIdsType, {
+            value: 'message_id',
+            type: 'msg',
+        }),
+    };
+    return {
+        target,
+        authConnector: textProperty(config.authConnector),
+        confirm: {
+            kind,
+            coalesce: booleanProperty(config.coalesce, true),
+            coalesceMs: Math.max(0, numberProperty(config.coalesceMs, 1000)),
+        },
+    };
 }
 
 /**
