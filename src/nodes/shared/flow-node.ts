@@ -5,7 +5,7 @@ import type { InputMessage } from './messages';
 import { usePortal, type PortalNode } from './portal-node';
 import { StatusBadge } from './status';
 
-/** A node's own text: `<type>.<key>` of its catalog. */
+/** A translated text of a catalog key, with its parameters. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
 /** The config every flow node has beside its own properties. */
@@ -27,7 +27,7 @@ export interface FlowNodeSetup {
  * The start of every flow node: its badge, its portal (registered as a user of it) and its
  * translator. Undefined without a portal: the node then answers every msg with that error.
  */
-export function setUpFlowNode(
+function setUpFlowNode(
     RED: NodeAPI,
     node: Node,
     type: string,
