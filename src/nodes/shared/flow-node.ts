@@ -27,12 +27,7 @@ export interface FlowNodeSetup {
  * The start of every flow node: its badge, its portal (registered as a user of it) and its
  * translator. Undefined without a portal: the node then answers every msg with that error.
  */
-function setUpFlowNode(
-    RED: NodeAPI,
-    node: Node,
-    type: string,
-    portalId: unknown,
-): FlowNodeSetup | undefined {
+function setUpFlowNode(RED: NodeAPI, node: Node, type: string, portalId: unknown): FlowNodeSetup | undefined {
     const badge = new StatusBadge(node);
     const portal = usePortal(RED, node, portalId, badge);
     if (!portal) return undefined;
