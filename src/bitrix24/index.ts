@@ -1,15 +1,19 @@
-export * from './auth/file-token-store';
+/**
+ * The package's public API (package.json `main`): the Bitrix24 client and what its users need.
+ * Helpers the nodes share with it live in `./internal`, which is not API.
+ */
+export { FileTokenStore } from './auth/file-token-store';
 export * from './auth/oauth-auth';
 export * from './auth/tokens';
 export * from './batch';
 export * from './client';
-export * from './envelope';
+export type { RestResponse, RestTime } from './envelope';
 export * from './errors';
 export * from './limits/leaky-bucket';
 export * from './limits/portal-limiter';
 export * from './methods';
 export * from './portal-url';
-export * from './query-string';
+export { encodeQuery, isQueryEncodable, type QueryValue } from './query-string';
 export * from './redact';
 export { isTransient } from './retry';
 export * from './offline';

@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { NodeAPI, NodeMessage } from 'node-red';
 
 import { bindingSpec, type BindingSpec } from '../runtime/bind/binding-spec';
 import {
@@ -8,21 +8,19 @@ import {
     type UnbindResult,
 } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
-import { failure } from './shared/failure';
-import { usePortal } from './shared/portal-node';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import {
     booleanProperty,
     choiceProperty,
     evaluateObjectProperty,
     evaluateProperty,
     textProperty,
+    typedProperty,
 } from './shared/properties';
-import { StatusBadge } from './shared/status';
 
 const TYPE = 'bitrix24-bind';
 
-interface BindConfig extends NodeDef {
-    portal?: string;
+interface BindConfig extends FlowNodeConfig {
     action?: string;
     eventName?: string;
     eventNameType?: string;
@@ -37,30 +35,15 @@ interface BindConfig extends NodeDef {
 type Outcome = BindResult | UnbindResult | EventHandler[];
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24BindNode(this: Node, config: BindConfig) {
-        RED.nodes.createNode(this, config);
-        const settings = {
-            action: choiceProperty(config.action, ['bind', 'unbind', 'list'] as const, 'bind'),
-            eventName: textProperty(config.eventName, 'ONCRMDEALUPDATE'),
-            eventNameType: textProperty(config.eventNameType, 'str'),
-            eventType: choiceProperty(config.eventType, ['offline', 'online'] as const, 'offline'),
-            handler: textProperty(config.handler),
-            authConnector: textProperty(config.authConnector),
-            options: textProperty(config.options, '{}'),
-            optionsType: textProperty(config.optionsType, 'json'),
-            onDeploy: booleanProperty(config.onDeploy, false),
-        };
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
-        const text = (key: string, params?: Record<string, string | number>) =>
-            RED._(`${TYPE}.status.${key}`, params);
+    registerFlowNode<BindConfig>(RED, TYPE, (node, config, setup) => {
+        const settings = readSettings(config);
+        const { badge, portal, text } = setup;
 
         /** The binding for this msg (or for the deploy, with an empty msg). */
         const spec = async (msg: NodeMessage): Promise<BindingSpec> => {
             const [event, options] = await Promise.all([
-                evaluateProperty(RED, settings.eventName, settings.eventNameType, this, msg),
-                evaluateObjectProperty(RED, settings.options, settings.optionsType, this, msg),
+                evaluateProperty(RED, node, settings.eventName, msg),
+                evaluateObjectProperty(RED, node, settings.options, msg),
             ]);
             return bindingSpec({
                 event,
@@ -90,16 +73,11 @@ export = function (RED: NodeAPI): void {
                 );
         }
 
-        this.on('input', (msg, send, done) => {
-            run(msg).then(
-                (outcome) => {
-                    showOutcome(outcome);
-                    msg.payload = outcome;
-                    send(msg);
-                    done();
-                },
-                (err: unknown) => done(failure(RED, badge, err, TYPE)),
-            );
+        onInput(node, setup, async (msg) => {
+            const outcome = await run(msg);
+            showOutcome(outcome);
+            msg.payload = outcome;
+            return msg;
         });
 
         let stopKeeping: (() => Promise<void>) | undefined;
@@ -108,18 +86,31 @@ export = function (RED: NodeAPI): void {
                 waiting: () => badge.show('yellow', 'ring', text('waiting')),
                 bound: showOutcome,
                 failed: (err) => {
-                    const error = failure(RED, badge, err, TYPE);
+                    const error = setup.fail(err);
                     // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
-                    this.error(error, { topic: 'onDeploy', payload: error.message });
+                    node.error(error, { topic: 'onDeploy', payload: error.message });
                 },
             });
         }
 
-        this.on('close', (_removed: boolean, done: () => void) => {
+        node.on('close', (_removed: boolean, done: () => void) => {
             void stopKeeping?.();
             done();
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24BindNode);
+    });
 };
+
+function readSettings(config: BindConfig) {
+    return {
+        action: choiceProperty(config.action, ['bind', 'unbind', 'list'] as const, 'bind'),
+        eventName: typedProperty(config.eventName, config.eventNameType, {
+            value: 'ONCRMDEALUPDATE',
+            type: 'str',
+        }),
+        eventType: choiceProperty(config.eventType, ['offline', 'online'] as const, 'offline'),
+        handler: textProperty(config.handler),
+        authConnector: textProperty(config.authConnector),
+        options: typedProperty(config.options, config.optionsType, { value: '{}', type: 'json' }),
+        onDeploy: booleanProperty(config.onDeploy, false),
+    };
+}

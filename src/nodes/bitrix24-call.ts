@@ -1,17 +1,15 @@
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { NodeAPI } from 'node-red';
 
 import { checkMethod, isBlank, paramsOrNone, toCommands } from '../runtime/call/commands';
 import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
-import { failure } from './shared/failure';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
-import { usePortal } from './shared/portal-node';
-import { choiceProperty, evaluateObjectProperty, evaluateProperty, textProperty } from './shared/properties';
-import { StatusBadge } from './shared/status';
+import { passOn, type InputMessage } from './shared/messages';
+import { choiceProperty, evaluateObjectProperty, evaluateProperty, typedProperty } from './shared/properties';
 
 const TYPE = 'bitrix24-call';
 
-interface CallConfig extends NodeDef {
-    portal?: string;
+interface CallConfig extends FlowNodeConfig {
     method?: string;
     methodType?: string;
     params?: string;
@@ -25,25 +23,14 @@ type CommandResult =
     | { method: string; error: { code: string; message: string } };
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24CallNode(this: Node, config: CallConfig) {
-        RED.nodes.createNode(this, config);
-        const settings = {
-            method: textProperty(config.method),
-            methodType: textProperty(config.methodType, 'str'),
-            params: textProperty(config.params, 'payload'),
-            paramsType: textProperty(config.paramsType, 'msg'),
-            authConnector: choiceProperty(config.authConnector, ['auto', 'always', 'never'] as const, 'auto'),
-        };
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
-        const text = (key: string, params?: Record<string, string | number>) =>
-            RED._(`${TYPE}.status.${key}`, params);
+    registerFlowNode<CallConfig>(RED, TYPE, (node, config, setup) => {
+        const settings = readSettings(config);
+        const { badge, portal, text } = setup;
 
-        const evaluate = async (msg: NodeMessage) => {
+        const evaluate = async (msg: InputMessage) => {
             const [method, params] = await Promise.all([
-                evaluateProperty(RED, settings.method, settings.methodType, this, msg),
-                evaluateObjectProperty(RED, settings.params, settings.paramsType, this, msg),
+                evaluateProperty(RED, node, settings.method, msg),
+                evaluateObjectProperty(RED, node, settings.params, msg),
             ]);
             return { method: isBlank(method) ? undefined : method, params };
         };
@@ -56,46 +43,44 @@ export = function (RED: NodeAPI): void {
         };
 
         /** The batch list or the one call of this msg; bad input fails here, before any request. */
-        const plan = async (msg: NodeMessage) => {
+        const plan = async (msg: InputMessage) => {
             const { method, params } = await evaluate(msg);
             if (Array.isArray(params)) return { commands: toCommands(params, method) };
             return { call: { method: checkMethod(method), params: paramsOrNone(params) } };
         };
 
-        const run = async (msg: NodeMessage) => {
+        onInput(node, setup, async (msg) => {
             const { commands, call } = await plan(msg);
             const caller = new RestCaller(
                 await portal.connection.client(),
                 portal.connection.authConnector,
                 settings.authConnector,
             );
+            const out = passOn(msg);
             if (commands) {
                 const results = (await caller.batch(commands)).map(format);
                 const failed = results.filter((r) => 'error' in r).length;
-                msg.payload = results;
+                out.payload = results;
                 const summary = { count: results.length, failed };
                 if (failed > 0) badge.show('yellow', 'dot', text('batchFailed', summary));
                 else badge.show('green', 'dot', text('batch', summary));
-                return;
+                return out;
             }
             const response = await caller.call(call.method, call.params);
-            msg.payload = response.result;
+            out.payload = response.result;
             // A list method's page: `total` rows in all, the next page starts at `next` (docs/bitrix24.md §9).
-            if (response.total !== undefined) (msg as { total?: number }).total = response.total;
-            if (response.next !== undefined) (msg as { next?: number }).next = response.next;
+            if (response.total !== undefined) out.total = response.total;
+            if (response.next !== undefined) out.next = response.next;
             badge.show('green', 'dot', call.method);
-        };
-
-        this.on('input', (msg, send, done) => {
-            run(msg).then(
-                () => {
-                    send(msg);
-                    done();
-                },
-                (err: unknown) => done(failure(RED, badge, err, TYPE)),
-            );
+            return out;
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24CallNode);
+    });
 };
+
+function readSettings(config: CallConfig) {
+    return {
+        method: typedProperty(config.method, config.methodType, { value: '', type: 'str' }),
+        params: typedProperty(config.params, config.paramsType, { value: 'payload', type: 'msg' }),
+        authConnector: choiceProperty(config.authConnector, ['auto', 'always', 'never'] as const, 'auto'),
+    };
+}

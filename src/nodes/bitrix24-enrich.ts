@@ -1,43 +1,34 @@
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { NodeAPI } from 'node-red';
 
-import { Bitrix24Error, isObject, LocalCode } from '../bitrix24';
+import { Bitrix24Error, LocalCode } from '../bitrix24';
+import { isObject } from '../bitrix24/internal';
 import { Enricher, type EventLike } from '../runtime/enrich/enricher';
 import { checkUserMap } from '../runtime/enrich/read-map';
-import { failure } from './shared/failure';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
-import { usePortal } from './shared/portal-node';
+import { passOn } from './shared/messages';
 import { choiceProperty, textProperty } from './shared/properties';
-import { StatusBadge } from './shared/status';
 
 const TYPE = 'bitrix24-enrich';
 
-interface EnrichConfig extends NodeDef {
-    portal?: string;
+interface EnrichConfig extends FlowNodeConfig {
     select?: string;
     onMissing?: string;
 }
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24EnrichNode(this: Node, config: EnrichConfig) {
-        RED.nodes.createNode(this, config);
-        const settings = {
-            select: textProperty(config.select),
-            onMissing: choiceProperty(config.onMissing, ['tombstone', 'drop'] as const, 'tombstone'),
-        };
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
-        const text = (key: string, params?: Record<string, string | number>) =>
-            RED._(`${TYPE}.status.${key}`, params);
+    registerFlowNode<EnrichConfig>(RED, TYPE, (node, config, setup) => {
+        const settings = readSettings(config);
+        const { badge, portal, text } = setup;
         /** Event names already warned about, so a busy queue does not flood the log. */
         const warned = new Set<string>();
 
         /** `msg.payload` is one msg per reservation (an array) or per event (one event). */
-        const run = async (msg: NodeMessage): Promise<boolean> => {
+        onInput(node, setup, async (msg) => {
             const single = !Array.isArray(msg.payload);
             const events = single ? [msg.payload] : (msg.payload as unknown[]);
             if (!events.every(isEvent)) throw notEvents();
-            const map = checkUserMap((msg as { enrichMap?: unknown }).enrichMap);
+            const map = checkUserMap(msg.enrichMap);
             const enricher = new Enricher(await portal.connection.client());
             const result = await enricher.enrich(events, {
                 select: settings.select,
@@ -48,28 +39,18 @@ export = function (RED: NodeAPI): void {
             for (const name of result.unmapped) {
                 if (warned.has(name)) continue;
                 warned.add(name);
-                this.warn(RED._(`${TYPE}.errors.unmapped`, { event: name }));
+                node.warn(RED._(`${TYPE}.errors.unmapped`, { event: name }));
             }
             const failed = result.events.filter((event) => event.error).length;
             const counts = { events: result.events.length, reads: result.reads, failed };
             badge.show(failed ? 'yellow' : 'green', 'dot', text(failed ? 'failed' : 'enriched', counts));
-            if (single && result.events.length === 0) return false;
-            msg.payload = single ? result.events[0] : result.events;
-            return true;
-        };
-
-        this.on('input', (msg, send, done) => {
-            run(msg).then(
-                (keep) => {
-                    if (keep) send(msg);
-                    done();
-                },
-                (err: unknown) => done(failure(RED, badge, err, TYPE)),
-            );
+            // One event that is dropped: nothing to send on.
+            if (single && result.events.length === 0) return undefined;
+            const out = passOn(msg);
+            out.payload = single ? result.events[0] : result.events;
+            return out;
         });
-    }
-
-    RED.nodes.registerType(TYPE, Bitrix24EnrichNode);
+    });
 };
 
 function isEvent(value: unknown): value is EventLike {
@@ -83,4 +64,11 @@ function notEvents(): Bitrix24Error {
         reason: 'not-events',
         description: 'msg.payload must be an offline event or a list of them, as offline get sends them',
     });
+}
+
+function readSettings(config: EnrichConfig) {
+    return {
+        select: textProperty(config.select),
+        onMissing: choiceProperty(config.onMissing, ['tombstone', 'drop'] as const, 'tombstone'),
+    };
 }

@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 
 import { checkLimit, checkProcessId } from '../bitrix24';
 import { Ledger } from '../runtime/offline/ledger';
@@ -8,88 +8,83 @@ import {
     type ReadSettings,
     type ReaderActivity,
 } from '../runtime/offline/reader';
-import { failure } from './shared/failure';
+import { onInput, registerFlowNode, type FlowNodeConfig, type Translate } from './shared/flow-node';
+import type { InputMessage } from './shared/messages';
 import { reservationMessages } from './shared/offline-messages';
-import { usePortal } from './shared/portal-node';
 import {
     booleanProperty,
     choiceProperty,
-    evaluateObjectProperty,
-    filterOrNone,
+    evaluateSelection,
     numberProperty,
+    queueSelection,
     textProperty,
+    type QueueSelection,
+    type QueueSelectionConfig,
 } from './shared/properties';
-import { StatusBadge } from './shared/status';
-import { userDirFile } from './shared/user-dir';
+import type { StatusBadge } from './shared/status';
+import { userDirDocument } from './shared/user-dir';
 
-interface GetConfig extends NodeDef {
-    portal?: string;
-    mode?: string;
-    queue?: string;
+const TYPE = 'bitrix24-offline-get';
+
+interface GetConfig extends FlowNodeConfig, QueueSelectionConfig {
     limit?: number | string;
-    filter?: string;
-    filterType?: string;
-    order?: string;
-    orderType?: string;
-    authConnector?: string;
-    output?: string;
     drain?: boolean | string;
     maxOpen?: number | string;
     redeliverAfter?: number | string;
+    mode?: string;
+    queue?: string;
+    authConnector?: string;
+    output?: string;
 }
 
 export = function (RED: NodeAPI): void {
-    function Bitrix24OfflineGetNode(this: Node, config: GetConfig) {
-        RED.nodes.createNode(this, config);
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
-        const output = choiceProperty(config.output, ['batch', 'event'], 'batch');
-        const settings = readSettings(
-            config,
-            portal.connection.connectorFor(textProperty(config.authConnector)),
-        );
-        const t = (key: string, params?: Record<string, string | number>) =>
-            RED._(`bitrix24-offline-get.status.${key}`, params);
+    registerFlowNode<GetConfig>(RED, TYPE, (node, config, setup) => {
+        const { badge, portal, text } = setup;
+        const { read, authConnector, output, selection } = readSettings(config);
         const reader = new OfflineReader(
-            settings,
+            { ...read, authConnector: portal.connection.connectorFor(authConnector) },
             () => portal.connection.queue(),
-            new Ledger(settings.mode === 'reserve' ? userDirFile(RED, `ledger-${this.id}.json`) : undefined),
+            new Ledger(read.mode === 'reserve' ? userDirDocument(RED, `ledger-${node.id}.json`) : undefined),
             {
-                emit: (reservation) => this.send([reservationMessages(reservation, output), null]),
-                emptied: (summary) => this.send([null, { topic: 'empty', payload: summary }]),
-                activity: (activity) => showActivity(badge, activity, t),
-                warn: (err) => this.warn(failure(RED, badge, err).message),
+                emit: (reservation) => {
+                    // New rows tell the trigger whether polls or rings carry delivery.
+                    if (reservation.redelivery === 0 && reservation.events.length > 0)
+                        portal.deliveries.rowsFound();
+                    node.send([reservationMessages(reservation, output), null]);
+                },
+                emptied: (summary) => node.send([null, { topic: 'empty', payload: summary }]),
+                activity: (activity) => showActivity(badge, activity, text),
+                warn: (err) => node.warn(setup.fail(err).message),
             },
         );
         void reader.start();
 
-        this.on('input', (msg: NodeMessageInFlow, _send, done) => {
-            passRequest(RED, this, config, msg)
-                .then((request) => reader.read(request))
-                .then(
-                    () => done(),
-                    (err: unknown) => done(failure(RED, badge, err)),
-                );
+        onInput(node, setup, async (msg) => {
+            await reader.read(await passRequest(RED, node, selection, msg));
+            return undefined;
         });
 
-        this.on('close', (_removed: boolean, done: () => void) => {
+        node.on('close', (_removed: boolean, done: () => void) => {
             reader.close().then(done, done);
         });
-    }
-
-    RED.nodes.registerType('bitrix24-offline-get', Bitrix24OfflineGetNode);
+    });
 };
 
-function readSettings(config: GetConfig, authConnector: string | undefined): ReadSettings {
-    return {
+function readSettings(config: GetConfig) {
+    const read: Omit<ReadSettings, 'authConnector'> = {
         mode: choiceProperty(config.mode, ['reserve', 'delete'], 'reserve'),
         errorQueue: config.queue === 'error',
         limit: numberProperty(config.limit, 50),
-        authConnector,
         drain: booleanProperty(config.drain, true),
         maxOpen: Math.max(1, numberProperty(config.maxOpen, 4)),
         redeliverAfterMs: Math.max(0, numberProperty(config.redeliverAfter, 300)) * 1000,
+    };
+    return {
+        read,
+        /** The node's own; the portal's when blank. */
+        authConnector: textProperty(config.authConnector),
+        output: choiceProperty(config.output, ['batch', 'event'], 'batch'),
+        selection: queueSelection(config, '{"TIMESTAMP_X":"ASC"}'),
     };
 }
 
@@ -97,55 +92,38 @@ function readSettings(config: GetConfig, authConnector: string | undefined): Rea
 async function passRequest(
     RED: NodeAPI,
     node: Node,
-    config: GetConfig,
-    msg: NodeMessageInFlow,
+    selection: QueueSelection,
+    msg: InputMessage,
 ): Promise<PassRequest> {
-    const input = msg as NodeMessageInFlow & { process_id?: unknown; limit?: unknown; filter?: unknown };
     // Present but not a string (a number, a list): refused, not taken as "read new rows".
-    if (input.process_id !== undefined && input.process_id !== null && input.process_id !== '')
-        return { processId: checkProcessId(input.process_id) };
+    if (msg.process_id !== undefined && msg.process_id !== null && msg.process_id !== '')
+        return { processId: checkProcessId(msg.process_id) };
     const request: PassRequest = {};
-    if (input.limit !== undefined) request.limit = checkLimit(input.limit);
-    const filter =
-        input.filter !== undefined
-            ? input.filter
-            : await evaluateObjectProperty(
-                  RED,
-                  config.filter ?? '{}',
-                  config.filterType ?? 'json',
-                  node,
-                  msg,
-              );
-    const order = await evaluateObjectProperty(
-        RED,
-        config.order ?? '{"TIMESTAMP_X":"ASC"}',
-        config.orderType ?? 'json',
-        node,
-        msg,
-    );
-    request.filter = filterOrNone(filter);
-    request.order = filterOrNone(order);
+    if (msg.limit !== undefined) request.limit = checkLimit(msg.limit);
+    const { filter, order } = await evaluateSelection(RED, node, selection, msg, msg.filter);
+    request.filter = filter;
+    request.order = order;
     return request;
 }
 
-function showActivity(
-    badge: StatusBadge,
-    activity: ReaderActivity,
-    t: (key: string, params?: Record<string, string | number>) => string,
-): void {
+function showActivity(badge: StatusBadge, activity: ReaderActivity, text: Translate): void {
     if (activity.kind === 'reading') {
         badge.show(
             'blue',
             'dot',
             activity.read > 0
-                ? t('draining', { confirmed: activity.confirmed, read: activity.read })
-                : t('reading'),
+                ? text('draining', { confirmed: activity.confirmed, read: activity.read })
+                : text('reading'),
         );
     } else if (activity.kind === 'waiting') {
-        badge.show('yellow', 'ring', t('waiting', { open: activity.open }));
+        badge.show('yellow', 'ring', text('waiting', { open: activity.open }));
     } else if (activity.confirmed < activity.read) {
-        badge.show('blue', 'ring', t('draining', { confirmed: activity.confirmed, read: activity.read }));
+        badge.show('blue', 'ring', text('draining', { confirmed: activity.confirmed, read: activity.read }));
     } else {
-        badge.show('green', 'dot', activity.read > 0 ? t('done', { events: activity.read }) : t('idle'));
+        badge.show(
+            'green',
+            'dot',
+            activity.read > 0 ? text('done', { events: activity.read }) : text('idle'),
+        );
     }
 }

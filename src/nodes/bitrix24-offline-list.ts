@@ -1,17 +1,19 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { NodeAPI } from 'node-red';
 
 import { checkFilter, checkOrder } from '../bitrix24';
-import { failure } from './shared/failure';
-import { usePortal } from './shared/portal-node';
-import { choiceProperty, evaluateObjectProperty, filterOrNone, textProperty } from './shared/properties';
-import { StatusBadge } from './shared/status';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
+import { passOn } from './shared/messages';
+import {
+    choiceProperty,
+    evaluateSelection,
+    queueSelection,
+    textProperty,
+    type QueueSelectionConfig,
+} from './shared/properties';
 
-interface ListConfig extends NodeDef {
-    portal?: string;
-    filter?: string;
-    filterType?: string;
-    order?: string;
-    orderType?: string;
+const TYPE = 'bitrix24-offline-list';
+
+interface ListConfig extends FlowNodeConfig, QueueSelectionConfig {
     authConnector?: string;
     pages?: string;
 }
@@ -21,65 +23,39 @@ interface ListConfig extends NodeDef {
  * `msg.stats`, for dashboards and alerts: it reserves nothing and changes nothing.
  */
 export = function (RED: NodeAPI): void {
-    function Bitrix24OfflineListNode(this: Node, config: ListConfig) {
-        RED.nodes.createNode(this, config);
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
-        const pages = choiceProperty(config.pages, ['one', 'all'], 'one');
-        const authConnector = portal.connection.connectorFor(textProperty(config.authConnector));
+    registerFlowNode<ListConfig>(RED, TYPE, (node, config, setup) => {
+        const { badge, portal, text } = setup;
+        const settings = readSettings(config);
+        const authConnector = portal.connection.connectorFor(settings.authConnector);
 
-        this.on('input', (msg: NodeMessageInFlow, send, done) => {
-            const run = async () => {
-                const filter = filterOrNone(
-                    await evaluateObjectProperty(
-                        RED,
-                        config.filter ?? '{}',
-                        config.filterType ?? 'json',
-                        this,
-                        msg,
-                    ),
-                );
-                const order = filterOrNone(
-                    await evaluateObjectProperty(
-                        RED,
-                        config.order ?? '{"ID":"ASC"}',
-                        config.orderType ?? 'json',
-                        this,
-                        msg,
-                    ),
-                );
-                // Checked before anything is sent: the figures below would go out beside a bad page.
-                if (filter !== undefined) checkFilter(filter, 'list');
-                if (order !== undefined) checkOrder(order, 'list');
-                const queue = await portal.connection.queue();
-                const start = Number((msg as { start?: unknown }).start ?? 0) || 0;
-                // Asked in the same moment, the page and the figures share one batch request.
-                const [rows, stats] = await Promise.all([
-                    pages === 'all'
-                        ? queue
-                              .listAll({ filter, order, authConnector })
-                              .then((all) => ({ rows: all, total: all.length, next: undefined }))
-                        : queue.list({ filter, order, start, authConnector }),
-                    queue.stats(authConnector),
-                ]);
-                Object.assign(msg, { payload: rows.rows, total: rows.total, next: rows.next, stats });
-                badge.show(
-                    'green',
-                    'dot',
-                    RED._('bitrix24-offline-list.status.stats', {
-                        backlog: stats.backlog,
-                        errors: stats.errors,
-                    }),
-                );
-                send(msg);
-            };
-            run().then(
-                () => done(),
-                (err: unknown) => done(failure(RED, badge, err)),
-            );
+        onInput(node, setup, async (msg) => {
+            const { filter, order } = await evaluateSelection(RED, node, settings.selection, msg);
+            // Checked before anything is sent: the figures below would go out beside a bad page.
+            if (filter !== undefined) checkFilter(filter, 'list');
+            if (order !== undefined) checkOrder(order, 'list');
+            const queue = await portal.connection.queue();
+            const start = Number(msg.start ?? 0) || 0;
+            // Asked in the same moment, the page and the figures share one batch request.
+            const [page, stats] = await Promise.all([
+                settings.pages === 'all'
+                    ? queue
+                          .listAll({ filter, order, authConnector })
+                          .then((all) => ({ rows: all, total: all.length, next: undefined }))
+                    : queue.list({ filter, order, start, authConnector }),
+                queue.stats(authConnector),
+            ]);
+            const out = passOn(msg);
+            Object.assign(out, { payload: page.rows, total: page.total, next: page.next, stats });
+            badge.show('green', 'dot', text('stats', { backlog: stats.backlog, errors: stats.errors }));
+            return out;
         });
-    }
-
-    RED.nodes.registerType('bitrix24-offline-list', Bitrix24OfflineListNode);
+    });
 };
+
+function readSettings(config: ListConfig) {
+    return {
+        selection: queueSelection(config, '{"ID":"ASC"}'),
+        pages: choiceProperty(config.pages, ['one', 'all'], 'one'),
+        authConnector: textProperty(config.authConnector),
+    };
+}

@@ -3,8 +3,10 @@ import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import { DEFAULT_OAUTH_SERVER } from '../bitrix24';
 import { PortalConnection, type PortalState } from '../runtime/portal/portal-connection';
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
+import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerPortalRoutes } from './portal-routes';
 import { sharedText } from './shared/i18n';
+import { runtimeSettings } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
 import { choiceProperty, numberProperty, textProperty } from './shared/properties';
@@ -32,6 +34,7 @@ export = function (RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         const settings = readSettings(config, this.credentials ?? {});
         this.users = {};
+        this.deliveries = new DeliveryWatch();
         this.register = (user) => {
             this.users[user.id] = user;
         };
@@ -90,7 +93,7 @@ function readSettings(config: PortalConfig, credentials: PortalCredentials): Por
 
 /** The secret Node-RED encrypts credentials with: the user's, else the one it generated. */
 function credentialSecret(RED: NodeAPI): string | undefined {
-    const settings = RED.settings as { credentialSecret?: unknown; get?: (key: string) => unknown };
+    const settings = runtimeSettings(RED);
     if (settings.credentialSecret === false) return undefined;
     if (typeof settings.credentialSecret === 'string' && settings.credentialSecret)
         return settings.credentialSecret;

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 
-import { isBitrix24Error, parseForm } from '../bitrix24';
+import { isBitrix24Error } from '../bitrix24';
+import { parseForm } from '../bitrix24/internal';
 import { sharedText, userError } from './shared/i18n';
 import { readBody, servesHttpNodes } from './shared/http';
 import type { PortalNode } from './shared/portal-node';
@@ -30,36 +31,30 @@ export function registerPortalRoutes(RED: NodeAPI): void {
             .status(404)
             .json({ ok: false, code: 'NOT_DEPLOYED', message: sharedText(RED, 'errors.notDeployed') });
 
-    RED.httpAdmin.post(
-        '/bitrix24/portal/:id/test',
-        RED.auth.needsPermission('bitrix24-portal.read'),
-        (req: Request, res: Response) => {
+    /** An admin route about one deployed portal node (`:id`); 404 when there is none. */
+    const portalRoute = (
+        path: string,
+        permission: string,
+        handle: (node: PortalNode, res: Response) => void,
+    ) =>
+        RED.httpAdmin.post(path, RED.auth.needsPermission(permission), (req: Request, res: Response) => {
             const node = portalNode(req.params.id);
-            if (!node) {
-                notDeployed(res);
-                return;
-            }
-            node.connection.testConnection().then(
-                (report) => res.json(report),
-                (err: unknown) => res.json(failure(RED, err)),
-            );
-        },
-    );
+            if (node) handle(node, res);
+            else notDeployed(res);
+        });
 
-    RED.httpAdmin.post(
-        '/bitrix24/portal/:id/authorize',
-        RED.auth.needsPermission('bitrix24-portal.write'),
-        (req: Request, res: Response) => {
-            const node = portalNode(req.params.id);
-            if (!node) {
-                notDeployed(res);
-                return;
-            }
-            const state = randomBytes(24).toString('hex');
-            pending.set(state, { nodeId: node.id, expires: Date.now() + STATE_LIFETIME_MS });
-            res.json({ url: node.connection.authorizeUrl(state) });
-        },
-    );
+    portalRoute('/bitrix24/portal/:id/test', 'bitrix24-portal.read', (node, res) => {
+        node.connection.testConnection().then(
+            (report) => res.json(report),
+            (err: unknown) => res.json(failure(RED, err)),
+        );
+    });
+
+    portalRoute('/bitrix24/portal/:id/authorize', 'bitrix24-portal.write', (node, res) => {
+        const state = randomBytes(24).toString('hex');
+        pending.set(state, { nodeId: node.id, expires: Date.now() + STATE_LIFETIME_MS });
+        res.json({ url: node.connection.authorizeUrl(state) });
+    });
 
     // A top-level browser navigation from the portal carries no editor token: the single-use
     // state, issued above to an editor user with write permission, is what authorises it.

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { parseForm } from '../../dist/bitrix24';
+import { parseForm } from '../../dist/bitrix24/internal';
 
 /**
  * A small stand-in for a Bitrix24 portal and its OAuth server, for tests of the client alone

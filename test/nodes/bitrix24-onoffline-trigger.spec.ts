@@ -7,6 +7,7 @@ import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
 import type { Emulator } from '../../dist/emulator';
+import clearModule from '../../dist/nodes/bitrix24-offline-clear';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
@@ -187,6 +188,46 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
         );
         await post().send(ring(APP_TOKEN)).expect(404);
     });
+
+    /** The warnings of the trigger that name the given key. */
+    const warningsOf = (node: object, key: string) =>
+        spies(node)
+            .warn.args.map((args) => String(args[0]))
+            .filter((text) => text.includes(key));
+
+    it('warns once at deploy when publicUrl is a loopback address and the portal is on the internet', async () => {
+        // Nothing calls the portal: no autoBind, no polls, so its URL need not answer.
+        const flow = [
+            {
+                id: 'p1',
+                type: 'bitrix24-portal',
+                portalUrl: 'https://b24-warn.bitrix24.com',
+                authType: 'oauth',
+            },
+            { id: 'tab', type: 'tab' },
+            {
+                id: 't1',
+                z: 'tab',
+                type: 'bitrix24-onoffline-trigger',
+                portal: 'p1',
+                publicUrl: 'http://127.0.0.1:1880',
+                pollInterval: 0,
+                wires: [[]],
+            },
+        ];
+        await helper.load([portalModule, triggerModule, red.module], flow, { p1: CREDS });
+        const trigger = helper.getNode('t1');
+        await until(() => warningsOf(trigger, 'unreachablePublicUrl').length > 0, 2000, 'the warning');
+        await sleep(200);
+        assert.equal(warningsOf(trigger, 'unreachablePublicUrl').length, 1);
+    });
+
+    it('does not warn about a private publicUrl when the portal is on this machine too', async () => {
+        const { trigger } = await load({ publicUrl: 'http://192.168.1.5:1880' });
+        await post().send(ring(APP_TOKEN)).expect(200);
+        await sleep(200);
+        assert.deepEqual(warningsOf(trigger, 'unreachablePublicUrl'), []);
+    });
 });
 
 describe('bitrix24-onoffline-trigger (emulator)', function () {
@@ -312,10 +353,10 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         await deploy(flow({ minTimeout: 3, path: '/bitrix24/ring' }));
         await only('/bitrix24/ring', 3);
         assert.equal(calls('event.unbind'), 2);
-        assert.equal(
-            (JSON.parse(await fs.readFile(record, 'utf8')) as { handler: string }).handler,
-            `${server.url}/bitrix24/ring`,
-        );
+        // The record is written once the portal has the binding, a moment after it shows there.
+        const recorded = async () =>
+            (JSON.parse(await fs.readFile(record, 'utf8')) as { handler: string }).handler;
+        await until(async () => (await recorded()) === `${server.url}/bitrix24/ring`, 2000, 'the record');
 
         const portal = bench.portal();
         await helper.setFlows([portal.node, { id: 'tab', type: 'tab' }], 'nodes', {
@@ -385,5 +426,71 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         console.log(
             `      ring to first events: ${elapsed} ms; rings sent ${emulator.control.counters().ringsSent}`,
         );
+    });
+
+    /**
+     * People at work in the portal: a deal change every 150 ms for `ms`, each queued for the
+     * connector-less offline bindings.
+     */
+    async function workFor(ms: number) {
+        for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
+            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
+        }
+        const until = Date.now() + ms;
+        while (Date.now() < until) {
+            emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: 'Deal' } });
+            await sleep(150);
+        }
+    }
+
+    /** The trigger, a draining get and a clear, so that each poll or ring finds only new rows. */
+    function drainingFlow(trigger: Record<string, unknown>): FlowNode[] {
+        const [triggerNode, get] = flow({ pollInterval: 0.5, ...trigger });
+        return [
+            triggerNode,
+            { ...get, wires: [['clear'], []] },
+            { id: 'clear', type: 'bitrix24-offline-clear', portal: 'portal', wires: [[]] },
+            { id: 'rings', type: 'helper' },
+        ];
+    }
+
+    async function deployDraining(trigger: Record<string, unknown>) {
+        const portal = bench.portal();
+        await helper.load(
+            [portalModule, triggerModule, getModule, clearModule, red.module],
+            [
+                portal.node,
+                { id: 'tab', type: 'tab' },
+                ...drainingFlow(trigger).map((n) => ({ z: 'tab', ...n })),
+            ],
+            { portal: portal.credentials },
+        );
+        await until(() => doorbells().length === 1, 5000, 'the doorbell');
+    }
+
+    const ringsMissing = () =>
+        spies(helper.getNode('t1'))
+            .warn.args.map((args) => String(args[0]))
+            .filter((text) => text.includes('ringsMissing'));
+
+    it('warns once when polls keep finding rows that no ring announced (the doorbell cannot reach Node-RED)', async () => {
+        // The portal rings a path nobody serves: bound, accepted, never heard.
+        await deployDraining({ publicUrl: `${server.url}/elsewhere` });
+        const rings = collect('rings');
+        await workFor(3500);
+        await until(() => ringsMissing().length > 0, 3000, 'the warning');
+        await sleep(1200);
+        assert.equal(ringsMissing().length, 1, 'warned once, not at every poll');
+        assert.ok(rings.filter((m) => m.topic === 'poll').length >= 4, 'polls went on');
+        assert.equal(rings.filter((m) => m.topic === 'ONOFFLINEEVENT').length, 0);
+    });
+
+    it('does not warn when the rings arrive', async () => {
+        await deployDraining({});
+        const rings = collect('rings');
+        await workFor(3500);
+        await sleep(1200);
+        assert.ok(rings.filter((m) => m.topic === 'ONOFFLINEEVENT').length > 0, 'rings came');
+        assert.deepEqual(ringsMissing(), []);
     });
 });

@@ -8,7 +8,7 @@ import helper from 'node-red-node-test-helper';
 import sinon from 'sinon';
 import supertest from 'supertest';
 
-import { parseForm } from '../../dist/bitrix24';
+import { parseForm } from '../../dist/bitrix24/internal';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { RingVerifier, sameSecret } from '../../dist/runtime/trigger/ring-verifier';

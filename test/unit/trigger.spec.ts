@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 
 import sinon from 'sinon';
 
-import { parseForm } from '../../dist/bitrix24';
+import { parseForm } from '../../dist/bitrix24/internal';
+import { hostScope, unreachableDoorbell } from '../../dist/runtime/trigger/address-scope';
+import { DeliveryWatch, MissingRings } from '../../dist/runtime/trigger/delivery-watch';
 import { PollTimer } from '../../dist/runtime/trigger/poll-timer';
 import { RingVerifier, sameSecret } from '../../dist/runtime/trigger/ring-verifier';
 
@@ -109,6 +111,94 @@ describe('trigger runtime', () => {
             stopped.reset();
             clock.tick(10_000);
             assert.equal(ticks, 0);
+        });
+    });
+
+    describe('hostScope', () => {
+        const cases: [string, string][] = [
+            ['http://127.0.0.1:1880', 'loopback'],
+            ['http://127.8.9.10', 'loopback'],
+            ['http://[::1]:1880', 'loopback'],
+            ['http://localhost:1880', 'loopback'],
+            ['http://nr.localhost', 'loopback'],
+            ['http://10.1.2.3', 'private'],
+            ['http://172.20.0.5:1880', 'private'],
+            ['http://192.168.1.10', 'private'],
+            ['http://169.254.10.1', 'private'],
+            ['http://[fd12::1]', 'private'],
+            ['http://[::ffff:192.168.0.1]', 'private'],
+            ['http://nodered.local:1880', 'private'],
+            ['https://172.32.0.1', 'public'],
+            ['https://nr.example.com', 'public'],
+            ['https://b24-x.bitrix24.com', 'public'],
+        ];
+        for (const [url, scope] of cases) {
+            it(`takes ${url} as ${scope}`, () => {
+                assert.equal(hostScope(url), scope);
+            });
+        }
+    });
+
+    describe('unreachableDoorbell', () => {
+        it('is true for a loopback, private or .local publicUrl and a portal on the internet', () => {
+            for (const url of ['http://127.0.0.1:1880', 'http://192.168.1.10:1880', 'http://nr.local'])
+                assert.equal(unreachableDoorbell(url, 'https://b24-x.bitrix24.com'), true, url);
+        });
+
+        it('is false when the portal is on this machine or network too', () => {
+            assert.equal(unreachableDoorbell('http://127.0.0.1:1880', 'http://127.0.0.1:8080'), false);
+            assert.equal(unreachableDoorbell('http://10.0.0.7:1880', 'http://crm.local'), false);
+        });
+
+        it('is false for a public publicUrl, and for none', () => {
+            assert.equal(unreachableDoorbell('https://nr.example.com', 'https://b24-x.bitrix24.com'), false);
+            assert.equal(unreachableDoorbell('', 'https://b24-x.bitrix24.com'), false);
+        });
+    });
+
+    describe('MissingRings', () => {
+        it('says so once, when two polls in a row found rows that no ring announced', () => {
+            const watch = new DeliveryWatch();
+            const missing = new MissingRings(watch, 0, 0);
+            const answers = [];
+            for (let poll = 1; poll <= 5; poll++) {
+                watch.rowsFound();
+                answers.push(missing.poll(poll * 1000));
+            }
+            assert.deepEqual(answers, [false, true, false, false, false]);
+        });
+
+        it('stays quiet while rings come, even when polls also find rows', () => {
+            const watch = new DeliveryWatch();
+            const missing = new MissingRings(watch, 0, 0);
+            for (let poll = 1; poll <= 5; poll++) {
+                watch.rang(poll * 1000 - 500);
+                watch.rowsFound();
+                assert.equal(missing.poll(poll * 1000), false);
+            }
+        });
+
+        it('stays quiet while polls find nothing', () => {
+            const missing = new MissingRings(new DeliveryWatch(), 0, 0);
+            for (let poll = 1; poll <= 5; poll++) assert.equal(missing.poll(poll * 1000), false);
+        });
+
+        it('does not count rows inside the minTimeout window after a ring, where rings are dropped', () => {
+            const watch = new DeliveryWatch();
+            const missing = new MissingRings(watch, 60_000, 0);
+            watch.rang(500);
+            const answers = [];
+            for (let poll = 1; poll <= 3; poll++) {
+                watch.rowsFound();
+                answers.push(missing.poll(poll * 20_000));
+            }
+            assert.deepEqual(answers, [false, false, false]);
+            // The interval from 60 s on starts 59.5 s after the ring, still inside the window.
+            for (let poll = 4; poll <= 7; poll++) {
+                watch.rowsFound();
+                answers.push(missing.poll(poll * 20_000));
+            }
+            assert.deepEqual(answers, [false, false, false, false, false, true, false]);
         });
     });
 });

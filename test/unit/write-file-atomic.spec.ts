@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { writeFileAtomic } from '../../dist/bitrix24';
+import { writeFileAtomic } from '../../dist/bitrix24/internal';
 
 describe('writeFileAtomic', () => {
     let dir: string;

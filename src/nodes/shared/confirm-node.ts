@@ -1,16 +1,22 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 
-import { checkMessageIds, checkProcessId, isObject } from '../../bitrix24';
-import type { RowSelection } from '../../runtime/offline/reservations';
+import { checkMessageIds, checkProcessId } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
-import { failure } from './failure';
+import type { RowSelection } from '../../runtime/offline/reservations';
+import { onInput, registerFlowNode, type FlowNodeConfig } from './flow-node';
+import { passOn, type InputMessage } from './messages';
 import { partsOf } from './offline-messages';
-import { usePortal } from './portal-node';
-import { booleanProperty, evaluateProperty, numberProperty, textProperty } from './properties';
-import { StatusBadge } from './status';
+import {
+    booleanProperty,
+    evaluateProperty,
+    numberProperty,
+    textProperty,
+    typedProperty,
+    type TypedProperty,
+} from './properties';
 
-export interface ConfirmConfig extends NodeDef {
-    portal?: string;
+interface ConfirmConfig extends FlowNodeConfig {
     processId?: string;
     processIdType?: string;
     messageIds?: string;
@@ -25,49 +31,64 @@ const TYPES: Record<ConfirmKind, string> = {
     error: 'bitrix24-offline-error',
 };
 
+/** Where a msg's reservation and rows are read from. */
+interface TargetSettings {
+    kind: ConfirmKind;
+    processId: TypedProperty;
+    messageIds: TypedProperty;
+}
+
 /**
- * The constructor of offline-clear (`kind: 'clear'`) or offline-error (`kind: 'error'`): they
- * take the same properties and differ in the call they make and where message ids come from.
+ * Registers offline-clear (`kind: 'clear'`) or offline-error (`kind: 'error'`): they take the
+ * same properties and differ in the call they make and where message ids come from.
  */
-export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
-    return function Bitrix24ConfirmNode(this: Node, config: ConfirmConfig) {
-        RED.nodes.createNode(this, config);
-        const badge = new StatusBadge(this);
-        const portal = usePortal(RED, this, config.portal, badge);
-        if (!portal) return;
+export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
+    registerFlowNode<ConfirmConfig>(RED, TYPES[kind], (node, config, setup) => {
+        const { badge, portal, text } = setup;
+        const settings = readSettings(config, kind);
         const confirmer = new Confirmer(
-            {
-                kind,
-                authConnector: portal.connection.connectorFor(textProperty(config.authConnector)),
-                coalesce: booleanProperty(config.coalesce, true),
-                coalesceMs: Math.max(0, numberProperty(config.coalesceMs, 1000)),
-            },
+            { ...settings.confirm, authConnector: portal.connection.connectorFor(settings.authConnector) },
             () => portal.connection.queue(),
         );
         let confirmed = 0;
 
-        this.on('input', (msg: NodeMessageInFlow, send, done) => {
-            target(RED, this, config, kind, msg)
-                .then(({ processId, rows }) =>
-                    confirmer.confirm(processId, rows, partsOf(msg).count).then(() => rows),
-                )
-                .then(
-                    (rows) => {
-                        confirmed += rows === 'all' ? 1 : rows.length;
-                        badge.show('green', 'dot', RED._(`${TYPES[kind]}.status.done`, { count: confirmed }));
-                        if (kind === 'clear')
-                            (msg as NodeMessageInFlow & { cleared?: boolean }).cleared = true;
-                        send(msg);
-                        done();
-                    },
-                    (err: unknown) => done(failure(RED, badge, err)),
-                );
+        onInput(node, setup, async (msg) => {
+            const { processId, rows } = await targetOf(RED, node, settings.target, msg);
+            await confirmer.confirm(processId, rows, partsOf(msg).count);
+            confirmed += rows === 'all' ? 1 : rows.length;
+            badge.show('green', 'dot', text('done', { count: confirmed }));
+            const out = passOn(msg);
+            if (kind === 'clear') out.cleared = true;
+            return out;
         });
 
-        this.on('close', (_removed: boolean, done: () => void) => {
+        node.on('close', (_removed: boolean, done: () => void) => {
             confirmer.close();
             done();
         });
+    });
+}
+
+function readSettings(config: ConfirmConfig, kind: ConfirmKind) {
+    const target: TargetSettings = {
+        kind,
+        processId: typedProperty(config.processId, config.processIdType, {
+            value: 'process_id',
+            type: 'msg',
+        }),
+        messageIds: typedProperty(config.messageIds, config.messageIdsType, {
+            value: 'message_id',
+            type: 'msg',
+        }),
+    };
+    return {
+        target,
+        authConnector: textProperty(config.authConnector),
+        confirm: {
+            kind,
+            coalesce: booleanProperty(config.coalesce, true),
+            coalesceMs: Math.max(0, numberProperty(config.coalesceMs, 1000)),
+        },
     };
 }
 
@@ -75,31 +96,16 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
  * The reservation and rows a msg confirms. Without message ids, clear confirms the whole
  * reservation; error takes the MESSAGE_IDs of the events in msg.payload (issue 4).
  */
-async function target(
+async function targetOf(
     RED: NodeAPI,
     node: Node,
-    config: ConfirmConfig,
-    kind: ConfirmKind,
-    msg: NodeMessageInFlow,
+    target: TargetSettings,
+    msg: InputMessage,
 ): Promise<{ processId: string; rows: RowSelection }> {
-    const processId = checkProcessId(
-        await evaluateProperty(
-            RED,
-            config.processId ?? 'process_id',
-            config.processIdType ?? 'msg',
-            node,
-            msg,
-        ),
-    );
-    const ids = await evaluateProperty(
-        RED,
-        config.messageIds ?? 'message_id',
-        config.messageIdsType ?? 'msg',
-        node,
-        msg,
-    );
+    const processId = checkProcessId(await evaluateProperty(RED, node, target.processId, msg));
+    const ids = await evaluateProperty(RED, node, target.messageIds, msg);
     if (ids !== undefined && ids !== null && ids !== '') return { processId, rows: checkMessageIds(ids) };
-    if (kind === 'error') {
+    if (target.kind === 'error') {
         const fromPayload = messageIdsIn(msg.payload);
         if (fromPayload.length > 0) return { processId, rows: checkMessageIds(fromPayload) };
     }

@@ -3,9 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Router } from 'express';
 import type { NodeAPI } from 'node-red';
 
+import { runtimeSettings } from './runtime-settings';
+
 /** Whether the runtime serves node routes at all: `httpNodeRoot: false` turns them off. */
 export function servesHttpNodes(RED: NodeAPI): boolean {
-    return (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot !== false;
+    return runtimeSettings(RED).httpNodeRoot !== false;
 }
 
 /** Reads a request body up to `limit` bytes; resolves undefined when it is larger. */

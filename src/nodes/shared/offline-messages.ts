@@ -1,6 +1,6 @@
-import type { NodeMessage } from 'node-red';
-
+import { isObject } from '../../bitrix24/internal';
 import type { EmittedReservation } from '../../runtime/offline/reader';
+import type { Bitrix24Message, InputMessage } from './messages';
 
 /**
  * The msgs of offline-get (design: "msg conventions"). Batch output: one msg per reservation.
@@ -9,7 +9,7 @@ import type { EmittedReservation } from '../../runtime/offline/reader';
 export function reservationMessages(
     reservation: EmittedReservation,
     output: 'batch' | 'event',
-): NodeMessage[] {
+): Bitrix24Message[] {
     const { processId, events, redelivery } = reservation;
     const redelivered = redelivery > 0 ? { redelivery } : {};
     if (output === 'batch') {
@@ -27,7 +27,7 @@ export function reservationMessages(
 }
 
 /** The reservation a msg belongs to and its place in it, as offline-get set them. */
-export function partsOf(msg: NodeMessage): { count?: number } {
-    const parts = (msg as { parts?: { count?: unknown } }).parts;
-    return typeof parts?.count === 'number' ? { count: parts.count } : {};
+export function partsOf(msg: InputMessage): { count?: number } {
+    const { parts } = msg;
+    return isObject(parts) && typeof parts.count === 'number' ? { count: parts.count } : {};
 }

@@ -3,12 +3,15 @@ import type { Node, NodeAPI } from 'node-red';
 import type { ThrottleEvent } from '../../bitrix24';
 import type { PortalConnection } from '../../runtime/portal/portal-connection';
 import type { PortalCredentials } from '../../runtime/portal/portal-settings';
+import type { DeliveryWatch } from '../../runtime/trigger/delivery-watch';
 import { sharedText } from './i18n';
 import type { StatusBadge } from './status';
 
 /** The `bitrix24-portal` config node as flow nodes see it (the core MQTT broker pattern). */
 export interface PortalNode extends Node<PortalCredentials> {
     connection: PortalConnection;
+    /** The rings and the reads that found rows, as this portal's flow nodes report them. */
+    deliveries: DeliveryWatch;
     /** Flow nodes using this portal; the runtime forwards this node's status and errors to them. */
     users: Record<string, Node>;
     register(user: Node): void;

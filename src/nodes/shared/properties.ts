@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 
-import { isObject } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 
 /**
  * Reading node properties. A flow written by hand or saved by an older version may lack a
@@ -38,6 +38,17 @@ export function textProperty(value: unknown, fallback = ''): string {
     return typeof value === 'string' ? value : fallback;
 }
 
+/** A TypedInput property as configured: `x` and its type `xType` (design: "public contract"). */
+export interface TypedProperty {
+    value: string;
+    type: string;
+}
+
+/** A TypedInput property, with its default value and type for what the config lacks. */
+export function typedProperty(value: unknown, type: unknown, fallback: TypedProperty): TypedProperty {
+    return { value: textProperty(value, fallback.value), type: textProperty(type, fallback.type) };
+}
+
 /**
  * A TypedInput property's value for this msg. Always with the callback: JSONata and context
  * stores are asynchronous (docs/node-red.md §2.9). A msg path through a missing object
@@ -46,9 +57,8 @@ export function textProperty(value: unknown, fallback = ''): string {
  */
 export function evaluateProperty(
     RED: NodeAPI,
-    value: string,
-    type: string,
     node: Node,
+    { value, type }: TypedProperty,
     msg: NodeMessage,
 ): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -67,13 +77,49 @@ export function evaluateProperty(
  */
 export function evaluateObjectProperty(
     RED: NodeAPI,
-    value: string,
-    type: string,
     node: Node,
+    property: TypedProperty,
     msg: NodeMessage,
 ): Promise<unknown> {
-    return evaluateProperty(RED, value, type, node, msg).catch((err: unknown) => {
-        if (err instanceof SyntaxError) return value;
+    return evaluateProperty(RED, node, property, msg).catch((err: unknown) => {
+        if (err instanceof SyntaxError) return property.value;
         throw err;
     });
+}
+
+/** The filter and order of a node that reads the queue (offline-get, offline-list), as configured. */
+export interface QueueSelection {
+    filter: TypedProperty;
+    order: TypedProperty;
+}
+
+/** The config properties of a queue selection. */
+export interface QueueSelectionConfig {
+    filter?: string;
+    filterType?: string;
+    order?: string;
+    orderType?: string;
+}
+
+export function queueSelection(config: QueueSelectionConfig, defaultOrder: string): QueueSelection {
+    return {
+        filter: typedProperty(config.filter, config.filterType, { value: '{}', type: 'json' }),
+        order: typedProperty(config.order, config.orderType, { value: defaultOrder, type: 'json' }),
+    };
+}
+
+/** The filter and order for this msg (none for an empty object); `givenFilter` replaces the filter. */
+export async function evaluateSelection(
+    RED: NodeAPI,
+    node: Node,
+    selection: QueueSelection,
+    msg: NodeMessage,
+    givenFilter?: unknown,
+): Promise<{ filter?: Record<string, unknown>; order?: Record<string, unknown> }> {
+    const filter =
+        givenFilter !== undefined
+            ? givenFilter
+            : await evaluateObjectProperty(RED, node, selection.filter, msg);
+    const order = await evaluateObjectProperty(RED, node, selection.order, msg);
+    return { filter: filterOrNone(filter), order: filterOrNone(order) };
 }

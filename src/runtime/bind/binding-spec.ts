@@ -1,4 +1,5 @@
-import { invalidArgument, isObject } from '../../bitrix24';
+import { invalidArgument } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 
 export type EventType = 'offline' | 'online';
 

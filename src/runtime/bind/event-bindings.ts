@@ -1,4 +1,5 @@
-import { Bitrix24Error, isObject, type Bitrix24Client } from '../../bitrix24';
+import { Bitrix24Error, type Bitrix24Client } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 import type { BindingSpec, EventType } from './binding-spec';
 
 /**

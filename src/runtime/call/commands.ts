@@ -1,4 +1,5 @@
-import { invalidArgument, isObject, normalizeMethod, type BatchCommand } from '../../bitrix24';
+import { invalidArgument, normalizeMethod, type BatchCommand } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 
 /**
  * What `bitrix24-call` accepts, checked before any request: a method name, params that are an

@@ -1,4 +1,5 @@
-import { isObject, type Bitrix24Client, type Bitrix24Error } from '../../bitrix24';
+import { type Bitrix24Client, type Bitrix24Error } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 import { retryKind } from '../../bitrix24/retry';
 import { fieldSelector } from './field-select';
 import { planFor, type ObjectRead, type UserMap } from './read-map';

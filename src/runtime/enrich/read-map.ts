@@ -1,4 +1,5 @@
-import { Bitrix24Error, isObject, LocalCode, normalizeMethod } from '../../bitrix24';
+import { Bitrix24Error, LocalCode, normalizeMethod } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 
 /** The read that gives an event's object as it is now. */
 export interface ObjectRead {

@@ -1,6 +1,4 @@
-import { promises as fs } from 'node:fs';
-
-import { writeFileAtomic } from '../../bitrix24';
+import type { JsonDocument } from '../../bitrix24/internal';
 
 /** A reservation a get node emitted and the flow has not yet fully confirmed. */
 export interface LedgerEntry {
@@ -16,7 +14,7 @@ export interface LedgerEntry {
     redelivery: number;
 }
 
-interface LedgerFile {
+export interface LedgerFile {
     version: 1;
     entries: LedgerEntry[];
 }
@@ -33,18 +31,12 @@ export class Ledger {
     private dirty = false;
     private flushTimer: NodeJS.Timeout | undefined;
 
-    constructor(private readonly file?: string) {}
+    /** Without a document (delete mode, or no user directory) the ledger lives in memory only. */
+    constructor(private readonly document?: JsonDocument<LedgerFile>) {}
 
     async load(): Promise<void> {
-        if (!this.file) return;
-        let text: string;
-        try {
-            text = await fs.readFile(this.file, 'utf8');
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-            throw err;
-        }
-        const content = JSON.parse(text) as LedgerFile;
+        const content = await this.document?.read();
+        if (content === undefined) return;
         for (const entry of content.entries ?? []) this.entries.set(entry.processId, entry);
     }
 
@@ -103,14 +95,13 @@ export class Ledger {
 
     /** Writes one after another, each with the state of its moment. */
     private persist(): Promise<void> {
-        if (!this.file) return Promise.resolve();
-        const file = this.file;
+        const document = this.document;
+        if (!document) return Promise.resolve();
         this.writing = this.writing
             .catch(() => undefined)
             .then(() => {
                 this.dirty = false;
-                const content: LedgerFile = { version: 1, entries: this.list() };
-                return writeFileAtomic(file, JSON.stringify(content));
+                return document.write({ version: 1, entries: this.list() });
             });
         return this.writing;
     }

@@ -1,5 +1,5 @@
 import type { Bitrix24Client, PlanFeature } from '../../bitrix24';
-import { isObject } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 
 /** What "Test connection" shows in the editor. */
 export interface ConnectionReport {

@@ -1,11 +1,11 @@
 import {
     invalidArgument,
-    isObject,
     isTrustedOAuthServer,
     portalHost,
     tokensFromGrant,
     type OAuthTokens,
 } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 
 /**
  * Reads the tokens of an installation callback (`ONAPPINSTALL`, docs/bitrix24.md §7: form-encoded

@@ -7,13 +7,13 @@ import {
     LocalCode,
     invalidArgument,
     invalidConfig,
-    isObject,
     OAuthAuth,
     OfflineQueue,
     portalHost,
     type OAuthTokens,
     type ThrottleEvent,
 } from '../../bitrix24';
+import { isObject } from '../../bitrix24/internal';
 import { connectionReport, type ConnectionReport } from './connection-report';
 import { installTokens } from './install-callback';
 import { rateProfile, type PortalSettings } from './portal-settings';

@@ -1,5 +1,5 @@
 import type { OAuthTokens, StoredTokens } from '../../bitrix24';
-import { fingerprint } from '../../bitrix24';
+import { fingerprint } from '../../bitrix24/internal';
 import type { PortalCredentials } from './portal-settings';
 
 /**

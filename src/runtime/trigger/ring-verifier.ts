@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { isObject, parseForm, type ParsedForm } from '../../bitrix24';
+import { isObject, parseForm, type ParsedForm } from '../../bitrix24/internal';
 
 /**
  * `msg.payload` of a ring, what the portal said and never a token (design: "msg conventions");
