@@ -116,7 +116,7 @@ export = function (RED: NodeAPI): void {
         }
 
         this.on('close', (_removed: boolean, done: () => void) => {
-            void stopKeeping?.();
+            if (stopKeeping) portal.connection.holdOpen(stopKeeping());
             done();
         });
     }

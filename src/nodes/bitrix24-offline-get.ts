@@ -74,7 +74,9 @@ export = function (RED: NodeAPI): void {
         });
 
         this.on('close', (_removed: boolean, done: () => void) => {
-            reader.close().then(done, done);
+            const closing = reader.close();
+            portal.connection.holdOpen(closing);
+            closing.then(done, done);
         });
     }
 

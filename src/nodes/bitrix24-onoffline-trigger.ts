@@ -141,6 +141,7 @@ export = function (RED: NodeAPI): void {
                     .then(() => record.clear())
                     .catch((err: unknown) => this.warn(userError(RED, err, TYPE).message));
             }
+            portal.connection.holdOpen(finished);
             void Promise.race([finished, delay(CLOSE_WAIT_MS)]).then(() => done());
         });
     }

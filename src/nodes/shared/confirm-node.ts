@@ -65,7 +65,7 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
         });
 
         this.on('close', (_removed: boolean, done: () => void) => {
-            confirmer.close();
+            portal.connection.holdOpen(confirmer.close());
             done();
         });
     };

@@ -30,6 +30,12 @@ export interface PortalEnvironment {
 export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
 
 /**
+ * How long close waits for the closing work of the nodes that use the portal: less than
+ * Node-RED's 15 s close timeout (docs/node-red.md §2.5), so a stuck call is cut off here first.
+ */
+const CLOSE_HOLD_MS = 12_000;
+
+/**
  * The portal as the flow nodes use it: one client per config node, its OAuth tokens (file or
  * credentials), the installation callback and the authorisation-code flow. No Node-RED here.
  */
@@ -38,6 +44,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
     private clientInstance: Bitrix24Client | undefined;
     private failure: Error | undefined;
     private stateValue: PortalState = 'starting';
+    private readonly holds = new Set<Promise<unknown>>();
 
     constructor(
         readonly settings: PortalSettings,
@@ -114,8 +121,30 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return connectionReport(await this.client());
     }
 
+    /**
+     * Keeps the client open until `work` settles: the closing work of a node that uses this
+     * portal (an unbind, a last clear, a read under way). Node-RED calls every flow node's close
+     * handler before its config nodes' ones, and closes them all at once, so a node must hand its
+     * work over here while its own close handler runs (docs/node-red.md §2.5); otherwise a full
+     * deploy closes the client under it.
+     */
+    holdOpen(work: Promise<unknown>): void {
+        const hold = work.then(
+            () => undefined,
+            () => undefined,
+        );
+        this.holds.add(hold);
+        void hold.then(() => this.holds.delete(hold));
+    }
+
     async close(): Promise<void> {
         this.removeAllListeners();
+        if (this.holds.size > 0) {
+            let timer: NodeJS.Timeout | undefined;
+            const cutOff = new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_HOLD_MS)));
+            await Promise.race([Promise.all(this.holds), cutOff]);
+            clearTimeout(timer);
+        }
         await this.clientInstance?.close();
     }
 
