@@ -8,6 +8,7 @@ import {
     type UnbindResult,
 } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
+import { featuresFor } from '../runtime/portal/plan-features';
 import { failure } from './shared/failure';
 import { usePortal } from './shared/portal-node';
 import {
@@ -74,7 +75,8 @@ export = function (RED: NodeAPI): void {
         const run = async (msg: NodeMessage): Promise<Outcome> => {
             // Checked before the client is asked for, so bad input never waits for the portal.
             const binding = settings.action === 'list' ? undefined : await spec(msg);
-            const bindings = new EventBindings(await portal.connection.client());
+            const connector = binding?.connector;
+            const bindings = new EventBindings(await portal.connection.client(featuresFor({ connector })));
             if (!binding) return bindings.list();
             return settings.action === 'unbind' ? bindings.unbind(binding) : bindings.bind(binding);
         };

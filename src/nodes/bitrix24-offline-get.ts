@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 
 import { checkLimit, checkProcessId } from '../bitrix24';
 import { Ledger } from '../runtime/offline/ledger';
+import { featuresFor } from '../runtime/portal/plan-features';
 import {
     OfflineReader,
     type PassRequest,
@@ -49,11 +50,15 @@ export = function (RED: NodeAPI): void {
             config,
             portal.connection.connectorFor(textProperty(config.authConnector)),
         );
+        const featuresNeeded = featuresFor({
+            reserve: settings.mode === 'reserve',
+            connector: settings.authConnector,
+        });
         const t = (key: string, params?: Record<string, string | number>) =>
             RED._(`bitrix24-offline-get.status.${key}`, params);
         const reader = new OfflineReader(
             settings,
-            () => portal.connection.queue(),
+            () => portal.connection.queue(featuresNeeded),
             new Ledger(settings.mode === 'reserve' ? userDirFile(RED, `ledger-${this.id}.json`) : undefined),
             {
                 emit: (reservation) => this.send([reservationMessages(reservation, output), null]),

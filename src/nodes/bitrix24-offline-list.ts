@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 
 import { checkFilter, checkOrder } from '../bitrix24';
+import { featuresFor } from '../runtime/portal/plan-features';
 import { failure } from './shared/failure';
 import { usePortal } from './shared/portal-node';
 import { choiceProperty, evaluateObjectProperty, filterOrNone, textProperty } from './shared/properties';
@@ -52,7 +53,7 @@ export = function (RED: NodeAPI): void {
                 // Checked before anything is sent: the figures below would go out beside a bad page.
                 if (filter !== undefined) checkFilter(filter, 'list');
                 if (order !== undefined) checkOrder(order, 'list');
-                const queue = await portal.connection.queue();
+                const queue = await portal.connection.queue(featuresFor({ connector: authConnector }));
                 const start = Number((msg as { start?: unknown }).start ?? 0) || 0;
                 // Asked in the same moment, the page and the figures share one batch request.
                 const [rows, stats] = await Promise.all([

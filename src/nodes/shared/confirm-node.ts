@@ -3,6 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { checkMessageIds, checkProcessId, isObject } from '../../bitrix24';
 import type { RowSelection } from '../../runtime/offline/reservations';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
+import { featuresFor } from '../../runtime/portal/plan-features';
 import { failure } from './failure';
 import { partsOf } from './offline-messages';
 import { usePortal } from './portal-node';
@@ -35,14 +36,15 @@ export function confirmNodeConstructor(RED: NodeAPI, kind: ConfirmKind) {
         const badge = new StatusBadge(this);
         const portal = usePortal(RED, this, config.portal, badge);
         if (!portal) return;
+        const authConnector = portal.connection.connectorFor(textProperty(config.authConnector));
         const confirmer = new Confirmer(
             {
                 kind,
-                authConnector: portal.connection.connectorFor(textProperty(config.authConnector)),
+                authConnector,
                 coalesce: booleanProperty(config.coalesce, true),
                 coalesceMs: Math.max(0, numberProperty(config.coalesceMs, 1000)),
             },
-            () => portal.connection.queue(),
+            () => portal.connection.queue(featuresFor({ connector: authConnector })),
         );
         let confirmed = 0;
 

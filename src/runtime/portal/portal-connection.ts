@@ -12,10 +12,12 @@ import {
     OfflineQueue,
     portalHost,
     type OAuthTokens,
+    type PlanFeature,
     type ThrottleEvent,
 } from '../../bitrix24';
 import { connectionReport, type ConnectionReport } from './connection-report';
 import { installTokens } from './install-callback';
+import { PlanFeatures } from './plan-features';
 import { rateProfile, type PortalSettings } from './portal-settings';
 import { chooseTokens } from './token-choice';
 
@@ -45,6 +47,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
     private failure: Error | undefined;
     private stateValue: PortalState = 'starting';
     private readonly holds = new Set<Promise<unknown>>();
+    private readonly planFeatures = new PlanFeatures();
 
     constructor(
         readonly settings: PortalSettings,
@@ -77,15 +80,24 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return portalHost(this.settings.portalUrl);
     }
 
-    /** The client, once the token file is read; rejects with the configuration error, if any. */
-    async client(): Promise<Bitrix24Client> {
+    /**
+     * The client, once the token file is read; rejects with the configuration error, if any, and
+     * with WRONG_LICENSE when the portal's plan lacks one of the `features` the caller's calls
+     * need (asked once per connection). A webhook is not asked: it cannot use offline events
+     * and its calls ignore auth_connector (docs/bitrix24.md §0.1, §11).
+     */
+    async client(features: readonly PlanFeature[] = []): Promise<Bitrix24Client> {
         await this.ready;
-        if (!this.clientInstance) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
-        return this.clientInstance;
+        const client = this.clientInstance;
+        if (!client) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
+        if (features.length > 0 && client.auth.kind === 'oauth') {
+            await this.planFeatures.require(client, features);
+        }
+        return client;
     }
 
-    async queue(): Promise<OfflineQueue> {
-        return new OfflineQueue(await this.client());
+    async queue(features: readonly PlanFeature[] = []): Promise<OfflineQueue> {
+        return new OfflineQueue(await this.client(features));
     }
 
     /** The token that proves a call comes from the portal (ONOFFLINEEVENT), if known. */
