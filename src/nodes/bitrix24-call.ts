@@ -2,7 +2,6 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 
 import { checkMethod, isBlank, paramsOrNone, toCommands } from '../runtime/call/commands';
 import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
-import { featuresFor } from '../runtime/portal/plan-features';
 import { failure } from './shared/failure';
 import { userError } from './shared/i18n';
 import { usePortal } from './shared/portal-node';
@@ -70,8 +69,6 @@ export = function (RED: NodeAPI): void {
                 portal.connection.authConnector,
                 settings.authConnector,
             );
-            const methods = commands ? commands.map((command) => command.method) : [call.method];
-            await portal.connection.client(featuresFor({ connector: caller.connectorFor(methods) }));
             if (commands) {
                 const results = (await caller.batch(commands)).map(format);
                 const failed = results.filter((r) => 'error' in r).length;
