@@ -37,6 +37,8 @@ interface Scenario {
     verify(context: Context): Promise<void>;
     /** The portal changes this scenario is run with. */
     portal: PortalChange[];
+    /** The work shows once deleted nodes are deployed again (the get node's ledger). */
+    showsWhenBack?: boolean;
 }
 
 interface Ids {
@@ -246,7 +248,8 @@ const SCENARIOS: Scenario[] = [
         ],
         prepare: reserveThree,
         verify: ({ emulator }) => until(() => rows(emulator).length === 0, WAIT_MS, 'every row cleared'),
-        portal: ['kept', 'changed'],
+        portal: ['kept', 'changed', 'removed'],
+        showsWhenBack: true,
     },
     {
         outcome: 'binds the event the bind node now names',
@@ -333,7 +336,7 @@ describe('deploy: nodes that act on close finish their work whatever the deploym
             for (const type of DEPLOY_TYPES) {
                 const what =
                     portal === 'removed'
-                        ? `deletes ${scenario.node} and the portal node`
+                        ? `deletes ${scenario.node} and the portal node${scenario.showsWhenBack ? ', both deployed again later' : ''}`
                         : `${scenario.change} ${scenario.node} and ${portal === 'kept' ? 'keeps' : 'changes'} the portal node`;
                 it(`${scenario.outcome} on a ${type} deploy that ${what}`, async () => {
                     caseNumber++;
@@ -353,6 +356,11 @@ describe('deploy: nodes that act on close finish their work whatever the deploym
                     const after =
                         portal === 'removed' ? [tab] : [tab, portalNode(ids, portal), ...scenario.after(ids)];
                     await runtime.deploy(after, { type, started: true });
+                    if (portal === 'removed' && scenario.showsWhenBack) {
+                        await runtime.deploy([tab, portalNode(ids, 'first'), ...scenario.after(ids)], {
+                            started: true,
+                        });
+                    }
                     await scenario.verify(context);
                 });
             }
