@@ -75,8 +75,8 @@ export = function (RED: NodeAPI): void {
         const run = async (msg: NodeMessage): Promise<Outcome> => {
             // Checked before the client is asked for, so bad input never waits for the portal.
             const binding = settings.action === 'list' ? undefined : await spec(msg);
-            const connector = binding?.connector;
-            const bindings = new EventBindings(await portal.connection.client(featuresFor({ connector })));
+            const client = await portal.connection.client(featuresFor({ connector: binding?.connector }));
+            const bindings = new EventBindings(client);
             if (!binding) return bindings.list();
             return settings.action === 'unbind' ? bindings.unbind(binding) : bindings.bind(binding);
         };
