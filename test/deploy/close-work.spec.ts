@@ -301,8 +301,11 @@ describe('deploy: nodes that act on close finish their work whatever the deploym
 
     afterEach(async () => {
         // The case's nodes close against its emulator, which is still up.
-        await runtime.deploy([], { started: true });
-        await emulator.stop();
+        try {
+            await runtime.deploy([], { started: true });
+        } finally {
+            await emulator.stop();
+        }
     });
 
     function portalNode(ids: Ids, change: PortalChange | 'first'): Record<string, unknown> {

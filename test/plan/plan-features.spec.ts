@@ -49,9 +49,12 @@ describe('plan features: nodes find out what the portal lacks before they use it
     });
 
     afterEach(async () => {
-        await runtime.deploy([], { started: true });
-        await emulator?.stop();
-        emulator = undefined;
+        try {
+            await runtime.deploy([], { started: true });
+        } finally {
+            await emulator?.stop();
+            emulator = undefined;
+        }
     });
 
     const calls = (method: string) => emulator!.control.counters().requestsByMethod[method] ?? 0;

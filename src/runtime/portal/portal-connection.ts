@@ -135,10 +135,10 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
 
     /**
      * Keeps the client open until `work` settles: the closing work of a node that uses this
-     * portal (an unbind, a last clear, a read under way). Node-RED calls every flow node's close
-     * handler before its config nodes' ones, and closes them all at once, so a node must hand its
-     * work over here while its own close handler runs (docs/node-red.md §2.5); otherwise a full
-     * deploy closes the client under it.
+     * portal (an unbind, a last clear, a read under way). A deploy calls the close handlers of a
+     * flow's nodes before those of its config nodes (global ones last) without waiting for any,
+     * so a node hands its work over here from its own close handler (docs/node-red.md §2.5);
+     * otherwise a full deploy closes the client under it and the work never goes out.
      */
     holdOpen(work: Promise<unknown>): void {
         const hold = work.then(
