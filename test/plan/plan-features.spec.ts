@@ -157,6 +157,26 @@ describe('plan features: nodes find out what the portal lacks before they use it
         assert.equal(calls('event.offline.list'), 0);
     });
 
+    it('stops a bind node that binds with a connector on a plan without rest_auth_connector, naming Professional and the echo, before binding', async () => {
+        await start({ features: { rest_auth_connector: false } });
+        await deploy(
+            {
+                type: 'bitrix24-bind',
+                action: 'bind',
+                eventName: 'ONCRMDEALUPDATE',
+                eventNameType: 'str',
+                eventType: 'offline',
+            },
+            { authConnector: 'erp' },
+        );
+        const bindsBefore = calls('event.bind');
+        const error = await errorOf();
+        assert.match(error, /rest_auth_connector/);
+        assert.match(error, /Professional/);
+        assert.match(error, /come back to it as events/);
+        assert.equal(calls('event.bind'), bindsBefore);
+    });
+
     it('asks feature.get once per portal connection, however many reads the flow makes', async () => {
         await start();
         await deploy(reserveGet);
