@@ -103,13 +103,15 @@ export class NodeRedProcess {
     }
 
     /**
-     * Replaces all flows (a full deploy); credentials go in each node's `credentials`. `token` is
-     * an editor token, for a runtime with adminAuth. With `started`, resolves once the runtime has
-     * started the new flows (the deploy answers before that).
+     * Sets the flows as the editor's Deploy button does: `type` full (default) restarts every
+     * node, `nodes` only the changed ones, `flows` the tabs that changed. Credentials go in each
+     * node's `credentials`. `token` is an editor token, for a runtime with adminAuth. The deploy
+     * answers once the old nodes have closed; with `started`, it resolves once the runtime has
+     * started the new flows.
      */
     async deploy(
         flows: Record<string, unknown>[],
-        options: { token?: string; started?: boolean } = {},
+        options: { token?: string; started?: boolean; type?: 'full' | 'nodes' | 'flows' } = {},
     ): Promise<void> {
         const from = this.lines.length;
         const response = await fetch(`${this.url}/flows`, {
@@ -117,19 +119,21 @@ export class NodeRedProcess {
             headers: {
                 ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
                 'Content-Type': 'application/json',
-                'Node-RED-Deployment-Type': 'full',
+                'Node-RED-Deployment-Type': options.type ?? 'full',
                 'Node-RED-API-Version': 'v2',
             },
             body: JSON.stringify({ flows }),
         });
         if (!response.ok) throw new Error(`deploy failed: HTTP ${response.status} ${await response.text()}`);
         if (!options.started) return;
-        // A full deploy stops the running flows first, so the 'Started flows' after 'Stopped flows'
-        // is this deploy's: the start-up's own line may still be on its way through the pipe.
+        // A deploy stops the running flows (or the modified ones) first, so the 'Started ...' after
+        // 'Stopped ...' is this deploy's: the start-up's own line may still be on its way through the pipe.
         const started = () => {
             const lines = this.lines.slice(from);
-            const stopped = lines.findIndex((line) => line.includes('Stopped flows'));
-            return stopped !== -1 && lines.slice(stopped).some((line) => line.includes('Started flows'));
+            const stopped = lines.findIndex((line) => /Stopped (flows|modified)/.test(line));
+            return (
+                stopped !== -1 && lines.slice(stopped).some((line) => /Started (flows|modified)/.test(line))
+            );
         };
         await until(started, 20_000, 'the flows to start');
     }

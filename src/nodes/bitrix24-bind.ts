@@ -9,6 +9,7 @@ import {
 } from '../runtime/bind/event-bindings';
 import { keepBound } from '../runtime/bind/keep-bound';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
+import { featuresFor } from '../runtime/portal/plan-features';
 import {
     booleanProperty,
     choiceProperty,
@@ -57,7 +58,8 @@ export = function (RED: NodeAPI): void {
         const run = async (msg: NodeMessage): Promise<Outcome> => {
             // Checked before the client is asked for, so bad input never waits for the portal.
             const binding = settings.action === 'list' ? undefined : await spec(msg);
-            const bindings = new EventBindings(await portal.connection.client());
+            const client = await portal.connection.client(featuresFor({ connector: binding?.connector }));
+            const bindings = new EventBindings(client);
             if (!binding) return bindings.list();
             return settings.action === 'unbind' ? bindings.unbind(binding) : bindings.bind(binding);
         };
@@ -94,7 +96,7 @@ export = function (RED: NodeAPI): void {
         }
 
         node.on('close', (_removed: boolean, done: () => void) => {
-            void stopKeeping?.();
+            if (stopKeeping) portal.connection.holdOpen(stopKeeping());
             done();
         });
     });

@@ -2,6 +2,7 @@ import type { Node, NodeAPI } from 'node-red';
 
 import { checkLimit, checkProcessId } from '../bitrix24';
 import { Ledger } from '../runtime/offline/ledger';
+import { featuresFor } from '../runtime/portal/plan-features';
 import {
     OfflineReader,
     type PassRequest,
@@ -41,9 +42,11 @@ export = function (RED: NodeAPI): void {
     registerFlowNode<GetConfig>(RED, TYPE, (node, config, setup) => {
         const { badge, portal, text } = setup;
         const { read, authConnector, output, selection } = readSettings(config);
+        const connector = portal.connection.connectorFor(authConnector);
+        const featuresNeeded = featuresFor({ reserve: read.mode === 'reserve', connector });
         const reader = new OfflineReader(
-            { ...read, authConnector: portal.connection.connectorFor(authConnector) },
-            () => portal.connection.queue(),
+            { ...read, authConnector: connector },
+            () => portal.connection.queue(featuresNeeded),
             new Ledger(read.mode === 'reserve' ? userDirDocument(RED, `ledger-${node.id}.json`) : undefined),
             {
                 emit: (reservation) => {
@@ -65,7 +68,9 @@ export = function (RED: NodeAPI): void {
         });
 
         node.on('close', (_removed: boolean, done: () => void) => {
-            reader.close().then(done, done);
+            const closing = reader.close();
+            portal.connection.holdOpen(closing);
+            closing.then(done, done);
         });
     });
 };

@@ -10,6 +10,7 @@ import {
     textProperty,
     type QueueSelectionConfig,
 } from './shared/properties';
+import { featuresFor } from '../runtime/portal/plan-features';
 
 const TYPE = 'bitrix24-offline-list';
 
@@ -33,7 +34,7 @@ export = function (RED: NodeAPI): void {
             // Checked before anything is sent: the figures below would go out beside a bad page.
             if (filter !== undefined) checkFilter(filter, 'list');
             if (order !== undefined) checkOrder(order, 'list');
-            const queue = await portal.connection.queue();
+            const queue = await portal.connection.queue(featuresFor({ connector: authConnector }));
             const start = Number(msg.start ?? 0) || 0;
             // Asked in the same moment, the page and the figures share one batch request.
             const [page, stats] = await Promise.all([

@@ -92,6 +92,7 @@ export = function (RED: NodeAPI): void {
             const finished = trigger
                 .close(removed)
                 .catch((err: unknown) => node.warn(userError(RED, err, TYPE).message));
+            portal.connection.holdOpen(finished);
             void Promise.race([finished, delay(CLOSE_WAIT_MS)]).then(() => done());
         });
     });

@@ -23,6 +23,12 @@ const event = (name: string, id: number, n = id) => ({
     MESSAGE_ID: String(n).padStart(32, 'a'),
 });
 
+/** An ONTASKUPDATE row as the portal writes it (docs/bitrix24.md §11). */
+const taskEvent = (id: number) => ({
+    ...event('ONTASKUPDATE', id),
+    EVENT_DATA: { FIELDS_BEFORE: { ID: String(id) }, FIELDS_AFTER: { ID: String(id) } },
+});
+
 describe('bitrix24-enrich (fake portal)', () => {
     let portal: FakePortal;
     let userDir: string;
@@ -118,6 +124,30 @@ describe('bitrix24-enrich (fake portal)', () => {
         await sleep(150);
         assert.equal(msgs.length, 0);
         assert.equal(portal.requests.length, 0);
+    });
+
+    it('marks a task event deleted when tasks.task.get answers an empty result, as it does for a deleted task', async () => {
+        portal.on('tasks.task.get', () => ok([]));
+        const { enrich, out } = await load();
+        const received = nextMessage(out);
+        enrich.receive({ payload: taskEvent(31) });
+        const msg = (await received) as { payload: Record<string, unknown> };
+        assert.equal(msg.payload.deleted, true);
+        assert.equal(msg.payload.object, undefined);
+    });
+
+    it('drops a task event whose tasks.task.get answer is empty with onMissing drop', async () => {
+        portal.on('tasks.task.get', (req) =>
+            Number(req.body.taskId) === 31 ? ok([]) : ok({ task: { id: String(req.body.taskId) } }),
+        );
+        const { enrich, out } = await load({ onMissing: 'drop' });
+        const received = nextMessage(out);
+        enrich.receive({ payload: [taskEvent(31), taskEvent(32)] });
+        const msg = (await received) as { payload: Record<string, unknown>[] };
+        assert.deepEqual(
+            msg.payload.map((e) => e.object),
+            [{ id: '32' }],
+        );
     });
 
     it('lets unmapped events pass untouched with one warning per event name, or reads them with msg.enrichMap', async () => {

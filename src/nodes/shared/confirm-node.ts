@@ -6,6 +6,7 @@ import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
 import type { RowSelection } from '../../runtime/offline/reservations';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './flow-node';
 import { passOn, type InputMessage } from './messages';
+import { featuresFor } from '../../runtime/portal/plan-features';
 import { partsOf } from './offline-messages';
 import {
     booleanProperty,
@@ -46,9 +47,9 @@ export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
     registerFlowNode<ConfirmConfig>(RED, TYPES[kind], (node, config, setup) => {
         const { badge, portal, text } = setup;
         const settings = readSettings(config, kind);
-        const confirmer = new Confirmer(
-            { ...settings.confirm, authConnector: portal.connection.connectorFor(settings.authConnector) },
-            () => portal.connection.queue(),
+        const authConnector = portal.connection.connectorFor(settings.authConnector);
+        const confirmer = new Confirmer({ ...settings.confirm, authConnector }, () =>
+            portal.connection.queue(featuresFor({ connector: authConnector })),
         );
         let confirmed = 0;
 
@@ -63,7 +64,7 @@ export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
         });
 
         node.on('close', (_removed: boolean, done: () => void) => {
-            confirmer.close();
+            portal.connection.holdOpen(confirmer.close());
             done();
         });
     });

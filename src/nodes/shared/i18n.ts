@@ -26,10 +26,15 @@ export function userError(RED: NodeAPI, err: unknown, nodeType?: string): Error 
         argument: err.argument ?? '',
         ...err.params,
     };
-    const key = err.reason ? `errors.invalid.${err.reason}` : `errors.${err.code}`;
+    const keys = err.reason ? [`errors.invalid.${err.reason}`] : [`errors.${err.code}`];
+    // A missing plan feature has its own text, naming the plan and the user's choice.
+    if (!err.reason && err.code === 'WRONG_LICENSE' && err.feature)
+        keys.unshift(`errors.license.${err.feature}`);
     const text =
-        (nodeType ? translate(RED, `${nodeType}.${key}`, params) : undefined) ??
-        translate(RED, `${SHARED_NAMESPACE}:bitrix24.${key}`, params);
+        keys
+            .map((key) => (nodeType ? translate(RED, `${nodeType}.${key}`, params) : undefined))
+            .find(Boolean) ??
+        keys.map((key) => translate(RED, `${SHARED_NAMESPACE}:bitrix24.${key}`, params)).find(Boolean);
     const message = text === undefined ? err.message : appendDetail(text, err);
     return Object.assign(new Error(message), { code: err.code, name: 'Bitrix24Error' });
 }

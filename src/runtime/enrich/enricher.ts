@@ -90,7 +90,10 @@ export class Enricher {
         const items = await this.client.batch(reads.map(({ method, params }) => ({ method, params })));
         items.forEach((item, i) => {
             const { error } = item;
-            if (!error) outcomes.set(reads[i].key, { object: select(unwrap(item.response?.result)) });
+            const result = item.response?.result;
+            if (!error && reads[i].emptyMeansGone && isEmptyList(result)) {
+                outcomes.set(reads[i].key, { gone: true });
+            } else if (!error) outcomes.set(reads[i].key, { object: select(unwrap(result)) });
             else if (isGone(error)) outcomes.set(reads[i].key, { gone: true });
             else if (retryKind(error, true)) throw error;
             else outcomes.set(reads[i].key, { error });
@@ -101,6 +104,10 @@ export class Enricher {
 
 export function isGone(error: Bitrix24Error): boolean {
     return GONE.has(error.code) || (error.code === 'ERROR_CORE' && /not found/i.test(error.description));
+}
+
+function isEmptyList(result: unknown): boolean {
+    return Array.isArray(result) && result.length === 0;
 }
 
 /** crm.item.get answers `{item: {...}}`, tasks.task.get `{task: {...}}`. */

@@ -7,6 +7,11 @@ export interface ObjectRead {
     params: Record<string, unknown>;
     /** Same key = same object: several events of one object are read once. */
     key: string;
+    /**
+     * The method answers an object it cannot show with an empty list instead of an error:
+     * tasks.task.get of a deleted or hidden task gives 200 `{"result":[]}` (docs/bitrix24.md §15).
+     */
+    emptyMeansGone?: true;
 }
 
 /** What to do with one event: read its object, mark it deleted, or leave it alone. */
@@ -59,7 +64,7 @@ function builtinRead(name: string, data: unknown, id: number | undefined): Objec
         return typeId === undefined ? undefined : itemRead(typeId, id);
     }
     if (ACTIVITY_EVENT.test(name)) return read('crm.activity.get', { id });
-    if (TASK_EVENT.test(name)) return read('tasks.task.get', { taskId: id });
+    if (TASK_EVENT.test(name)) return { ...read('tasks.task.get', { taskId: id }), emptyMeansGone: true };
     return undefined;
 }
 

@@ -31,6 +31,8 @@ export interface ConfirmSettings {
  */
 export class Confirmer {
     private readonly coalescer: Coalescer<Waiter> | undefined;
+    /** Confirmations under way; close waits for them. */
+    private readonly sending = new Set<Promise<void>>();
 
     constructor(
         private readonly settings: ConfirmSettings,
@@ -40,7 +42,7 @@ export class Confirmer {
         if (settings.coalesce) {
             this.coalescer = new Coalescer<Waiter>(
                 settings.coalesceMs,
-                (processId, rows, waiters) => this.send(processId, rows, waiters),
+                (processId, rows, waiters) => this.track(this.send(processId, rows, waiters)),
                 registry,
             );
         }
@@ -51,12 +53,20 @@ export class Confirmer {
         return new Promise((resolve, reject) => {
             const waiter = { resolve, reject };
             if (this.coalescer) this.coalescer.add(processId, { item: waiter, rows, partCount });
-            else void this.send(processId, rows === 'all' ? 'all' : [...rows], [waiter]);
+            else void this.track(this.send(processId, rows === 'all' ? 'all' : [...rows], [waiter]));
         });
     }
 
-    close(): void {
+    /** Sends what the coalescing window holds now; resolves once every confirmation under way is over. */
+    async close(): Promise<void> {
         this.coalescer?.close();
+        await Promise.all(this.sending);
+    }
+
+    private track(sending: Promise<void>): Promise<void> {
+        this.sending.add(sending);
+        void sending.then(() => this.sending.delete(sending));
+        return sending;
     }
 
     private async send(processId: string, rows: string[] | 'all', waiters: Waiter[]): Promise<void> {

@@ -11,11 +11,13 @@ import {
     OfflineQueue,
     portalHost,
     type OAuthTokens,
+    type PlanFeature,
     type ThrottleEvent,
 } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import { connectionReport, type ConnectionReport } from './connection-report';
 import { installTokens } from './install-callback';
+import { PlanFeatures } from './plan-features';
 import { rateProfile, type PortalSettings } from './portal-settings';
 import { chooseTokens } from './token-choice';
 
@@ -30,6 +32,12 @@ export interface PortalEnvironment {
 export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
 
 /**
+ * How long close waits for the closing work of the nodes that use the portal: less than
+ * Node-RED's 15 s close timeout (docs/node-red.md §2.5), so a stuck call is cut off here first.
+ */
+const CLOSE_HOLD_MS = 12_000;
+
+/**
  * The portal as the flow nodes use it: one client per config node, its OAuth tokens (file or
  * credentials), the installation callback and the authorisation-code flow. No Node-RED here.
  */
@@ -38,6 +46,8 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
     private clientInstance: Bitrix24Client | undefined;
     private failure: Error | undefined;
     private stateValue: PortalState = 'starting';
+    private readonly holds = new Set<Promise<unknown>>();
+    private readonly planFeatures = new PlanFeatures();
 
     constructor(
         readonly settings: PortalSettings,
@@ -70,15 +80,24 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return portalHost(this.settings.portalUrl);
     }
 
-    /** The client, once the token file is read; rejects with the configuration error, if any. */
-    async client(): Promise<Bitrix24Client> {
+    /**
+     * The client, once the token file is read; rejects with the configuration error, if any, and
+     * with WRONG_LICENSE when the portal's plan lacks one of the `features` the caller's calls
+     * need (asked once per connection). A webhook is not asked: it cannot use offline events
+     * and its calls ignore auth_connector (docs/bitrix24.md §0.1, §11).
+     */
+    async client(features: readonly PlanFeature[] = []): Promise<Bitrix24Client> {
         await this.ready;
-        if (!this.clientInstance) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
-        return this.clientInstance;
+        const client = this.clientInstance;
+        if (!client) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
+        if (features.length > 0 && client.auth.kind === 'oauth') {
+            await this.planFeatures.require(client, features);
+        }
+        return client;
     }
 
-    async queue(): Promise<OfflineQueue> {
-        return new OfflineQueue(await this.client());
+    async queue(features: readonly PlanFeature[] = []): Promise<OfflineQueue> {
+        return new OfflineQueue(await this.client(features));
     }
 
     /** The token that proves a call comes from the portal (ONOFFLINEEVENT), if known. */
@@ -114,8 +133,30 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return connectionReport(await this.client());
     }
 
+    /**
+     * Keeps the client open until `work` settles: the closing work of a node that uses this
+     * portal (an unbind, a last clear, a read under way). A deploy calls the close handlers of a
+     * flow's nodes before those of its config nodes (global ones last) without waiting for any,
+     * so a node hands its work over here from its own close handler (docs/node-red.md §2.5);
+     * otherwise a full deploy closes the client under it and the work never goes out.
+     */
+    holdOpen(work: Promise<unknown>): void {
+        const hold = work.then(
+            () => undefined,
+            () => undefined,
+        );
+        this.holds.add(hold);
+        void hold.then(() => this.holds.delete(hold));
+    }
+
     async close(): Promise<void> {
         this.removeAllListeners();
+        if (this.holds.size > 0) {
+            let timer: NodeJS.Timeout | undefined;
+            const cutOff = new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_HOLD_MS)));
+            await Promise.race([Promise.all(this.holds), cutOff]);
+            clearTimeout(timer);
+        }
         await this.clientInstance?.close();
     }
 
