@@ -25,7 +25,7 @@ describe('emulator: the b24-emulator command', () => {
                 portalUrl: string;
                 oauthServer: string;
                 webhookUrl: string;
-                app: Record<string, string>;
+                app: Record<string, string | number>;
             };
             assert.match(info.portalUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
             assert.match(info.oauthServer, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -35,6 +35,7 @@ describe('emulator: the b24-emulator command', () => {
                 'applicationToken',
                 'clientId',
                 'clientSecret',
+                'expires',
                 'memberId',
                 'refreshToken',
             ]);

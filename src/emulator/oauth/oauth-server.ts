@@ -33,6 +33,10 @@ export async function handleOAuthServer(
         oauthFailure(response, 401, 'invalid_client', 'Invalid client credentials');
         return;
     }
+    if (app.paymentExpired) {
+        oauthFailure(response, 401, 'PAYMENT_REQUIRED', 'Payment required');
+        return;
+    }
     let grant;
     if (grantType === 'refresh_token') {
         grant = portal.tokens.refresh(app, read('refresh_token'));
