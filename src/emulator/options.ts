@@ -120,3 +120,25 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
         tls: options.tls ?? false,
     };
 }
+
+/** Environment variables that switch on the portal's real timing for a whole test run. */
+export const TIMING_ENV = {
+    rowDelayMs: 'B24_EMULATOR_ROW_DELAY_MS',
+    ringDelayMs: 'B24_EMULATOR_RING_DELAY_MS',
+    ringJitterMs: 'B24_EMULATOR_RING_JITTER_MS',
+} as const;
+
+/** The timing options set in `env` (unset or empty variables are left out). */
+export function timingFromEnv(env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
+    const options: EmulatorOptions = {};
+    for (const [option, variable] of Object.entries(TIMING_ENV) as [keyof typeof TIMING_ENV, string][]) {
+        const raw = env[variable];
+        if (raw === undefined || raw.trim() === '') continue;
+        const value = Number(raw);
+        if (!Number.isFinite(value) || value < 0) {
+            throw new Error(`${variable} must be a number of milliseconds, 0 or more (got ${raw})`);
+        }
+        options[option] = value;
+    }
+    return options;
+}
