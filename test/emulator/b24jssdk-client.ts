@@ -63,24 +63,25 @@ async function main(): Promise<void> {
     });
 
     await scenario('paged list (start, next, total)', async () => {
-        const reply = (await hook.actions.v2.call.make({
+        const reply = await hook.actions.v2.call.make<unknown>({
             method: 'crm.item.list',
             params: { entityTypeId: 2, start: 50 },
-        })) as AjaxResult<unknown>;
+        });
         unwrap(reply);
         return { more: reply.isMore(), total: reply.getTotal() };
     });
 
     await scenario('batch with references', async () => {
-        const results = unwrap(
-            await hook.actions.v2.batch.make({
-                calls: {
-                    add: ['crm.item.add', { entityTypeId: 2, fields: { title: 'From the SDK' } }],
-                    get: ['crm.item.get', { entityTypeId: 2, id: '$result[add][item][id]' }],
-                },
-                options: { isHaltOnError: true, returnAjaxResult: true },
-            }),
-        ) as Record<string, AjaxResult<{ item: { title: string } }>>;
+        const response = await hook.actions.v2.batch.make<{ item: { title: string } }>({
+            calls: {
+                add: ['crm.item.add', { entityTypeId: 2, fields: { title: 'From the SDK' } }],
+                get: ['crm.item.get', { entityTypeId: 2, id: '$result[add][item][id]' }],
+            },
+            options: { isHaltOnError: true, returnAjaxResult: true },
+        });
+        if (!response.isSuccess) throw new Error(response.getErrorMessages().join('; '));
+        // Named commands with returnAjaxResult: one AjaxResult per name.
+        const results = response.getData() as Record<string, AjaxResult<{ item: { title: string } }>>;
         return results.get.getData()?.result.item.title;
     });
 

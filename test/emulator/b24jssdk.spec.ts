@@ -15,8 +15,8 @@ const DEALS = 120;
 interface Outcome {
     name: string;
     ok: boolean;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each scenario reports its own JSON shape, checked in its test
-    value?: any;
+    /** Each scenario's own JSON shape, read by its test. */
+    value?: unknown;
     error?: string;
 }
 
@@ -105,10 +105,13 @@ describe('emulator: the official JS SDK (@bitrix24/b24jssdk) as a second client,
     });
 
     it('refreshes an expired token at the token server it names and repeats the call', () => {
-        const { value } = outcome('OAuth refresh on an expired token');
+        const value = outcome('OAuth refresh on an expired token').value as {
+            admin: boolean;
+            refreshed: { accessToken: string } | null;
+        };
         assert.equal(value.admin, true);
         assert.ok(value.refreshed, 'the SDK reported new tokens');
-        assert.notEqual(value.refreshed.accessToken, emulator.app.accessToken);
+        assert.notEqual(value.refreshed?.accessToken, emulator.app.accessToken);
         assert.equal(emulator.control.counters().refreshes, 1);
     });
 
@@ -117,7 +120,10 @@ describe('emulator: the official JS SDK (@bitrix24/b24jssdk) as a second client,
     });
 
     it('reserves rows with event.offline.get clear=0', () => {
-        const { value } = outcome('event.offline.get with clear=0');
+        const value = outcome('event.offline.get with clear=0').value as {
+            processId: string;
+            events: string[];
+        };
         assert.match(value.processId, /^[a-z0-9]{32}$/);
         assert.deepEqual(value.events, ['ONCRMDEALUPDATE', 'ONCRMDEALUPDATE']);
     });
