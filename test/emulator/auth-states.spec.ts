@@ -104,7 +104,7 @@ describe('emulator: an application or portal that can no longer work (docs/bitri
             const refreshed = await refresh(emulator, emulator.app.refreshToken);
             assert.equal(refreshed.status, 200);
             assert.equal(
-                (await rest(emulator, 'user.admin', {}, refreshed.body.access_token)).body.result,
+                (await rest(emulator, 'user.admin', {}, String(refreshed.body.access_token))).body.result,
                 true,
             );
         });

@@ -155,7 +155,7 @@ describe('emulator: plans and their features (docs/bitrix24.md §0, §1, §11)',
             const reply = await postJson(`${emulator.portalUrl}/_emulator/`, 'plan', { plan: 'gold' });
             assert.equal(reply.status, 400);
             assert.match(
-                reply.body.error,
+                String(reply.body.error),
                 /plan must be one of free, basic, standard, professional, enterprise/,
             );
             assert.equal(emulator.control.state().plan, 'professional');

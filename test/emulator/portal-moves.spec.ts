@@ -9,7 +9,8 @@ const EAST = 'https://oauth.bitrix24.tech';
 describe('emulator: token servers by region (docs/bitrix24.md §7, §15.3)', () => {
     it('names its own OAuth listener as the token server by default', async () => {
         await withEmulator({}, async (emulator) => {
-            assert.equal(emulator.control.state().tokenServer, emulator.oauthServer);
+            const state = await get(`${emulator.portalUrl}/_emulator/state`);
+            assert.equal(state.body.tokenServer, emulator.oauthServer);
         });
     });
 
