@@ -141,7 +141,7 @@ async function main(): Promise<void> {
         certificate: emulator.certificate ?? undefined,
         app: emulator.app,
     };
-    process.stdout.write(JSON.stringify(line) + '\n');
+    // Signals first: whoever reads the line may stop the emulator at once.
     const shutdown = () => {
         emulator.stop().then(
             () => process.exit(0),
@@ -150,6 +150,7 @@ async function main(): Promise<void> {
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
+    process.stdout.write(JSON.stringify(line) + '\n');
 }
 
 if (require.main === module) {
