@@ -19,6 +19,8 @@ const USAGE = `usage: b24-emulator [options]
   --operating-limit S      per-method operating-time budget over 10 minutes, seconds (default 480)
   --token-ttl S            access-token lifetime, seconds (default 3600)
   --token-server URL       the token server the portal names (default: its own OAuth port)
+  --regional-token-server  a second OAuth port is the portal's regional token server; the first
+                           one refuses its apps
   --row-delay MS           offline rows are written MS after the answer (default 0)
   --ring-delay MS          rings and online events wait MS in the event queue (default 0)
   --ring-jitter MS         plus a random 0..MS (default 0)
@@ -47,7 +49,7 @@ function number(flag: string, value: string | undefined, max = Number.MAX_SAFE_I
     return parsed;
 }
 
-const SWITCHES = new Set(['--tls', '--self-hosted', '--legacy-paging', '--help']);
+const SWITCHES = new Set(['--tls', '--self-hosted', '--legacy-paging', '--regional-token-server', '--help']);
 
 /** The options a command line asks for; throws UsageError on anything it does not understand. */
 export function parseArgs(argv: readonly string[]): EmulatorOptions & { help?: boolean } {
@@ -60,6 +62,7 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions & { help?: b
             if (flag === '--tls') options.tls = true;
             else if (flag === '--self-hosted') options.selfHosted = true;
             else if (flag === '--legacy-paging') options.legacyPaging = true;
+            else if (flag === '--regional-token-server') options.regionalTokenServer = true;
             else options.help = true;
             continue;
         }

@@ -9,7 +9,7 @@ import { Listener } from './http/listener';
 import { selfSignedIdentity } from './http/self-signed';
 import { redirect, sendText } from './http/response';
 import { handleAuthorize } from './oauth/authorize-page';
-import { handleOAuthServer } from './oauth/oauth-server';
+import { handleOAuthServer, sendOAuthFailure } from './oauth/oauth-server';
 import { resolveOptions, type EmulatorOptions } from './options';
 import { Portal } from './portal';
 import { setTokenServer } from './portal-info';
@@ -94,11 +94,21 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
         );
 
     const portalListener = portalListenerAt(0);
-    const oauthListener = new Listener(
-        (request, response) => handleOAuthServer(portal, request, response),
-        reportBug,
-        tls,
-    );
+    /** A token server listener; `base()` is its URL once it listens. */
+    const tokenListener = (base: () => string): Listener =>
+        new Listener(
+            async (request, response) => {
+                // With a regional token server, the other region does not know this portal's apps.
+                if (portal.regionalTokenServer && base() !== portal.info.tokenServer) {
+                    request.resume();
+                    return sendOAuthFailure(response, 401, 'invalid_client', 'Invalid client credentials');
+                }
+                return handleOAuthServer(portal, request, response);
+            },
+            reportBug,
+            tls,
+        );
+    const oauthListener = tokenListener(() => portal.info.oauthServer);
     const listeners: Listener[] = [portalListener, oauthListener];
 
     const control = createControl(portal, {
@@ -115,7 +125,20 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
             portal.info.domain = `${urlHost(newHost)}:${port}`;
             return { portalUrl: portal.info.portalUrl, previousUrl: previous };
         },
-        setTokenServer: (baseUrl) => setTokenServer(portal.info, baseUrl ?? portal.info.oauthServer),
+        setTokenServer: (baseUrl) => {
+            portal.regionalTokenServer = false;
+            setTokenServer(portal.info, baseUrl ?? portal.info.oauthServer);
+        },
+        startRegionalTokenServer: async () => {
+            let base = '';
+            const listener = tokenListener(() => base);
+            const port = await listener.listen(0, resolved.host);
+            listeners.push(listener);
+            base = `${scheme}://${urlHost(resolved.host)}:${port}`;
+            setTokenServer(portal.info, base);
+            portal.regionalTokenServer = true;
+            return base;
+        },
     });
     const controlHttp = controlHandler(control);
 
@@ -133,6 +156,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
     portal.info.oauthServer = `${scheme}://${host}:${oauthPort}`;
     portal.info.oauthDomain = `${host}:${oauthPort}`;
     setTokenServer(portal.info, portal.tokenServerOption ?? portal.info.oauthServer);
+    if (resolved.regionalTokenServer) await control.startRegionalTokenServer();
 
     const installed = await control.installApp({});
     const webhook = control.createWebhook({ userId: 1 });

@@ -58,6 +58,12 @@ export interface EmulatorOptions {
      * Default: the emulator's own OAuth listener.
      */
     tokenServer?: string;
+    /**
+     * A second OAuth listener stands for the portal's regional token server (as
+     * oauth.bitrix24.tech does for some portals): the portal names it, and the first one
+     * (`oauthServer`) answers 401 invalid_client for this portal's apps. Default false.
+     */
+    regionalTokenServer?: boolean;
     /** Serve HTTPS on both listeners with a self-signed certificate made at start. Default false. */
     tls?: boolean;
 }
@@ -82,6 +88,7 @@ export interface ResolvedOptions {
     ringJitterMs: number;
     legacyPaging: boolean;
     tokenServer: string | null;
+    regionalTokenServer: boolean;
     tls: boolean;
 }
 
@@ -117,6 +124,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
         ringJitterMs: nonNegative('ringJitterMs', options.ringJitterMs),
         legacyPaging: options.legacyPaging ?? false,
         tokenServer: options.tokenServer ? options.tokenServer.replace(/\/+$/, '') : null,
+        regionalTokenServer: options.regionalTokenServer ?? false,
         tls: options.tls ?? false,
     };
 }

@@ -57,6 +57,8 @@ export class Portal {
     readonly selfHosted: boolean;
     /** event.offline.list without `next` and with `total` 0 (see options.legacyPaging). */
     legacyPaging: boolean;
+    /** The portal's apps are known only to its regional token server (see options.regionalTokenServer). */
+    regionalTokenServer = false;
     /** The portal was deleted: every REST request answers 410 PORTAL_DELETED. */
     deleted = false;
     /** A token server other than the OAuth listener, named instead of it (see options.tokenServer). */

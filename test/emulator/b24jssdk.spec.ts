@@ -63,7 +63,8 @@ describe('emulator: the official JS SDK (@bitrix24/b24jssdk) as a second client,
     let tmpDir: string;
 
     before(async () => {
-        emulator = await startEmulator({ tls: true });
+        // A regional token server: the refresh works only if the SDK follows server_endpoint.
+        emulator = await startEmulator({ tls: true, regionalTokenServer: true });
         for (let i = 0; i < DEALS; i++) {
             emulator.control.userChange({ entityTypeId: 2, action: 'add', fields: { title: `Deal ${i}` } });
         }

@@ -73,6 +73,32 @@ describe('emulator: token servers by region (docs/bitrix24.md §7, §15.3)', () 
             assert.equal(emulator.control.state().tokenServer, emulator.oauthServer);
         });
     });
+    it('runs a regional token server that the portal names, and the first OAuth listener refuses its apps', async () => {
+        await withEmulator({ regionalTokenServer: true }, async (emulator) => {
+            const { tokenServer } = emulator.control.state();
+            assert.notEqual(tokenServer, emulator.oauthServer);
+            const form = (refreshToken: string) =>
+                new URLSearchParams({
+                    grant_type: 'refresh_token',
+                    client_id: emulator.app.clientId,
+                    client_secret: emulator.app.clientSecret,
+                    refresh_token: refreshToken,
+                }).toString();
+            const refused = await postForm(
+                `${emulator.oauthServer}/oauth/`,
+                'token/',
+                form(emulator.app.refreshToken),
+            );
+            assert.deepEqual([refused.status, refused.body.error], [401, 'invalid_client']);
+            const regional = await postForm(
+                `${tokenServer}/oauth/`,
+                'token/',
+                form(emulator.app.refreshToken),
+            );
+            assert.equal(regional.status, 200);
+            assert.equal(regional.body.server_endpoint, `${tokenServer}/rest/`);
+        });
+    });
 });
 
 describe('emulator: a renamed portal (docs/bitrix24.md §7, §15.4)', () => {

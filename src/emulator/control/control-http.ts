@@ -71,6 +71,7 @@ function routes(control: EmulatorControl): Record<string, Route> {
             control.setTokenServer(typeof body.url === 'string' ? body.url : null);
             return { tokenServer: control.state().tokenServer };
         },
+        'POST /token-server/regional': () => control.startRegionalTokenServer(),
         'POST /quirks': (body) => control.setQuirks(body),
         'GET /counters': () => control.counters(),
         'POST /counters/reset': () => {

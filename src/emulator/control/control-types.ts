@@ -182,6 +182,11 @@ export interface EmulatorControl {
     renamePortal(spec?: { host?: string }): Promise<{ portalUrl: string; previousUrl: string }>;
     /** The token server the portal names from now on; null: the emulator's own OAuth listener. */
     setTokenServer(baseUrl: string | null): void;
+    /**
+     * Starts a second OAuth listener as the portal's regional token server and names it; the
+     * first one then refuses this portal's apps (401 invalid_client) until setTokenServer.
+     */
+    startRegionalTokenServer(): Promise<{ tokenServer: string }>;
     setQuirks(spec: QuirksSpec): Required<QuirksSpec>;
     /**
      * Every access and refresh token issued since start (installation, refreshes, code

@@ -13,6 +13,7 @@ import { applyUserChange } from './user-change';
 export interface ListenerHooks {
     renamePortal(host?: string): Promise<{ portalUrl: string; previousUrl: string }>;
     setTokenServer(baseUrl: string | null): void;
+    startRegionalTokenServer(): Promise<string>;
 }
 
 function timingMs(name: string, value: number | undefined): number | undefined {
@@ -172,6 +173,7 @@ export function createControl(portal: Portal, hooks: ListenerHooks): EmulatorCon
         },
         renamePortal: (spec = {}) => hooks.renamePortal(spec.host),
         setTokenServer: (baseUrl) => hooks.setTokenServer(baseUrl),
+        startRegionalTokenServer: async () => ({ tokenServer: await hooks.startRegionalTokenServer() }),
         setQuirks: (spec) => {
             const rowDelayMs = timingMs('rowDelayMs', spec.rowDelayMs);
             const ringDelayMs = timingMs('ringDelayMs', spec.ringDelayMs);
