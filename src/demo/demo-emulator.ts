@@ -9,7 +9,7 @@ export const DEMO_EVENTS = ['ONCRMDEALUPDATE'];
  * application makes them.
  */
 export async function startDemoEmulator(): Promise<Emulator> {
-    const emulator = await startEmulator({ plan: 'standard', limits: 'on' });
+    const emulator = await startEmulator({ plan: 'professional', limits: 'on' });
     try {
         for (const event of DEMO_EVENTS) await bindOffline(emulator, event);
     } catch (error) {

@@ -7,8 +7,16 @@ export interface PortalInfo {
     oauthServer: string;
     /** The portal's host[:port], sent as auth[domain] in events. */
     domain: string;
-    /** The OAuth server's host[:port], sent as `domain` in token responses (docs/bitrix24.md §7). */
+    /** The OAuth server's host[:port]. */
     oauthDomain: string;
+    /**
+     * The token server the portal names: `server_domain` of the authorize redirect,
+     * `server_endpoint` (plus /rest/) of installations, events and token replies, and `domain` of
+     * token replies (docs/bitrix24.md §7, §15.3). The OAuth listener unless the options say otherwise.
+     */
+    tokenServer: string;
+    /** tokenServer's host[:port]. */
+    tokenDomain: string;
     /** Stable portal id (32 hex). */
     memberId: string;
     /** The portal's UTC offset in minutes, used in every ISO-8601 date. */
@@ -20,5 +28,12 @@ export function clientEndpoint(info: PortalInfo): string {
 }
 
 export function serverEndpoint(info: PortalInfo): string {
-    return `${info.oauthServer}/rest/`;
+    return `${info.tokenServer}/rest/`;
+}
+
+/** Points the portal at a token server (its base URL, e.g. https://oauth.bitrix24.tech). */
+export function setTokenServer(info: PortalInfo, baseUrl: string): void {
+    const url = new URL(baseUrl);
+    info.tokenServer = `${url.protocol}//${url.host}`;
+    info.tokenDomain = url.host;
 }

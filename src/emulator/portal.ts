@@ -7,7 +7,7 @@ import { BindingStore } from './events/bindings';
 import { EventCatalog } from './events/catalog';
 import { PortalChanges } from './events/changes';
 import { EventDelivery } from './events/delivery';
-import { EventDispatcher } from './events/dispatcher';
+import { EventDispatcher, type EventTiming } from './events/dispatcher';
 import { RequestScope, type Actor } from './events/request-scope';
 import { RingWindow } from './events/ring-window';
 import { HttpClient } from './http/client';
@@ -17,7 +17,7 @@ import { TokenStore } from './oauth/token-store';
 import type { ResolvedOptions } from './options';
 import type { PortalInfo } from './portal-info';
 import { OfflineQueue } from './queue/offline-queue';
-import { randomHex } from './random';
+import { randomHex, seededRandom } from './random';
 import { AppStore } from './store/apps';
 import { CrmStore } from './store/crm-store';
 import { Features } from './store/features';
@@ -49,8 +49,20 @@ export class Portal {
     readonly faults: Faults;
     readonly delivery: EventDelivery;
     readonly dispatcher: EventDispatcher;
+    /** Row delay and ring delay/jitter; the control API changes them in place. */
+    readonly timing: EventTiming;
     readonly changes: PortalChanges;
     limits: LimitsSetting;
+    /** A self-hosted build: no cloud feature check (see options.selfHosted). */
+    readonly selfHosted: boolean;
+    /** event.offline.list without `next` and with `total` 0 (see options.legacyPaging). */
+    legacyPaging: boolean;
+    /** The portal's apps are known only to its regional token server (see options.regionalTokenServer). */
+    regionalTokenServer = false;
+    /** The portal was deleted: every REST request answers 410 PORTAL_DELETED. */
+    deleted = false;
+    /** A token server other than the OAuth listener, named instead of it (see options.tokenServer). */
+    readonly tokenServerOption: string | null;
     readonly methodCosts: Map<string, number>;
     defaultMethodCost: number;
     private lastAgentRun: number;
@@ -61,10 +73,15 @@ export class Portal {
             oauthServer: '',
             domain: '',
             oauthDomain: '',
+            tokenServer: '',
+            tokenDomain: '',
             memberId: randomHex(32),
             offsetMinutes: options.utcOffsetMinutes,
         };
         this.features = new Features(options.plan, options.features);
+        this.selfHosted = options.selfHosted;
+        this.legacyPaging = options.legacyPaging;
+        this.tokenServerOption = options.tokenServer;
         this.tokens = new TokenStore(this.clock, options.accessTokenTtlSeconds, this.counters);
         this.catalog = new EventCatalog(options.smartProcessTypes);
         this.crm = new CrmStore(options.smartProcessTypes);
@@ -74,7 +91,15 @@ export class Portal {
         this.faults = new Faults(options.seed);
         this.methodCosts = new Map(Object.entries(options.methodCostSeconds));
         this.defaultMethodCost = options.defaultMethodCostSeconds;
-        this.delivery = new EventDelivery(this.info, this.clock, this.tokens, this.users, this.http);
+        const later = (callback: () => void, ms: number) => void this.timers.setTimeout(callback, ms);
+        this.timing = {
+            rowDelayMs: options.rowDelayMs,
+            ringDelayMs: options.ringDelayMs,
+            ringJitterMs: options.ringJitterMs,
+            random: seededRandom(options.seed + 1),
+            later,
+        };
+        this.delivery = new EventDelivery(this.info, this.clock, this.tokens, this.users, this.http, later);
         this.dispatcher = new EventDispatcher(
             this.clock,
             this.apps,
@@ -84,9 +109,15 @@ export class Portal {
             this.delivery,
             new RingWindow(this.clock),
             this.counters,
+            this.timing,
         );
         this.changes = new PortalChanges(this.clock, this.crm, this.tasks, this.dispatcher, this.counters);
         this.lastAgentRun = this.clock.nowSeconds();
+    }
+
+    /** Whether a plan feature works: always on a self-hosted build (no cloud feature check). */
+    hasFeature(code: string): boolean {
+        return this.selfHosted || this.features.isEnabled(code);
     }
 
     /** The simulated processing time of one call of `method`. */

@@ -132,4 +132,19 @@ describe('emulator: batch (docs/bitrix24.md §10)', () => {
             assert.match(reply.body.result.result.get.process_id, /^[a-z0-9]{32}$/);
         });
     });
+
+    it('reads each command with parse_str, so values are strings, while a single JSON call keeps its types (docs/bitrix24.md §15.9)', async () => {
+        await withEmulator({}, async (emulator) => {
+            const single = await rest(emulator, 'crm.item.add', {
+                entityTypeId: 2,
+                fields: { title: true, comments: null },
+            });
+            const batch = await rest(emulator, 'batch', {
+                cmd: { add: 'crm.item.add?entityTypeId=2&fields[title]=1&fields[comments]=' },
+            });
+            const fromBatch = batch.body.result.result.add.item;
+            assert.deepEqual([single.body.result.item.title, single.body.result.item.comments], [true, null]);
+            assert.deepEqual([fromBatch.title, fromBatch.comments], ['1', '']);
+        });
+    });
 });

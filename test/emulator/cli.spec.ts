@@ -1,9 +1,66 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const CLI = path.resolve(__dirname, '../../dist/emulator/cli.js');
+
+interface FirstLine {
+    portalUrl: string;
+    oauthServer: string;
+    webhookUrl: string;
+    domain: string;
+    clientEndpoint: string;
+    serverEndpoint: string;
+    certificate?: string;
+    app: Record<string, string | number>;
+}
+
+/** Runs the CLI to its end (for --help and bad arguments). */
+async function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { code, stdout, stderr };
+}
+
+/** Starts the CLI, reads its first line, and always stops it. */
+async function withCli(
+    args: string[],
+    test: (line: FirstLine, child: ChildProcess) => Promise<void>,
+): Promise<void> {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+        const firstLine = await new Promise<string>((resolve, reject) => {
+            createInterface({ input: child.stdout }).once('line', resolve);
+            child.once('error', reject);
+        });
+        await test(JSON.parse(firstLine) as FirstLine, child);
+    } finally {
+        child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+}
+
+function getJson(url: string, ca?: string): Promise<{ status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+        https
+            .get(url, { ca }, (response) => {
+                let text = '';
+                response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+                response.on('end', () =>
+                    resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }),
+                );
+            })
+            .on('error', reject);
+    });
+}
 
 describe('emulator: the b24-emulator command', () => {
     it('prints the portal, OAuth server, webhook and admin app on its first line and stops on SIGTERM', async () => {
@@ -25,7 +82,7 @@ describe('emulator: the b24-emulator command', () => {
                 portalUrl: string;
                 oauthServer: string;
                 webhookUrl: string;
-                app: Record<string, string>;
+                app: Record<string, string | number>;
             };
             assert.match(info.portalUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
             assert.match(info.oauthServer, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -35,6 +92,7 @@ describe('emulator: the b24-emulator command', () => {
                 'applicationToken',
                 'clientId',
                 'clientSecret',
+                'expires',
                 'memberId',
                 'refreshToken',
             ]);
@@ -53,5 +111,77 @@ describe('emulator: the b24-emulator command', () => {
             child.kill('SIGTERM');
         }
         assert.equal(await exited, 0);
+    });
+
+    it('prints its options with --help and exits 0', async () => {
+        const { code, stdout } = await runToEnd(['--help']);
+        assert.equal(code, 0);
+        for (const option of [
+            '--plan',
+            '--feature',
+            '--tls',
+            '--row-delay',
+            '--ring-jitter',
+            '--legacy-paging',
+            '--token-ttl',
+            '--operating-limit',
+        ]) {
+            assert.ok(stdout.includes(option), option);
+        }
+    });
+
+    it('names a bad argument, prints the usage and exits 2', async () => {
+        const { code, stderr } = await runToEnd(['--plan', 'gold']);
+        assert.equal(code, 2);
+        assert.match(stderr, /bad --plan: gold/);
+        assert.match(stderr, /usage: b24-emulator/);
+    });
+
+    it('carries expires, the domain and both endpoints in its first line', async () => {
+        await withCli(['--token-ttl', '120'], async (line) => {
+            assert.equal(line.domain, new URL(line.portalUrl).host);
+            assert.equal(line.clientEndpoint, `${line.portalUrl}/rest/`);
+            assert.equal(line.serverEndpoint, `${line.oauthServer}/rest/`);
+            const now = Math.floor(Date.now() / 1000);
+            assert.ok(Math.abs(Number(line.app.expires) - (now + 120)) <= 2, `expires ${line.app.expires}`);
+            const reply = await fetch(`${line.clientEndpoint}user.admin?auth=${line.app.accessToken}`);
+            assert.equal(reply.status, 200);
+        });
+    });
+
+    it('takes the plan, feature switches and operating limit from its options', async () => {
+        await withCli(
+            ['--plan', 'standard', '--feature', 'rest_offline_extended=on', '--operating-limit', '60'],
+            async (line) => {
+                const state = (await (await fetch(`${line.portalUrl}/_emulator/state`)).json()) as {
+                    plan: string;
+                    features: Record<string, boolean>;
+                    operatingLimitSeconds: number;
+                };
+                assert.deepEqual(
+                    [state.plan, state.features, state.operatingLimitSeconds],
+                    ['standard', { rest_offline_extended: true, rest_auth_connector: false }, 60],
+                );
+            },
+        );
+    });
+
+    it('serves HTTPS with --tls and prints the self-signed certificate to trust', async () => {
+        await withCli(['--tls'], async (line) => {
+            assert.match(line.portalUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+            assert.match(line.certificate ?? '', /^-----BEGIN CERTIFICATE-----/);
+            const reply = await getJson(
+                `${line.portalUrl}/rest/user.admin?auth=${line.app.accessToken}`,
+                line.certificate,
+            );
+            assert.equal(reply.status, 200);
+            assert.equal((reply.body as { result: unknown }).result, true);
+        });
+    });
+
+    it('is built as an executable script, so npx b24-emulator runs it', async () => {
+        const stat = await fs.stat(CLI);
+        assert.equal(stat.mode & 0o111, 0o111, 'the run bit for everyone');
+        assert.match(await fs.readFile(CLI, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     });
 });

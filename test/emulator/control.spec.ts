@@ -13,7 +13,7 @@ describe('emulator: control API over HTTP (not part of Bitrix24)', () => {
         await withEmulator({}, async (emulator) => {
             const state = await get(`${emulator.portalUrl}/_emulator/state`);
             assert.equal(state.body.portalUrl, emulator.portalUrl);
-            assert.equal(state.body.plan, 'standard');
+            assert.equal(state.body.plan, 'professional');
             assert.deepEqual(state.body.features, { rest_offline_extended: true, rest_auth_connector: true });
             assert.equal(state.body.limits, 'off');
             assert.equal(typeof state.body.clock.now, 'number');

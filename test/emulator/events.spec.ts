@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 
 import { bindOffline, hook, rest, userDealChange, withEmulator, type Body } from './helpers';
 
@@ -195,6 +196,38 @@ describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
             const legacy = await rest(emulator, 'crm.deal.get', { id: deal.id });
             assert.equal(legacy.status, 400);
             assert.deepEqual(legacy.body, { error: '', error_description: 'Not found' });
+        });
+    });
+
+    it('answers tasks.task.get for a deleted task with 200 and an empty result (docs/bitrix24.md §15.1)', async () => {
+        await withEmulator({}, async (emulator) => {
+            const task = emulator.control.userChange({
+                entity: 'task',
+                action: 'add',
+                fields: { TITLE: 'Gone' },
+            });
+            emulator.control.userChange({ entity: 'task', action: 'delete', id: task.id });
+            const reply = await rest(emulator, 'tasks.task.get', { taskId: task.id });
+            assert.equal(reply.status, 200);
+            assert.deepEqual(reply.body.result, []);
+        });
+    });
+
+    it('queues an id sent as a string ("49") apart from the number 49: MESSAGE_ID hashes the JSON (docs/bitrix24.md §15.8)', async () => {
+        await withEmulator({}, async (emulator) => {
+            await bindOffline(emulator, 'ONCRMDEALUPDATE');
+            const deal = userDealChange(emulator, 'add');
+            emulator.control.userChange({ entity: 'deal', action: 'update', id: deal.id });
+            emulator.control.userChange({ entity: 'deal', action: 'update', id: deal.id, idAsString: true });
+            const rows = emulator.control.queueRows();
+            const md5 = (json: string) => createHash('md5').update(`ONCRMDEALUPDATE|${json}`).digest('hex');
+            assert.deepEqual(
+                rows.map((row) => [row.EVENT_DATA, row.MESSAGE_ID]),
+                [
+                    [{ FIELDS: { ID: deal.id } }, md5(`{"FIELDS":{"ID":${deal.id}}}`)],
+                    [{ FIELDS: { ID: String(deal.id) } }, md5(`{"FIELDS":{"ID":"${deal.id}"}}`)],
+                ],
+            );
         });
     });
 });

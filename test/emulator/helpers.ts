@@ -113,6 +113,8 @@ export function userDealChange(
 }
 
 export interface Captured {
+    /** Date.now() when the request had arrived in full. */
+    at: number;
     path: string;
     body: string;
     form: URLSearchParams;
@@ -126,7 +128,12 @@ export class Sink {
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
             const body = Buffer.concat(chunks).toString('utf8');
-            this.requests.push({ path: request.url ?? '/', body, form: new URLSearchParams(body) });
+            this.requests.push({
+                at: Date.now(),
+                path: request.url ?? '/',
+                body,
+                form: new URLSearchParams(body),
+            });
             response.writeHead(200, { 'Content-Type': 'text/plain' });
             response.end('ok');
             for (const waiter of this.waiters.splice(0)) waiter();

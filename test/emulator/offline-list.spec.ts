@@ -99,4 +99,28 @@ describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
             assert.notEqual(plain.body.result[0].ID, erp.body.result[0].ID);
         });
     });
+
+    it('answers start=-1 with the first page and neither total nor next (docs/bitrix24.md §15.11)', async () => {
+        await withEmulator({}, async (emulator) => {
+            await bindOffline(emulator, 'ONCRMDEALADD');
+            for (let i = 0; i < 60; i++) userDealChange(emulator, 'add');
+            const reply = await rest(emulator, 'event.offline.list', { start: -1 });
+            assert.equal(reply.body.result.length, 50);
+            assert.equal('total' in reply.body, false);
+            assert.equal('next' in reply.body, false);
+        });
+    });
+
+    it('answers with total 0 and no next under legacyPaging, as older self-hosted builds do (docs/bitrix24.md §15.5)', async () => {
+        await withEmulator({ legacyPaging: true }, async (emulator) => {
+            await bindOffline(emulator, 'ONCRMDEALADD');
+            for (let i = 0; i < 60; i++) userDealChange(emulator, 'add');
+            const first = await rest(emulator, 'event.offline.list', {});
+            assert.equal(first.body.result.length, 50);
+            assert.equal(first.body.total, 0);
+            assert.equal('next' in first.body, false);
+            const second = await rest(emulator, 'event.offline.list', { start: 50 });
+            assert.equal(second.body.result.length, 10);
+        });
+    });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import helper from 'node-red-node-test-helper';
 
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../dist/emulator';
+import { startEmulator, timingFromEnv, type Emulator, type EmulatorOptions } from '../../dist/emulator';
 
 export { until } from '../../dist/demo/wait';
 
@@ -32,7 +32,7 @@ export async function startBench(
     options: EmulatorOptions = {},
     events = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'],
 ): Promise<Bench> {
-    const emulator = await startEmulator(options);
+    const emulator = await startEmulator({ ...timingFromEnv(), ...options }); // CI: a run with real timing
     const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-flow-'));
     helper.settings({ userDir });
     const rest = async <T>(method: string, params: Record<string, unknown> = {}) => {

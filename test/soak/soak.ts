@@ -355,7 +355,7 @@ async function main(): Promise<number> {
             options.limits.kind === 'standard'
                 ? ('on' as const)
                 : { burst: 50, rps: 2 * options.limits.factor };
-        const emulator = await startEmulator({ plan: 'standard', limits, seed: options.seed });
+        const emulator = await startEmulator({ plan: 'professional', limits, seed: options.seed });
         cleanup.add('emulator', () => emulator.stop());
 
         let tokensSeen = 0;

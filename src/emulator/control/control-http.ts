@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/request';
 import { sendJson } from '../http/response';
 import type { EmulatorControl } from './control-types';
+import type { Plan } from '../store/features';
 import type { UserChange } from './user-change';
 
 type Json = Record<string, unknown>;
@@ -38,9 +39,8 @@ function routes(control: EmulatorControl): Record<string, Route> {
         'POST /generator/stop': () => control.stopGenerator(),
         'GET /generator': () => control.generatorStatus(),
         'POST /plan': (body) => {
-            const current = control.state();
             control.setPlan(
-                (body.plan as 'standard' | 'enterprise' | undefined) ?? current.plan,
+                (body.plan as Plan | undefined) ?? control.state().plan,
                 body.features as Record<string, boolean> | undefined,
             );
             return control.state();
@@ -60,6 +60,19 @@ function routes(control: EmulatorControl): Record<string, Route> {
             return { ok: true };
         },
         'POST /faults/expire-tokens': () => ({ expired: control.expireAccessTokens() }),
+        'POST /faults/revoke-tokens': () => ({ revoked: control.revokeAccessTokens() }),
+        'POST /portal/delete': (body) => {
+            control.deletePortal(body.deleted !== false);
+            return { ok: true };
+        },
+        'POST /portal/rename': (body) =>
+            control.renamePortal({ host: typeof body.host === 'string' ? body.host : undefined }),
+        'POST /token-server': (body) => {
+            control.setTokenServer(typeof body.url === 'string' ? body.url : null);
+            return { tokenServer: control.state().tokenServer };
+        },
+        'POST /token-server/regional': () => control.startRegionalTokenServer(),
+        'POST /quirks': (body) => control.setQuirks(body),
         'GET /counters': () => control.counters(),
         'POST /counters/reset': () => {
             control.resetCounters();

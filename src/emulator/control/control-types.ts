@@ -24,6 +24,8 @@ export interface InstalledApp {
     scope: string[];
     accessToken: string;
     refreshToken: string;
+    /** Unix seconds when accessToken expires, on the emulator's clock. */
+    expires: number;
     userId: number;
     callbackStatus: number | null;
 }
@@ -99,23 +101,53 @@ export interface CounterSnapshot {
     queue: QueueGauges;
 }
 
+/** Portal behaviours that vary between builds and between calm and busy portals. */
+export interface QuirksSpec {
+    /** event.offline.list without `next` and with `total` 0 (some self-hosted builds). */
+    legacyPaging?: boolean;
+    /** Offline rows are written this long after the answer. */
+    rowDelayMs?: number;
+    /** Rings and online events wait this long ... */
+    ringDelayMs?: number;
+    /** ... plus a random 0..ringJitterMs. */
+    ringJitterMs?: number;
+}
+
+export interface AppStateSpec {
+    active?: boolean;
+    installed?: boolean;
+    /** The subscription ran out: REST and refreshes answer PAYMENT_REQUIRED, no events. */
+    paymentExpired?: boolean;
+}
+
 export interface EmulatorState {
     portalUrl: string;
     oauthServer: string;
+    /** The token server the portal names (server_domain, server_endpoint). */
+    tokenServer: string;
     memberId: string;
     plan: Plan;
     features: Record<string, boolean>;
+    selfHosted: boolean;
+    deleted: boolean;
+    quirks: Required<QuirksSpec>;
     limits: LimitsSetting;
     operatingLimitSeconds: number;
     clock: { now: number; iso: string; offsetSeconds: number; frozen: boolean };
-    apps: { clientId: string; active: boolean; installed: boolean; scope: string[] }[];
+    apps: {
+        clientId: string;
+        active: boolean;
+        installed: boolean;
+        paymentExpired: boolean;
+        scope: string[];
+    }[];
     faults: FaultSettings;
 }
 
 export interface EmulatorControl {
     state(): EmulatorState;
     installApp(spec?: InstallAppSpec): Promise<InstalledApp>;
-    setAppState(clientId: string, state: { active?: boolean; installed?: boolean }): void;
+    setAppState(clientId: string, state: AppStateSpec): void;
     /** Removes the app's handlers (queued rows stay) and marks it not installed. */
     uninstallApp(clientId: string): void;
     issueTokens(spec?: { userId?: number; clientId?: string }): TokenPair;
@@ -130,6 +162,7 @@ export interface EmulatorControl {
     startGenerator(spec: GeneratorSpec): GeneratorStatus;
     stopGenerator(): GeneratorStatus;
     generatorStatus(): GeneratorStatus;
+    /** A new plan brings its tier's features; `features` switch some of them over it. */
     setPlan(plan: Plan, features?: Record<string, boolean>): void;
     setFeatures(features: Record<string, boolean>): void;
     setLimits(spec: LimitsSpec): void;
@@ -138,6 +171,23 @@ export interface EmulatorControl {
     clearFaults(): void;
     /** Every access token expires now (refresh tokens still work). Returns how many. */
     expireAccessTokens(): number;
+    /** The portal forgets every access token (401 invalid_token); refresh tokens still work. */
+    revokeAccessTokens(): number;
+    /** The portal is deleted (every REST request 410 PORTAL_DELETED), or back (false). */
+    deletePortal(deleted?: boolean): void;
+    /**
+     * The portal gets a new address (a new listener, on `host` or the listen host): every earlier
+     * address answers 302 to it; member_id stays. Returns the new and the previous portal URL.
+     */
+    renamePortal(spec?: { host?: string }): Promise<{ portalUrl: string; previousUrl: string }>;
+    /** The token server the portal names from now on; null: the emulator's own OAuth listener. */
+    setTokenServer(baseUrl: string | null): void;
+    /**
+     * Starts a second OAuth listener as the portal's regional token server and names it; the
+     * first one then refuses this portal's apps (401 invalid_client) until setTokenServer.
+     */
+    startRegionalTokenServer(): Promise<{ tokenServer: string }>;
+    setQuirks(spec: QuirksSpec): Required<QuirksSpec>;
     /**
      * Every access and refresh token issued since start (installation, refreshes, code
      * exchanges, issueTokens, the tokens sent with online events), retired or not, oldest first:

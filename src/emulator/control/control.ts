@@ -4,25 +4,50 @@ import { installApp } from '../oauth/install';
 import { formatIso } from '../php/datetime';
 import type { Portal } from '../portal';
 import { DEFAULT_APP_SCOPE, type App } from '../store/apps';
+import { isPlan, PLANS } from '../store/features';
 import type { EmulatorControl } from './control-types';
 import { ChangeGenerator } from './generator';
 import { applyUserChange } from './user-change';
 
-export function createControl(portal: Portal): EmulatorControl {
+/** What only the listeners' owner (startEmulator) can do. */
+export interface ListenerHooks {
+    renamePortal(host?: string): Promise<{ portalUrl: string; previousUrl: string }>;
+    setTokenServer(baseUrl: string | null): void;
+    startRegionalTokenServer(): Promise<string>;
+}
+
+function timingMs(name: string, value: number | undefined): number | undefined {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+        throw new Error(`${name} must be a number of milliseconds, 0 or more`);
+    }
+    return value;
+}
+
+export function createControl(portal: Portal, hooks: ListenerHooks): EmulatorControl {
     const generator = new ChangeGenerator(portal);
     const requireApp = (clientId: string | undefined): App => {
         const app = clientId ? portal.apps.byClientId(clientId) : portal.apps.get(1);
         if (!app) throw new Error(`unknown app: ${clientId ?? '(default)'}`);
         return app;
     };
+    const quirks = () => ({
+        legacyPaging: portal.legacyPaging,
+        rowDelayMs: portal.timing.rowDelayMs,
+        ringDelayMs: portal.timing.ringDelayMs,
+        ringJitterMs: portal.timing.ringJitterMs,
+    });
 
     return {
         state: () => ({
             portalUrl: portal.info.portalUrl,
             oauthServer: portal.info.oauthServer,
+            tokenServer: portal.info.tokenServer,
             memberId: portal.info.memberId,
             plan: portal.features.plan,
             features: portal.features.snapshot(),
+            selfHosted: portal.selfHosted,
+            deleted: portal.deleted,
+            quirks: quirks(),
             limits: portal.limits,
             operatingLimitSeconds: portal.operating.limitSeconds,
             clock: {
@@ -35,6 +60,7 @@ export function createControl(portal: Portal): EmulatorControl {
                 clientId: app.clientId,
                 active: app.active,
                 installed: app.installed,
+                paymentExpired: app.paymentExpired,
                 scope: app.scope,
             })),
             faults: portal.faults.current(),
@@ -51,6 +77,7 @@ export function createControl(portal: Portal): EmulatorControl {
                 scope: app.scope,
                 accessToken: grant.accessToken,
                 refreshToken: grant.refreshToken,
+                expires: grant.expires,
                 userId,
                 callbackStatus,
             };
@@ -60,6 +87,7 @@ export function createControl(portal: Portal): EmulatorControl {
             const app = requireApp(clientId);
             if (state.active !== undefined) app.active = state.active;
             if (state.installed !== undefined) app.installed = state.installed;
+            if (state.paymentExpired !== undefined) app.paymentExpired = state.paymentExpired;
         },
 
         uninstallApp: (clientId) => {
@@ -106,8 +134,8 @@ export function createControl(portal: Portal): EmulatorControl {
         generatorStatus: () => generator.current(),
 
         setPlan: (plan, features) => {
-            portal.features.plan = plan;
-            if (features) portal.features.set(features);
+            if (!isPlan(plan)) throw new Error(`plan must be one of ${PLANS.join(', ')}`);
+            portal.features.setPlan(plan, features);
             portal.setLimits(portal.limits);
         },
         setFeatures: (features) => portal.features.set(features),
@@ -139,6 +167,23 @@ export function createControl(portal: Portal): EmulatorControl {
         injectFaults: (faults) => portal.faults.set(faults),
         clearFaults: () => portal.faults.clear(),
         expireAccessTokens: () => portal.tokens.expireAllAccessTokens(),
+        revokeAccessTokens: () => portal.tokens.forgetAllAccessTokens(),
+        deletePortal: (deleted = true) => {
+            portal.deleted = deleted;
+        },
+        renamePortal: (spec = {}) => hooks.renamePortal(spec.host),
+        setTokenServer: (baseUrl) => hooks.setTokenServer(baseUrl),
+        startRegionalTokenServer: async () => ({ tokenServer: await hooks.startRegionalTokenServer() }),
+        setQuirks: (spec) => {
+            const rowDelayMs = timingMs('rowDelayMs', spec.rowDelayMs);
+            const ringDelayMs = timingMs('ringDelayMs', spec.ringDelayMs);
+            const ringJitterMs = timingMs('ringJitterMs', spec.ringJitterMs);
+            if (spec.legacyPaging !== undefined) portal.legacyPaging = spec.legacyPaging === true;
+            if (rowDelayMs !== undefined) portal.timing.rowDelayMs = rowDelayMs;
+            if (ringDelayMs !== undefined) portal.timing.ringDelayMs = ringDelayMs;
+            if (ringJitterMs !== undefined) portal.timing.ringJitterMs = ringJitterMs;
+            return quirks();
+        },
         issuedTokens: () => portal.tokens.issuedPairs(),
 
         counters: () => portal.counters.snapshot(portal.queue.gauges()),

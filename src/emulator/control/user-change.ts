@@ -16,6 +16,8 @@ export interface UserChange {
     fields?: Record<string, unknown>;
     /** Who makes the change; default 1. 0 stands for a robot or agent (no tokens in events). */
     userId?: number;
+    /** EVENT_DATA carries the id as a string ("49" instead of 49), as some portal paths do. */
+    idAsString?: boolean;
 }
 
 export interface ChangeResult {
@@ -33,6 +35,7 @@ const ENTITY_TYPES: Record<string, number> = {
 
 export function applyUserChange(portal: Portal, change: UserChange): ChangeResult {
     const scope = portal.newScope({ clientId: null, connector: '', userId: change.userId ?? 1 });
+    scope.stringIds = change.idAsString === true;
     const fields = change.fields ?? {};
     const id = change.id ?? 0;
     let result: ChangeResult;

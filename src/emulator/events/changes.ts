@@ -92,11 +92,12 @@ export class PortalChanges {
     private raiseCrm(scope: RequestScope, entityTypeId: number, id: number, action: ChangeAction): void {
         this.counters.changes++;
         const entity = CRM_EVENT_ENTITY[entityTypeId];
+        const eventId = scope.stringIds ? String(id) : id;
         if (entity) {
-            this.dispatcher.raise(scope, `ONCRM${entity}${action}`, { FIELDS: { ID: id } });
+            this.dispatcher.raise(scope, `ONCRM${entity}${action}`, { FIELDS: { ID: eventId } });
             return;
         }
-        const data = { FIELDS: { ID: id, ENTITY_TYPE_ID: entityTypeId } };
+        const data = { FIELDS: { ID: eventId, ENTITY_TYPE_ID: entityTypeId } };
         this.dispatcher.raise(scope, `ONCRMDYNAMICITEM${action}`, data);
         this.dispatcher.raise(scope, `ONCRMDYNAMICITEM${action}_${entityTypeId}`, data);
     }
@@ -104,7 +105,7 @@ export class PortalChanges {
     /** FIELDS_BEFORE/FIELDS_AFTER are {ID} or the string "undefined" (task event docs). */
     private raiseTask(scope: RequestScope, id: number, action: ChangeAction): void {
         this.counters.changes++;
-        const fields = { ID: id };
+        const fields = { ID: scope.stringIds ? String(id) : id };
         const data =
             action === 'ADD'
                 ? {

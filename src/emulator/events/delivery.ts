@@ -16,6 +16,7 @@ export class EventDelivery {
         private readonly tokens: TokenStore,
         private readonly users: UserStore,
         private readonly http: HttpClient,
+        private readonly later: (callback: () => void, ms: number) => void,
     ) {}
 
     /** The auth[...] block: Sender::getAuth with sendAuth, optionally sendRefreshToken. */
@@ -49,15 +50,22 @@ export class EventDelivery {
         };
     }
 
-    /** Queues one POST; `onDone` learns whether the handler answered. Never retried. */
-    post(url: string, payload: FormObject, onDone: (delivered: boolean) => void = () => undefined): void {
+    /** Queues one POST, sent after `delayMs`; `onDone` learns whether the handler answered. Never retried. */
+    post(
+        url: string,
+        payload: FormObject,
+        onDone: (delivered: boolean) => void = () => undefined,
+        delayMs = 0,
+    ): void {
         const body = buildQuery(payload);
-        setImmediate(() => {
+        const send = () => {
             this.http.postForm(url, body).then(
                 (result) => onDone(result.status > 0),
                 () => onDone(false),
             );
-        });
+        };
+        if (delayMs > 0) this.later(send, delayMs);
+        else setImmediate(send);
     }
 
     eventPayload(eventName: string, handlerId: number, data: unknown, auth: FormObject): FormObject {

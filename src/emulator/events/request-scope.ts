@@ -29,6 +29,11 @@ export class RequestScope {
     readonly times = new RequestTimes();
     /** EventOfflineTable::$isSendOfflineEvent: minTimeout 0 rings at most once per request. */
     offlineEventSent = false;
+    /**
+     * The object ids in this request's EVENT_DATA are strings ("49"), as some portal code paths
+     * send them; MESSAGE_ID hashes the JSON, so they make other rows than 49 (docs/bitrix24.md §15.8).
+     */
+    stringIds = false;
 
     constructor(public actor: Actor) {}
 }

@@ -1,15 +1,18 @@
-// An HTTP listener that can be stopped completely: open keep-alive sockets are closed too, so
-// `stop()` leaves no handle behind.
+// An HTTP (or, with a TLS identity, HTTPS) listener that can be stopped completely: open
+// keep-alive sockets are closed too, so `stop()` leaves no handle behind.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+
+import type { TlsIdentity } from './self-signed';
 
 export type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
 
 export class Listener {
     private readonly server: http.Server;
 
-    constructor(handler: Handler, onError: (error: unknown) => void) {
-        this.server = http.createServer((request, response) => {
+    constructor(handler: Handler, onError: (error: unknown) => void, tls?: TlsIdentity) {
+        const serve = (request: http.IncomingMessage, response: http.ServerResponse) => {
             handler(request, response).catch((error: unknown) => {
                 onError(error);
                 if (!response.headersSent && !response.destroyed) {
@@ -24,7 +27,10 @@ export class Listener {
                     response.destroy();
                 }
             });
-        });
+        };
+        this.server = tls
+            ? https.createServer({ key: tls.key, cert: tls.cert }, serve)
+            : http.createServer(serve);
         this.server.keepAliveTimeout = 5000;
     }
 

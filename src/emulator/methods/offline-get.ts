@@ -28,7 +28,7 @@ export function eventOfflineGet(query: PhpArray, ctx: CallContext): MethodResult
     // Values from forms and batch strings are strings: read them as PHP's intval() does.
     const clear = isset(q, 'clear') ? intval(q.get('clear')) : 1;
     let processId = processIdParam(q);
-    if (!clear && !portal.features.isEnabled(FEATURE_OFFLINE_EXTENDED)) {
+    if (!clear && !portal.hasFeature(FEATURE_OFFLINE_EXTENDED)) {
         throw wrongLicense('extended offline events handling');
     }
     const filter = isset(q, 'filter') ? q.get('filter') : new Map();

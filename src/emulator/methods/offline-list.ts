@@ -26,7 +26,11 @@ export function eventOfflineList(query: PhpArray, ctx: CallContext): MethodResul
         byIdOnly ? null : rowOrder(terms),
     );
 
-    // getNavData: a negative start means "no offset".
+    // getNavData: a negative start means "no offset" (-1: and no counting).
     const { rows: pageRows, next, total } = page(rows, ctx.start);
-    return { result: pageRows.map((row) => listRow(row, portal.info.offsetMinutes)), next, total };
+    const result = pageRows.map((row) => listRow(row, portal.info.offsetMinutes));
+    // An intermediate core build calls countTotal() (which returns the flag) instead of
+    // queryCountTotal(): `total` is 0 and `next` never comes (docs/bitrix24.md §15.5).
+    if (portal.legacyPaging && total !== undefined) return { result, total: 0 };
+    return { result, next, total };
 }

@@ -46,7 +46,11 @@ export function listParam(q: PhpArray, name: string): string[] {
 
 export const PAGE_SIZE = 50;
 
-export function page<T>(rows: T[], start: number): { rows: T[]; next?: number; total: number } {
+/** `start=-1` turns counting off: the first page, no `total`, no `next` (docs/bitrix24.md §15.11). */
+export const START_WITHOUT_COUNT = -1;
+
+export function page<T>(rows: T[], start: number): { rows: T[]; next?: number; total?: number } {
+    if (start === START_WITHOUT_COUNT) return { rows: rows.slice(0, PAGE_SIZE) };
     const offset = Math.max(0, start);
     const slice = rows.slice(offset, offset + PAGE_SIZE);
     const next = offset + slice.length < rows.length ? offset + slice.length : undefined;

@@ -2,11 +2,25 @@
 import { changeKeyCase, strval, type PhpArray } from '../php/values';
 import { isAdmin, ok, type CallContext, type MethodResult } from '../rest/context';
 import { accessDenied, RestError } from '../rest/errors';
+import type { Plan } from '../store/features';
 
-function license(ctx: CallContext): { name: string; type: string; family: string } {
-    return ctx.portal.features.plan === 'enterprise'
-        ? { name: 'en_ent250', type: 'ent250', family: 'ent' }
-        : { name: 'en_std', type: 'std', family: 'std' };
+interface License {
+    name: string;
+    type: string;
+    family: string;
+}
+
+/** app.info's LICENSE fields per plan (cloud license codes; the free plan is "project"). */
+const LICENSES: Record<Plan, License> = {
+    free: { name: 'en_project', type: 'project', family: 'project' },
+    basic: { name: 'en_basic', type: 'basic', family: 'basic' },
+    standard: { name: 'en_std', type: 'std', family: 'std' },
+    professional: { name: 'en_pro100', type: 'pro100', family: 'pro' },
+    enterprise: { name: 'en_ent250', type: 'ent250', family: 'ent' },
+};
+
+function license(ctx: CallContext): License {
+    return LICENSES[ctx.portal.features.plan];
 }
 
 export function appInfo(_query: PhpArray, ctx: CallContext): MethodResult {
@@ -31,9 +45,15 @@ export function appInfo(_query: PhpArray, ctx: CallContext): MethodResult {
     throw accessDenied('Application context required');
 }
 
+/**
+ * feature.get (https://apidocs.bitrix24.com/api-reference/common/system/feature-get.html):
+ * `{value: 'Y'|'N'}`; the code is not checked, so an unknown one may answer 'Y'. A self-hosted
+ * portal without the feature check answers `<language>_selfhosted`.
+ */
 export function featureGet(query: PhpArray, ctx: CallContext): MethodResult {
     const code = strval(changeKeyCase(query, 'upper').get('CODE'));
     if (code === '' || code === '0') throw new RestError('CODE_EMPTY', "CODE can't be empty");
+    if (ctx.portal.selfHosted) return ok({ value: 'en_selfhosted' });
     return ok({ value: ctx.portal.features.isEnabled(code) ? 'Y' : 'N' });
 }
 

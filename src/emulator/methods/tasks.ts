@@ -19,7 +19,7 @@ function taskOutput(task: Task, offsetMinutes: number): Record<string, unknown> 
     return result;
 }
 
-/** The tasks module's answer for a task that does not exist (or cannot be seen). */
+/** The tasks module's answer when updating or deleting a task that does not exist (or cannot be seen). */
 function taskNotFound(): RestError {
     return new RestError(
         'ERROR_CORE',
@@ -45,9 +45,13 @@ export function taskUpdate(query: PhpArray, ctx: CallContext): MethodResult {
     return ok({ task: taskOutput(task, ctx.portal.info.offsetMinutes) });
 }
 
+/**
+ * A deleted task, or one the user cannot see, is not an error here: the controller catches the
+ * tasks module's exception and answers 200 `{"result":[]}` (docs/bitrix24.md §15.1).
+ */
 export function taskGet(query: PhpArray, ctx: CallContext): MethodResult {
     const task = ctx.portal.tasks.get(idParam(lowerKeys(query), 'taskId', 'id'));
-    if (!task) throw taskNotFound();
+    if (!task) return ok([]);
     return ok({ task: taskOutput(task, ctx.portal.info.offsetMinutes) });
 }
 

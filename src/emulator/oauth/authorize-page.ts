@@ -29,6 +29,6 @@ export function handleAuthorize(portal: Portal, url: URL, response: ServerRespon
     location.searchParams.set('domain', portal.info.domain);
     location.searchParams.set('member_id', portal.info.memberId);
     location.searchParams.set('scope', app.scope.join(','));
-    location.searchParams.set('server_domain', portal.info.oauthDomain);
+    location.searchParams.set('server_domain', portal.info.tokenDomain);
     redirect(response, location.toString());
 }

@@ -9,7 +9,12 @@ import { strval } from '../php/values';
 import type { Portal } from '../portal';
 import { tokenResponse } from './token-response';
 
-function oauthFailure(response: ServerResponse, status: number, error: string, description: string): void {
+export function sendOAuthFailure(
+    response: ServerResponse,
+    status: number,
+    error: string,
+    description: string,
+): void {
     sendJson(response, status, JSON.stringify({ error, error_description: description }));
 }
 
@@ -21,7 +26,7 @@ export async function handleOAuthServer(
     const url = new URL(request.url ?? '/', 'http://oauth.local');
     const body = await readBody(request);
     if (!/^\/oauth\/token\/?$/.test(url.pathname)) {
-        oauthFailure(response, 404, 'NOT_FOUND', 'Unknown path');
+        sendOAuthFailure(response, 404, 'NOT_FOUND', 'Unknown path');
         return;
     }
     const params = requestParams(request, url, body);
@@ -30,7 +35,11 @@ export async function handleOAuthServer(
     const app = portal.apps.byClientId(read('client_id'));
     // invalid_client: bad id or secret, or the app is not installed (docs/bitrix24.md §7).
     if (!app || !app.installed || app.clientSecret !== read('client_secret')) {
-        oauthFailure(response, 401, 'invalid_client', 'Invalid client credentials');
+        sendOAuthFailure(response, 401, 'invalid_client', 'Invalid client credentials');
+        return;
+    }
+    if (app.paymentExpired) {
+        sendOAuthFailure(response, 401, 'PAYMENT_REQUIRED', 'Payment required');
         return;
     }
     let grant;
@@ -41,11 +50,11 @@ export async function handleOAuthServer(
         grant = portal.tokens.exchangeCode(app, read('code'));
         if (typeof grant !== 'string') portal.counters.codeExchanges++;
     } else {
-        oauthFailure(response, 400, 'invalid_request', 'Unsupported grant_type');
+        sendOAuthFailure(response, 400, 'invalid_request', 'Unsupported grant_type');
         return;
     }
     if (typeof grant === 'string') {
-        oauthFailure(response, 400, grant, 'Invalid authorization tokens');
+        sendOAuthFailure(response, 400, grant, 'Invalid authorization tokens');
         return;
     }
     sendJson(response, 200, JSON.stringify(tokenResponse(grant, app, portal.info, portal.clock)));

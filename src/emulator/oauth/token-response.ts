@@ -16,7 +16,7 @@ export function tokenResponse(
         expires: grant.expires,
         expires_in: Math.max(0, grant.expires - clock.nowSeconds()),
         scope: grant.scope.join(','),
-        domain: info.oauthDomain,
+        domain: info.tokenDomain,
         server_endpoint: serverEndpoint(info),
         status: app.status,
         client_endpoint: clientEndpoint(info),

@@ -104,6 +104,13 @@ export class TokenStore {
         return this.issue(app, entry.userId);
     }
 
+    /** The portal no longer resolves any access token it issued (invalid_token); refresh tokens still work. */
+    forgetAllAccessTokens(): number {
+        const count = this.byAccess.size;
+        this.byAccess.clear();
+        return count;
+    }
+
     /** Fault injection: every live access token is expired as of now (refresh tokens still work). */
     expireAllAccessTokens(): number {
         const now = this.clock.nowSeconds();

@@ -5,7 +5,14 @@ import { GLOBAL_SCOPE } from '../events/catalog';
 import { isPhpArray, strval, type PhpArray } from '../php/values';
 import type { Portal } from '../portal';
 import { AUTH_OAUTH, AUTH_WEBHOOK, type AuthInfo } from './context';
-import { oauthError, type RestError, wrongLicense } from './errors';
+import {
+    applicationRemoved,
+    invalidToken,
+    oauthError,
+    paymentRequired,
+    type RestError,
+    wrongLicense,
+} from './errors';
 import { FEATURE_AUTH_CONNECTOR } from '../store/features';
 
 export interface WebhookPath {
@@ -89,9 +96,11 @@ function oauthAuth(
     if (token === undefined) return oauthError('NO_AUTH_FOUND', 'Wrong authorization data');
 
     const grant = portal.tokens.findAccess(token);
-    if (!grant) return oauthError('invalid_token', 'The access token provided is invalid');
+    if (!grant) return invalidToken();
     const app = portal.apps.byClientId(grant.clientId);
     if (!app || !app.active) return oauthError('APPLICATION_NOT_FOUND', 'Application not found');
+    if (!app.installed) return applicationRemoved();
+    if (app.paymentExpired) return paymentRequired();
     if (grant.expires <= portal.clock.nowSeconds()) {
         return oauthError('expired_token', 'The access token provided has expired');
     }
@@ -115,7 +124,7 @@ function oauthAuth(
         if (raw !== null && raw !== undefined) connector = strval(raw);
     }
     // CRestServer::checkAuth: any auth_connector without the feature fails the whole call.
-    if (connector !== undefined && !portal.features.isEnabled(FEATURE_AUTH_CONNECTOR)) {
+    if (connector !== undefined && !portal.hasFeature(FEATURE_AUTH_CONNECTOR)) {
         return wrongLicense('auth_connector');
     }
     return {

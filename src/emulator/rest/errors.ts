@@ -72,3 +72,29 @@ export function queryLimitExceeded(): RestError {
 export function operationTimeLimit(): RestError {
     return new RestError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', 429);
 }
+
+/**
+ * The errors of an application or portal that can no longer work (docs/bitrix24.md §15.7): the
+ * application was removed (ERROR_OAUTH), its subscription ran out (PAYMENT_REQUIRED), a token the
+ * portal cannot resolve (invalid_token), the portal was deleted (PORTAL_DELETED, 410).
+ */
+export function applicationRemoved(): RestError {
+    return oauthError('ERROR_OAUTH', 'Application not installed');
+}
+
+export function paymentRequired(): RestError {
+    return oauthError('PAYMENT_REQUIRED', 'Payment required');
+}
+
+export function invalidToken(): RestError {
+    return oauthError('invalid_token', 'Unable to get application by token');
+}
+
+export function portalDeleted(): RestError {
+    return new RestError('PORTAL_DELETED', 'Portal was deleted', 410);
+}
+
+/** The free plan: no REST for local applications and webhooks (docs/bitrix24.md §7). */
+export function restNotOnPlan(): RestError {
+    return new RestError('ACCESS_DENIED', 'REST is available only on commercial plans', 403);
+}

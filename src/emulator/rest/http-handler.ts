@@ -6,7 +6,7 @@ import { sendJson } from '../http/response';
 import { encodeResponse } from '../php/json-encode';
 import type { Portal } from '../portal';
 import type { WebhookPath } from './auth';
-import { methodNotFound, queryLimitExceeded, RestError } from './errors';
+import { methodNotFound, portalDeleted, queryLimitExceeded, RestError } from './errors';
 import type { RestProcessor } from './process';
 
 interface Route {
@@ -46,6 +46,11 @@ export class RestHttp {
         const { portal } = this;
         portal.counters.requests++;
         portal.runAgentsIfDue();
+        if (portal.deleted) {
+            request.resume();
+            this.sendError(response, portalDeleted());
+            return;
+        }
 
         // The portal-wide leaky bucket comes first: a refused request is not executed (docs/bitrix24.md §8).
         if (!portal.bucket.tryTake(portal.clock.nowMs())) {

@@ -8,7 +8,8 @@ import type { Portal } from '../portal';
 import { GLOBAL_SCOPE } from '../events/catalog';
 import { resolveAuth, type WebhookPath } from './auth';
 import { connectorOf, type AuthInfo, type CallContext, type MethodResult, type MethodSpec } from './context';
-import { methodNotFound, oauthError, operationTimeLimit, RestError } from './errors';
+import { methodNotFound, oauthError, operationTimeLimit, restNotOnPlan, RestError } from './errors';
+import { planHasRest } from '../store/features';
 import { timeBlock } from './envelope';
 
 export interface CallInput {
@@ -49,6 +50,7 @@ export class RestProcessor {
                 ? this.batchItemAuth(input.batchAuth, input.query, spec.scope)
                 : resolveAuth(this.portal, input.query, spec.scope, input.authorization, input.webhook);
             if (auth instanceof RestError) throw auth;
+            if (!this.portal.selfHosted && !planHasRest(this.portal.features.plan)) throw restNotOnPlan();
             clientId = auth.clientId;
             if (!input.batchAuth) {
                 scope.actor = {

@@ -11,6 +11,8 @@ export interface App {
     scope: string[];
     active: boolean;
     installed: boolean;
+    /** A paid application whose subscription ran out: no events, REST and refreshes PAYMENT_REQUIRED. */
+    paymentExpired: boolean;
     /** L = local application (docs/bitrix24.md §7). */
     status: string;
     version: number;
@@ -43,6 +45,7 @@ export class AppStore {
             scope: spec.scope ?? [...DEFAULT_APP_SCOPE],
             active: true,
             installed: true,
+            paymentExpired: false,
             status: 'L',
             version: 1,
             installUrl: spec.installUrl,
@@ -66,9 +69,9 @@ export class AppStore {
         return [...this.byId.values()];
     }
 
-    /** Events reach an app only while it is active and installed. */
+    /** Events reach an app only while it is active, installed and paid for (docs/bitrix24.md §1). */
     isLive(app: App): boolean {
-        return app.active && app.installed;
+        return app.active && app.installed && !app.paymentExpired;
     }
 
     /** The app with this id if events reach it now, else undefined. */
