@@ -19,13 +19,19 @@ export function retryKind(error: Bitrix24Error, repeatable: boolean): RetryKind 
 }
 
 export function isTransient(error: Bitrix24Error): boolean {
-    if (error.code === LocalCode.Network || error.code === LocalCode.Timeout) return true;
+    if (
+        error.code === LocalCode.Network ||
+        error.code === LocalCode.Timeout ||
+        error.code === LocalCode.ConnectionLost
+    ) {
+        return true;
+    }
     // OVERLOAD_LIMIT is a manual block by Bitrix24 staff, not a passing fault.
     return error.status !== undefined && error.status >= 500 && error.code !== 'OVERLOAD_LIMIT';
 }
 
-/** Exponential back-off with ±20 % jitter. */
-export function backoff(baseMs: number, attempt: number, capMs: number): number {
+/** Exponential back-off with ±20 % jitter, never above `capMs`. */
+export function backoff(baseMs: number, attempt: number, capMs: number, random = Math.random): number {
     const plain = Math.min(capMs, baseMs * 2 ** (attempt - 1));
-    return Math.round(plain * (0.8 + Math.random() * 0.4));
+    return Math.min(capMs, Math.round(plain * (0.8 + random() * 0.4)));
 }
