@@ -46,7 +46,7 @@ export interface Bitrix24ClientOptions {
     requestTimeoutMs?: number;
     /** Longest time a call may take from its first request, retries included. Default 120 s. */
     callTimeoutMs?: number;
-    /** Largest reply accepted, on the wire and once decompressed. Default 64 MiB. */
+    /** Largest reply accepted, on the wire and once decompressed. Default 32 MiB. */
     maxReplyBytes?: number;
     /** Merge calls that wait at the same moment into one `batch`; default true. */
     mergeCalls?: boolean;
@@ -100,7 +100,7 @@ export class Bitrix24Client extends EventEmitter<{
         this.http = new HttpTransport({
             idleMs: positive(options.timeoutMs, 70_000, 'timeoutMs'),
             requestMs: positive(options.requestTimeoutMs, 90_000, 'requestTimeoutMs'),
-            maxReplyBytes: positive(options.maxReplyBytes, 64 * 1024 * 1024, 'maxReplyBytes'),
+            maxReplyBytes: positive(options.maxReplyBytes, 32 * 1024 * 1024, 'maxReplyBytes'),
         });
         this.auth = this.createAuth(options.auth);
         this.redactor.add(...this.auth.secrets());

@@ -31,7 +31,7 @@ export function isTransient(error: Bitrix24Error): boolean {
 }
 
 /** Exponential back-off with ±20 % jitter, never above `capMs`. */
-export function backoff(baseMs: number, attempt: number, capMs: number, random = Math.random): number {
+export function backoff(baseMs: number, attempt: number, capMs: number): number {
     const plain = Math.min(capMs, baseMs * 2 ** (attempt - 1));
-    return Math.min(capMs, Math.round(plain * (0.8 + random() * 0.4)));
+    return Math.min(capMs, Math.round(plain * (0.8 + Math.random() * 0.4)));
 }
