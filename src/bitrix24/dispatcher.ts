@@ -101,7 +101,9 @@ export class Dispatcher {
             job.reject(closedError());
             return;
         }
-        const wait = Math.max(...jobMethods(job).map((m) => this.options.limiter.budget.delay(this.budgetKey(m))));
+        const wait = Math.max(
+            ...jobMethods(job).map((m) => this.options.limiter.budget.delay(this.budgetKey(m))),
+        );
         if (wait > 0) {
             this.later(wait, () => this.submit(job));
             return;

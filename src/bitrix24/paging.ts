@@ -36,7 +36,7 @@ export async function* followPages<T>(
     fetchPage: (start: number) => Promise<RestResponse>,
     start: number,
 ): AsyncGenerator<T[]> {
-    for (let at: number | undefined = start; at !== undefined; ) {
+    for (let at: number | undefined = start; at !== undefined;) {
         const response = await fetchPage(at);
         const rows = rowsOf<T>(response.result);
         yield rows;

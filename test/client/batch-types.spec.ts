@@ -49,7 +49,11 @@ describe('client: a call merged into a batch means what it meant alone (docs/bit
         ]);
         const [a, m] = await Promise.all([getItem(alone), getItem(merged)]);
         for (const key of ['opened', 'isManualOpportunity', 'comments']) {
-            assert.deepEqual(m[key], a[key], `${key}: ${JSON.stringify(m[key])} merged, ${JSON.stringify(a[key])} alone`);
+            assert.deepEqual(
+                m[key],
+                a[key],
+                `${key}: ${JSON.stringify(m[key])} merged, ${JSON.stringify(a[key])} alone`,
+            );
         }
         assert.equal(a.opened, false);
     });

@@ -33,7 +33,13 @@ async function gzipBomb(megabytes: number): Promise<Buffer> {
 
 async function rejection(promise: Promise<unknown>, guardMs: number): Promise<Bitrix24Error> {
     const guard = new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), guardMs).unref());
-    const outcome = await Promise.race([promise.then(() => 'resolved' as const, (err: unknown) => err), guard]);
+    const outcome = await Promise.race([
+        promise.then(
+            () => 'resolved' as const,
+            (err: unknown) => err,
+        ),
+        guard,
+    ]);
     assert.notEqual(outcome, 'held', `the call was still held after ${guardMs} ms`);
     assert.notEqual(outcome, 'resolved', 'the call succeeded');
     return outcome as Bitrix24Error;
@@ -120,7 +126,10 @@ describe('client against a hostile server', () => {
         report(`gzip bomb of ${(bomb.length / 1024).toFixed(0)} KB (200 MB unpacked)`, startedAt, before);
         assert.equal(error.code, 'RESPONSE_TOO_LARGE');
         assert.match(error.message, /once decompressed/);
-        assert.ok(process.memoryUsage().rss - before.rss < 100 * 1024 * 1024, 'memory grew by 100 MB or more');
+        assert.ok(
+            process.memoryUsage().rss - before.rss < 100 * 1024 * 1024,
+            'memory grew by 100 MB or more',
+        );
     });
 
     it('refuses a plain reply larger than the size cap as it arrives', async () => {
@@ -157,12 +166,19 @@ describe('client against a hostile server', () => {
         assert.equal(error.code, 'CONNECTION_LOST');
         assert.match(error.message, /broke while the portal was answering/);
         assert.doesNotMatch(error.message, /could not be reached/);
-        assert.equal(portal.calls('crm.deal.add').length, 1, 'a write whose fate is unknown is not sent again');
+        assert.equal(
+            portal.calls('crm.deal.add').length,
+            1,
+            'a write whose fate is unknown is not sent again',
+        );
     });
 
     it('keeps a jittered back-off within its stated cap', () => {
         const waits = Array.from({ length: 200 }, () => backoff(500, 10, 15_000));
-        assert.ok(Math.max(...waits) <= 15_000, `a wait of ${Math.max(...waits)} ms exceeds the 15000 ms cap`);
+        assert.ok(
+            Math.max(...waits) <= 15_000,
+            `a wait of ${Math.max(...waits)} ms exceeds the 15000 ms cap`,
+        );
         assert.ok(Math.min(...waits) < 15_000, 'the waits are not jittered');
     });
 

@@ -53,6 +53,9 @@ describe('client: the operating budget per credential', () => {
         await until(() => webhook.stats.operatingLimited === 1, 2_000);
         const startedAt = Date.now();
         await app.call('crm.deal.list');
-        assert.ok(Date.now() - startedAt < 1_000, `the application's call waited ${Date.now() - startedAt} ms`);
+        assert.ok(
+            Date.now() - startedAt < 1_000,
+            `the application's call waited ${Date.now() - startedAt} ms`,
+        );
     });
 });
