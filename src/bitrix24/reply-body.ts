@@ -69,7 +69,11 @@ export function readCappedBody(raw: Readable, limits: BodyLimits): Promise<strin
             wireBytes += chunk.length;
             if (wireBytes > limits.maxBytes) tooLarge('on the wire');
         });
-        raw.on('error', (err) => finish(cutError(err)));
+        raw.on('error', (err) => {
+            // axios ends a silent socket by destroying the reply with its own timeout error.
+            const code = (err as { code?: unknown }).code;
+            finish(code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? err : cutError(err));
+        });
         raw.on('aborted', () => finish(cutError()));
         raw.on('close', () => {
             // A reply that closes before its end, without an error event, was cut as well.
@@ -83,7 +87,7 @@ export function readCappedBody(raw: Readable, limits: BodyLimits): Promise<strin
         }
         out.on('data', (chunk: Buffer) => {
             bodyBytes += chunk.length;
-            if (bodyBytes > limits.maxBytes) tooLarge(inflate ? 'once decompressed' : '');
+            if (bodyBytes > limits.maxBytes) tooLarge(inflate ? 'once decompressed' : 'on the wire');
             else chunks.push(chunk);
         });
         out.on('end', () => finish());

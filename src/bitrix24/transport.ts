@@ -67,7 +67,8 @@ export class HttpTransport {
         const deadline = Math.min(request.deadline ?? Infinity, own);
         const timer = new AbortController();
         const stop = setTimeout(() => timer.abort(), Math.max(0, deadline - Date.now()));
-        const signal = request.signal ? anySignal([request.signal, timer.signal]) : timer.signal;
+        const either = linkSignals(timer, request.signal);
+        const { signal } = timer;
         try {
             const reply = await this.axios.post<Readable>(request.url, request.body, {
                 headers: {
@@ -96,6 +97,7 @@ export class HttpTransport {
             throw networkError(err);
         } finally {
             clearTimeout(stop);
+            either();
         }
     }
 
@@ -105,13 +107,16 @@ export class HttpTransport {
     }
 }
 
-function anySignal(signals: AbortSignal[]): AbortSignal {
-    const controller = new AbortController();
-    for (const signal of signals) {
-        if (signal.aborted) controller.abort();
-        else signal.addEventListener('abort', () => controller.abort(), { once: true });
-    }
-    return controller.signal;
+/**
+ * Aborts `controller` when `outer` aborts (the client closing); returns the unlink, so that the
+ * long-lived outer signal does not collect a listener per request.
+ */
+function linkSignals(controller: AbortController, outer: AbortSignal | undefined): () => void {
+    if (!outer) return () => undefined;
+    const onAbort = () => controller.abort();
+    if (outer.aborted) onAbort();
+    else outer.addEventListener('abort', onAbort, { once: true });
+    return () => outer.removeEventListener('abort', onAbort);
 }
 
 /** The request's own deadline (`requestMs`), or else the end of the time the whole call may take. */

@@ -173,6 +173,22 @@ describe('client against a hostile server', () => {
         );
     });
 
+    it('reports a reply that stops half-way as a timeout once the socket is silent for timeoutMs', async () => {
+        portal.on('crm.deal.add', () => ({
+            raw: (res) => {
+                res.writeHead(200, { 'Content-Type': 'application/json' });
+                res.write('{"result":');
+            },
+        }));
+        const startedAt = Date.now();
+        const error = await rejection(
+            client({ timeoutMs: 500 }).call('crm.deal.add', { fields: { TITLE: 'x' } }),
+            3_000,
+        );
+        assert.equal(error.code, 'TIMEOUT');
+        assert.ok(Date.now() - startedAt < 1_500, `held ${Date.now() - startedAt} ms`);
+    });
+
     it('keeps a jittered back-off within its stated cap', () => {
         const waits = Array.from({ length: 200 }, () => backoff(500, 10, 15_000));
         assert.ok(
