@@ -8,7 +8,7 @@ import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from 
 import { Dispatcher, type DispatchStats } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
 import { invalidArgument, invalidConfig, wrongAuthType } from './errors';
-import { followPages, PAGE_SIZE, rowsOf } from './paging';
+import { followPages, nextStart, rowsOf } from './paging';
 import type { BucketProfile } from './limits/leaky-bucket';
 import { limiterFor, RATE_PROFILES, type PortalLimiter, type ThrottleEvent } from './limits/portal-limiter';
 import { isRepeatable, needsApplicationAuth, normalizeMethod } from './methods';
@@ -219,10 +219,11 @@ export class Bitrix24Client extends EventEmitter<{
         const first = await this.call(method, { ...params, start: 0 }, options);
         const rows = rowsOf<T>(first.result);
         if (first.next === undefined || !first.total) {
-            if (rows.length < PAGE_SIZE) return rows;
+            const next = nextStart(first, 0, rows.length);
+            if (next === undefined) return rows;
             for await (const page of followPages<T>(
                 (start) => this.call(method, { ...params, start }, options),
-                rows.length,
+                next,
             )) {
                 rows.push(...page);
             }

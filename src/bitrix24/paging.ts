@@ -20,6 +20,8 @@ export function rowsOf<T>(result: unknown): T[] {
  */
 export function nextStart(response: RestResponse, start: number, rowCount: number): number | undefined {
     if (typeof response.next === 'number') return response.next > start ? response.next : undefined;
+    // A build that counts tells the total and sends `next` whenever more rows follow.
+    if (knownTotal(response, start, rowCount) !== undefined) return undefined;
     return rowCount >= PAGE_SIZE ? start + rowCount : undefined;
 }
 
