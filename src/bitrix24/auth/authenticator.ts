@@ -14,7 +14,7 @@ export interface Authenticator {
     readonly restBase: string;
     /**
      * Who the portal charges a method's operating time to: the auth kind and the application or
-     * webhook (docs/bitrix24.md §8). Not secret-bearing.
+     * webhook (docs/bitrix24.md §8, §15). Holds no secret.
      */
     readonly budgetKey: string;
     credentials(): Promise<RequestCredentials>;

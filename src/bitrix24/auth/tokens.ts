@@ -40,8 +40,9 @@ export const DEFAULT_OAUTH_SERVER = BITRIX24_OAUTH_SERVERS[0];
 const EAST_ZONES = ['ru', 'by', 'kz'];
 
 /**
- * The token server of a portal by its region, as the PHP SDK's `DefaultOAuthServerUrl` names
- * them: east (`oauth.bitrix24.tech`) for portals under .ru, .by and .kz, else west.
+ * The token server of a portal by its region: east (`oauth.bitrix24.tech`) for portals under .ru,
+ * .by and .kz, else west (`oauth.bitrix.info`). The PHP SDK's `DefaultOAuthServerUrl` names the
+ * same two servers per region and falls back to west (docs/bitrix24.md §7, §12).
  */
 export function defaultOAuthServer(portal: URL | string): string {
     const host = (typeof portal === 'string' ? new URL(portal) : portal).hostname.toLowerCase();
