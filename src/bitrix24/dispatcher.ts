@@ -265,10 +265,12 @@ export class Dispatcher {
     /** Sent again once the client confirmed the portal's new address; else PORTAL_MOVED (thrown). */
     private async redirected(group: Job[], redirect: Redirect, url: string): Promise<void> {
         let moved = false;
+        let why = 'not confirmed as the same portal (member_id)';
         try {
             moved = await this.options.followRedirect(redirect, url);
         } catch (err) {
-            this.options.log('warn', `the portal's new address could not be confirmed: ${String(err)}`);
+            // The confirmation is a refresh at the token server; its failure says what to fix.
+            why = `the token server could not confirm it: ${err instanceof Bitrix24Error ? err.code : 'error'}`;
         }
         for (const job of group) job.attempts.moved = (job.attempts.moved ?? 0) + 1;
         if (moved && group.every((job) => (job.attempts.moved ?? 0) <= 2)) {
@@ -278,7 +280,7 @@ export class Dispatcher {
         throw new Bitrix24Error({
             code: LocalCode.PortalMoved,
             status: redirect.status,
-            description: `HTTP ${redirect.status} to ${hostOf(redirect.location, url)}, not confirmed as the same portal (member_id)`,
+            description: `HTTP ${redirect.status} to ${hostOf(redirect.location, url)}, ${why}`,
         });
     }
 

@@ -12,6 +12,15 @@ export interface BodyLimits {
     signal: AbortSignal;
 }
 
+/**
+ * Past this much output, a body that unpacks to more than RATIO times the compressed bytes used
+ * is a decompression bomb: REST JSON packs 5 to about 150 times (many empty fields), padding
+ * near deflate's limit of about 1000. Refusing it early keeps memory flat instead of holding up
+ * to `maxBytes` of padding.
+ */
+const BOMB_CHECK_BYTES = 4 * 1024 * 1024;
+const BOMB_RATIO = 500;
+
 /** Why a reply could not be read whole: too large, or cut off by the other side. */
 export class ReplyCutError extends Error {
     constructor(
@@ -43,6 +52,7 @@ export function readCappedBody(raw: Readable, limits: BodyLimits): Promise<strin
             clearTimeout(idle);
             limits.signal.removeEventListener('abort', onAbort);
             if (error) {
+                chunks.length = 0;
                 raw.destroy();
                 inflate?.destroy();
                 reject(error);
@@ -88,10 +98,22 @@ export function readCappedBody(raw: Readable, limits: BodyLimits): Promise<strin
         out.on('data', (chunk: Buffer) => {
             bodyBytes += chunk.length;
             if (bodyBytes > limits.maxBytes) tooLarge(inflate ? 'once decompressed' : 'on the wire');
-            else chunks.push(chunk);
+            else if (inflate && bodyBytes > BOMB_CHECK_BYTES && bodyBytes > BOMB_RATIO * consumed(inflate)) {
+                finish(
+                    new ReplyCutError(
+                        `the reply unpacks to more than ${BOMB_RATIO} times its compressed size, as a decompression bomb does`,
+                        true,
+                    ),
+                );
+            } else chunks.push(chunk);
         });
         out.on('end', () => finish());
     });
+}
+
+/** Compressed bytes the decoder has used so far (not those waiting in its buffer). */
+function consumed(inflate: Transform): number {
+    return (inflate as Transform & { bytesWritten?: number }).bytesWritten ?? Infinity;
 }
 
 function decoder(encoding: string): Transform | undefined {
