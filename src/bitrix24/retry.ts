@@ -12,6 +12,7 @@ export const RETRY_ATTEMPTS = { rate: 10, operating: 3, transient: 4 } as const;
 export type RetryKind = keyof typeof RETRY_ATTEMPTS;
 
 export function retryKind(error: Bitrix24Error, repeatable: boolean): RetryKind | undefined {
+    if (error.code === LocalCode.CallDeadline) return undefined;
     if (error.code === 'QUERY_LIMIT_EXCEEDED') return 'rate';
     if (error.code === 'OPERATION_TIME_LIMIT') return 'operating';
     if (isTransient(error) && (error.retryable || repeatable)) return 'transient';
@@ -22,7 +23,10 @@ export function isTransient(error: Bitrix24Error): boolean {
     if (
         error.code === LocalCode.Network ||
         error.code === LocalCode.Timeout ||
-        error.code === LocalCode.ConnectionLost
+        error.code === LocalCode.ConnectionLost ||
+        // The call's time ran out while a request was away, or after transient failures:
+        // its answer may be lost (a read may have reserved rows). It is not sent again.
+        error.code === LocalCode.CallDeadline
     ) {
         return true;
     }
