@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { Bitrix24Client, defaultOAuthServer, tokenServerOfDomain } from '../../dist/bitrix24';
+import { Bitrix24Client, defaultOAuthServer, type OAuthAuth, tokenServerOfDomain } from '../../dist/bitrix24';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
 
 const OLD_ACCESS = 'ts-access-old-333333';
@@ -62,6 +62,16 @@ describe('client: token servers', () => {
     it('refreshes at the server_endpoint the tokens name when it is a trusted one', async () => {
         await client(`${portal.url}/rest/`).call('crm.deal.get', { id: 1 });
         assert.equal(portal.calls('oauth/token').length, 1);
+    });
+
+    it("exchanges a code at the authorize redirect's server_domain and keeps that server with the tokens", async () => {
+        const exchanging = client(`${stranger.url}/rest/`);
+        const saved: (string | undefined)[] = [];
+        exchanging.on('tokens', (tokens) => saved.push(tokens.serverEndpoint));
+        await (exchanging.auth as OAuthAuth).exchangeCode('code-1', new URL(portal.url).host);
+        assert.equal(portal.calls('oauth/token').length, 1);
+        assert.equal(stranger.requests.length, 0);
+        assert.deepEqual(saved, [`${portal.url}/rest/`]);
     });
 
     it("defaults to the token server of the portal's region: east for .ru, .by and .kz, else west", () => {

@@ -160,7 +160,10 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
                   });
         }
         this.refreshCount += 1;
-        await this.persist({ ...this.tokens, ...definedOnly(tokensFromGrant(json)) });
+        const granted = tokensFromGrant(json);
+        // The server that gave these tokens is the one to refresh them at, kept with them.
+        if (server && !granted.serverEndpoint) granted.serverEndpoint = `${server}/rest/`;
+        await this.persist({ ...this.tokens, ...definedOnly(granted) });
     }
 
     /** Network failures are retried: if the server did spend the old token, invalid_grant says so next. */
