@@ -2,18 +2,19 @@ import { EventEmitter } from 'node:events';
 
 import type { Authenticator } from './auth/authenticator';
 import { OAuthAuth } from './auth/oauth-auth';
-import { DEFAULT_OAUTH_SERVER, type OAuthTokens, type TokenStore } from './auth/tokens';
+import { defaultOAuthServer, type OAuthTokens, type TokenStore } from './auth/tokens';
 import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
 import { Dispatcher, type DispatchStats } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
 import { invalidArgument, invalidConfig, wrongAuthType } from './errors';
+import { followPages, nextStart, rowsOf } from './paging';
 import type { BucketProfile } from './limits/leaky-bucket';
 import { limiterFor, RATE_PROFILES, type PortalLimiter, type ThrottleEvent } from './limits/portal-limiter';
 import { isRepeatable, needsApplicationAuth, normalizeMethod } from './methods';
 import { parsePortalUrl, parseWebhookUrl, portalHost } from './portal-url';
 import { Redactor } from './redact';
-import { HttpTransport } from './transport';
+import { HttpTransport, type Redirect } from './transport';
 
 export type ClientAuthOptions =
     | { type: 'webhook'; webhookUrl: string }
@@ -21,7 +22,10 @@ export type ClientAuthOptions =
           type: 'oauth';
           clientId?: string;
           clientSecret?: string;
-          /** Token server used until a `server_endpoint` is known; default https://oauth.bitrix.info. */
+          /**
+           * Token server used when Bitrix24 names none (or one not its own); default by the portal's
+           * region: https://oauth.bitrix24.tech for .ru, .by, .kz portals, else https://oauth.bitrix.info.
+           */
           oauthServer?: string;
           tokens?: OAuthTokens;
           store?: TokenStore;
@@ -36,8 +40,14 @@ export interface Bitrix24ClientOptions {
     rateLimit?: BucketProfile;
     /** The per-method operating-time limit of the portal in seconds; default 480. */
     operatingLimitSeconds?: number;
-    /** Per request; the portal itself cuts requests at 60 s. Default 70 s. */
+    /** Longest silence on the socket during a request; the portal itself cuts requests at 60 s. Default 70 s. */
     timeoutMs?: number;
+    /** Longest time one request may take, to the last byte of the reply, however it trickles. Default 90 s. */
+    requestTimeoutMs?: number;
+    /** Longest time a call may take from its first request, retries included. Default 120 s. */
+    callTimeoutMs?: number;
+    /** Largest reply accepted, on the wire and once decompressed. Default 32 MiB. */
+    maxReplyBytes?: number;
     /** Merge calls that wait at the same moment into one `batch`; default true. */
     mergeCalls?: boolean;
     log?: (level: 'debug' | 'warn', message: string) => void;
@@ -68,20 +78,30 @@ export interface ClientStats extends DispatchStats {
  * A Bitrix24 REST client: call, batch and paging, under the portal's limits, with OAuth refresh.
  * It knows nothing of Node-RED. Every error it gives is a Bitrix24Error free of secrets.
  */
-export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; tokens: [OAuthTokens] }> {
-    readonly portal: URL;
+export class Bitrix24Client extends EventEmitter<{
+    throttled: [ThrottleEvent];
+    tokens: [OAuthTokens];
+    /** The portal was renamed: its old address redirected here, and it is the same portal (member_id). */
+    portalMoved: [string];
+}> {
+    private portalUrl: URL;
     readonly auth: Authenticator;
     readonly limiter: PortalLimiter;
     private readonly http: HttpTransport;
     private readonly redactor = new Redactor();
     private readonly dispatcher: Dispatcher;
     private readonly onThrottled = (event: ThrottleEvent) => this.emit('throttled', event);
+    private moving: Promise<boolean> | undefined;
 
     constructor(options: Bitrix24ClientOptions) {
         super();
-        this.portal = parsePortalUrl(options.portalUrl);
+        this.portalUrl = parsePortalUrl(options.portalUrl);
         const profile = checkProfile(options.rateLimit ?? RATE_PROFILES.standard);
-        this.http = new HttpTransport(options.timeoutMs ?? 70_000);
+        this.http = new HttpTransport({
+            idleMs: positive(options.timeoutMs, 70_000, 'timeoutMs'),
+            requestMs: positive(options.requestTimeoutMs, 90_000, 'requestTimeoutMs'),
+            maxReplyBytes: positive(options.maxReplyBytes, 32 * 1024 * 1024, 'maxReplyBytes'),
+        });
         this.auth = this.createAuth(options.auth);
         this.redactor.add(...this.auth.secrets());
         this.limiter = limiterFor(portalHost(this.portal), profile, options.operatingLimitSeconds);
@@ -93,8 +113,15 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
             limiter: this.limiter,
             redactor: this.redactor,
             mergeCalls: options.mergeCalls ?? true,
+            callTimeoutMs: positive(options.callTimeoutMs, 120_000, 'callTimeoutMs'),
+            followRedirect: (redirect, from) => this.followRedirect(redirect, from),
             log: (level, message) => log(level, this.redactor.redact(message)),
         });
+    }
+
+    /** The portal's address: the configured one, or where it moved (see `portalMoved`). */
+    get portal(): URL {
+        return this.portalUrl;
     }
 
     get stats(): ClientStats {
@@ -167,23 +194,22 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
         return (await Promise.all(chunks)).flat();
     }
 
-    /** Pages of a list method, following `next` (docs/bitrix24.md §9). */
+    /**
+     * Pages of a list method, following `next` (docs/bitrix24.md §9); where a build sends no `next`,
+     * a full page is followed to the next one until a page comes back short.
+     */
     async *pages<T = unknown>(
         method: string,
         params: Record<string, unknown> = {},
         options: CallOptions = {},
     ): AsyncGenerator<T[]> {
-        let start: number | undefined = 0;
-        while (start !== undefined) {
-            const response: RestResponse = await this.call(method, { ...params, start }, options);
-            yield rowsOf<T>(response.result);
-            start = response.next;
-        }
+        yield* followPages<T>((start) => this.call(method, { ...params, start }, options), 0);
     }
 
     /**
      * Every row of a list method: the first page tells the total, the other pages are read with
-     * `batch`, 50 pages per request.
+     * `batch`, 50 pages per request. A build that tells no total (`total` 0 or absent, no `next`,
+     * docs/bitrix24.md §15) is read page by page while the pages come back full.
      */
     async listAll<T = unknown>(
         method: string,
@@ -192,7 +218,17 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
     ): Promise<T[]> {
         const first = await this.call(method, { ...params, start: 0 }, options);
         const rows = rowsOf<T>(first.result);
-        if (first.next === undefined || first.total === undefined) return rows;
+        if (first.next === undefined || !first.total) {
+            const next = nextStart(first, 0, rows.length);
+            if (next === undefined) return rows;
+            for await (const page of followPages<T>(
+                (start) => this.call(method, { ...params, start }, options),
+                next,
+            )) {
+                rows.push(...page);
+            }
+            return rows;
+        }
         const pageSize = first.next;
         const commands: BatchCommand[] = [];
         for (let start = first.next; start < first.total; start += pageSize) {
@@ -213,6 +249,30 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
         this.http.close();
     }
 
+    /**
+     * A redirect from the portal. Followed only to the same portal under a new name, confirmed by
+     * the token server (OAuthAuth.confirmMove): no token goes to the new host before. One
+     * confirmation at a time; calls redirected meanwhile wait for it.
+     */
+    private async followRedirect(redirect: Redirect, from: string): Promise<boolean> {
+        let target: string;
+        try {
+            target = new URL(redirect.location, from).origin;
+        } catch {
+            return false;
+        }
+        if (target === this.portalUrl.origin) return true;
+        if (!(this.auth instanceof OAuthAuth) || new URL(from).origin !== this.portalUrl.origin) return false;
+        const auth = this.auth;
+        this.moving ??= auth.confirmMove(target).finally(() => (this.moving = undefined));
+        if (!(await this.moving)) return false;
+        if (this.portalUrl.origin !== target) {
+            this.portalUrl = new URL(target);
+            this.emit('portalMoved', target);
+        }
+        return true;
+    }
+
     private createAuth(options: ClientAuthOptions): Authenticator {
         if (options.type === 'webhook') {
             const hook = parseWebhookUrl(options.webhookUrl);
@@ -231,7 +291,7 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
             app: {
                 clientId: options.clientId ?? '',
                 clientSecret: options.clientSecret ?? '',
-                oauthServer: checkOAuthServer(options.oauthServer),
+                oauthServer: checkOAuthServer(options.oauthServer, this.portalUrl),
             },
             tokens: options.tokens ?? {},
             store: options.store,
@@ -246,15 +306,7 @@ export class Bitrix24Client extends EventEmitter<{ throttled: [ThrottleEvent]; t
     }
 }
 
-/** The rows of a list reply: an array, or the one array inside (`{items: [...]}`, `{tasks: [...]}`). */
-export function rowsOf<T>(result: unknown): T[] {
-    if (Array.isArray(result)) return result as T[];
-    if (isObject(result)) {
-        const arrays = Object.values(result).filter(Array.isArray);
-        if (arrays.length === 1) return arrays[0] as T[];
-    }
-    return [];
-}
+export { rowsOf } from './paging';
 
 function checkProfile(profile: BucketProfile): BucketProfile {
     if (!Number.isInteger(profile.burst) || profile.burst < 1 || !(profile.rps > 0)) {
@@ -267,8 +319,16 @@ function checkProfile(profile: BucketProfile): BucketProfile {
     return profile;
 }
 
-function checkOAuthServer(value: string | undefined): string {
-    const server = value || DEFAULT_OAUTH_SERVER;
+function positive(value: number | undefined, fallback: number, name: string): number {
+    if (value === undefined) return fallback;
+    if (!(value > 0) || !Number.isFinite(value)) {
+        throw invalidConfig(name, 'positive-number', `${name} must be a positive number`, { name });
+    }
+    return value;
+}
+
+function checkOAuthServer(value: string | undefined, portal: URL): string {
+    const server = value || defaultOAuthServer(portal);
     try {
         return parsePortalUrl(server).origin;
     } catch {

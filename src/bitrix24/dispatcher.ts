@@ -6,10 +6,10 @@ import { parseReply, type RestResponse } from './envelope';
 import { Bitrix24Error, LocalCode } from './errors';
 import type { PortalLimiter } from './limits/portal-limiter';
 import { canRunInBatch } from './methods';
-import { isQueryEncodable } from './query-string';
+import { keepsTypesInQuery } from './query-string';
 import type { Redactor } from './redact';
 import { backoff, RETRY_ATTEMPTS, retryKind, type RetryKind } from './retry';
-import type { HttpTransport } from './transport';
+import type { HttpTransport, Redirect } from './transport';
 
 export interface CallJob {
     kind: 'call';
@@ -20,6 +20,8 @@ export interface CallJob {
     /** Unix ms until which the call may wait for others to share its request (0 = none). */
     lingerUntil: number;
     attempts: Partial<Record<string, number>>;
+    /** Unix ms after which the call, retries included, gives up; set when it is first sent. */
+    giveUpAt?: number;
     resolve(response: RestResponse): void;
     reject(error: Bitrix24Error): void;
 }
@@ -32,6 +34,7 @@ export interface BatchJob {
     connector: string | undefined;
     repeatable: boolean;
     attempts: Partial<Record<string, number>>;
+    giveUpAt?: number;
     resolve(items: BatchItem[]): void;
     reject(error: Bitrix24Error): void;
 }
@@ -53,6 +56,13 @@ export interface DispatcherOptions {
     redactor: Redactor;
     /** Merge calls that wait at the same moment into one `batch` request. */
     mergeCalls: boolean;
+    /** How long a call may take from its first request, retries included, in ms. */
+    callTimeoutMs: number;
+    /**
+     * The portal answered a redirect: resolves true once the client has confirmed the new host
+     * is the same portal and moved there (the request is then sent again), false otherwise.
+     */
+    followRedirect: (redirect: Redirect, from: string) => Promise<boolean>;
     log: (level: 'debug' | 'warn', message: string) => void;
 }
 
@@ -91,7 +101,9 @@ export class Dispatcher {
             job.reject(closedError());
             return;
         }
-        const wait = Math.max(...jobMethods(job).map((m) => this.options.limiter.budget.delay(m)));
+        const wait = Math.max(
+            ...jobMethods(job).map((m) => this.options.limiter.budget.delay(this.budgetKey(m))),
+        );
         if (wait > 0) {
             this.later(wait, () => this.submit(job));
             return;
@@ -198,7 +210,9 @@ export class Dispatcher {
         const params = { cmd: encodeCommands(commands, keys), halt: batch?.halt ? 1 : 0 };
         await this.attempt(group, 'batch', params, head.connector, (response) => {
             const items = splitBatchReply(commands, keys, response.result);
-            for (const item of items) this.options.limiter.budget.record(item.method, item.response?.time);
+            for (const item of items) {
+                this.options.limiter.budget.record(this.budgetKey(item.method), item.response?.time);
+            }
             if (batch) {
                 batch.resolve(items.map((item) => this.redactedItem(item)));
                 return;
@@ -216,19 +230,27 @@ export class Dispatcher {
         onSuccess: (response: RestResponse) => void,
     ): Promise<void> {
         let credentials: RequestCredentials | undefined;
+        const now = Date.now();
+        for (const job of group) job.giveUpAt ??= now + this.options.callTimeoutMs;
         try {
             credentials = await this.options.auth.credentials();
             const body: Record<string, unknown> = { ...params, ...credentials.params };
             if (connector) body.auth_connector = connector;
             this.stats.requests++;
+            const url = `${this.options.auth.restBase}${method}.json`;
             const reply = await this.options.http.post({
-                url: `${this.options.auth.restBase}${method}.json`,
+                url,
                 body: JSON.stringify(body),
                 contentType: 'application/json',
                 signal: this.aborter.signal,
+                deadline: Math.min(...group.map((job) => job.giveUpAt ?? Infinity)),
             });
+            if (reply.redirect) {
+                await this.redirected(group, reply.redirect, url);
+                return;
+            }
             const response = parseReply(method, reply);
-            this.options.limiter.budget.record(method, response.time);
+            this.options.limiter.budget.record(this.budgetKey(method), response.time);
             onSuccess(response);
         } catch (err) {
             const error = this.asError(err, method);
@@ -238,6 +260,33 @@ export class Dispatcher {
             }
             this.failAll(group, error);
         }
+    }
+
+    /** Sent again once the client confirmed the portal's new address; else PORTAL_MOVED (thrown). */
+    private async redirected(group: Job[], redirect: Redirect, url: string): Promise<void> {
+        let moved = false;
+        let why = 'not confirmed as the same portal (member_id)';
+        try {
+            moved = await this.options.followRedirect(redirect, url);
+        } catch (err) {
+            // The confirmation is a refresh at the token server; its failure says what to fix.
+            why = `the token server could not confirm it: ${err instanceof Bitrix24Error ? err.code : 'error'}`;
+        }
+        for (const job of group) job.attempts.moved = (job.attempts.moved ?? 0) + 1;
+        if (moved && group.every((job) => (job.attempts.moved ?? 0) <= 2)) {
+            this.retry(group, 0);
+            return;
+        }
+        throw new Bitrix24Error({
+            code: LocalCode.PortalMoved,
+            status: redirect.status,
+            description: `HTTP ${redirect.status} to ${hostOf(redirect.location, url)}, ${why}`,
+        });
+    }
+
+    /** The operating budget is the portal's per auth kind, application or webhook, and method. */
+    private budgetKey(method: string): string {
+        return `${this.options.auth.budgetKey} ${method}`;
     }
 
     /** One merged job's item: a call resolves or fails with it, a batch of one gets it as its item. */
@@ -290,6 +339,12 @@ export class Dispatcher {
             wait = Math.max(wait, this.waitBefore(kind, attempts, error));
             again.push(job);
         }
+        // A retry that could not finish before the call's time is up is not made.
+        const late = again.filter((job) => Date.now() + wait >= (job.giveUpAt ?? Infinity));
+        for (const job of late) {
+            again.splice(again.indexOf(job), 1);
+            job.reject(this.redacted(this.outOfTime(error)));
+        }
         if (again.length === 0) return;
         this.options.log(
             'debug',
@@ -307,9 +362,21 @@ export class Dispatcher {
         }
         if (kind === 'operating') {
             this.stats.operatingLimited++;
-            return limiter.budget.block(error.method ?? '', error.resetAt ? error.resetAt * 1000 : undefined);
+            return limiter.budget.block(
+                this.budgetKey(error.method ?? ''),
+                error.resetAt ? error.resetAt * 1000 : undefined,
+            );
         }
         return backoff(500, attempts, 15_000);
+    }
+
+    private outOfTime(last: Bitrix24Error): Bitrix24Error {
+        return new Bitrix24Error({
+            code: LocalCode.CallDeadline,
+            method: last.method,
+            status: last.status,
+            description: `gave up after ${this.options.callTimeoutMs} ms with retries; the last failure was ${last.code}${last.description ? `: ${last.description}` : ''}`,
+        });
     }
 
     private retry(jobs: Job[], waitMs: number): void {
@@ -352,8 +419,16 @@ function mergeable(job: Job): boolean {
     return (
         command !== undefined &&
         canRunInBatch(command.method) &&
-        Object.values(command.params ?? {}).every(isQueryEncodable)
+        Object.values(command.params ?? {}).every(keepsTypesInQuery)
     );
+}
+
+function hostOf(location: string, base: string): string {
+    try {
+        return new URL(location, base).host;
+    } catch {
+        return 'an address that is not a URL';
+    }
 }
 
 /** The one command of a call, or of a batch of one that does not halt; else undefined. */

@@ -13,6 +13,14 @@ export const LocalCode = {
     BadResponse: 'BAD_RESPONSE',
     NotAuthorized: 'NOT_AUTHORIZED',
     Closed: 'CLIENT_CLOSED',
+    /** The connection broke after the portal began to answer: the call may have run. */
+    ConnectionLost: 'CONNECTION_LOST',
+    /** The reply passed the size cap, on the wire or once decompressed. */
+    ResponseTooLarge: 'RESPONSE_TOO_LARGE',
+    /** A call and its retries ran past the time a call may take in all. */
+    CallDeadline: 'CALL_DEADLINE',
+    /** A redirect to a host that could not be shown to be the same portal. */
+    PortalMoved: 'PORTAL_MOVED',
 } as const;
 
 /** Plan features that gate parts of the offline-events API (docs/bitrix24.md §0.4, §0.5). */
@@ -140,12 +148,26 @@ const HINTS: Record<string, (init: Bitrix24ErrorInit) => string> = {
     insufficient_scope: () =>
         "the token lacks the scope of this method: add it in the application's settings",
     expired_token: () => 'the access token expired and could not be refreshed',
-    invalid_token: () => 'the access token is not valid and could not be refreshed',
+    invalid_token: () =>
+        'the portal does not know the access token and a refresh did not help: re-authorise the application (install it again or press Connect)',
+    ERROR_OAUTH: () =>
+        'the application was removed from the portal (or its access revoked): install it again, then press Connect',
+    PAYMENT_REQUIRED: () =>
+        "the portal's subscription or the application's payment has run out: renew it in the portal, then the calls work again",
+    PORTAL_DELETED: () => 'the portal was deleted: check the portal URL, or remove this portal node',
     QUERY_LIMIT_EXCEEDED: () => 'too many requests to the portal; slowing down did not help in time',
     OPERATION_TIME_LIMIT: () =>
         "this method used up the portal's 10-minute time budget; wait for it to reset",
     [LocalCode.Network]: () => 'the portal could not be reached',
     [LocalCode.Timeout]: () => 'the portal did not answer in time',
+    [LocalCode.ConnectionLost]: () =>
+        'the connection broke while the portal was answering: the call may or may not have run',
+    [LocalCode.ResponseTooLarge]: () =>
+        "the portal's reply is larger than the client accepts: ask for less (a smaller page, fewer fields)",
+    [LocalCode.CallDeadline]: () =>
+        'the call did not succeed within its time limit, retries included: the portal is slow or failing',
+    [LocalCode.PortalMoved]: () =>
+        'the portal redirects to another address that could not be confirmed as the same portal: if it was renamed, enter the new address in the portal node',
     [LocalCode.BadResponse]: () => 'the portal answered with something that is not a Bitrix24 REST reply',
     [LocalCode.NotAuthorized]: () =>
         'no OAuth tokens yet: install the application, press Connect, or paste the tokens into the portal node',

@@ -1,6 +1,7 @@
 import type { Bitrix24Client } from './client';
 import { isObject } from './envelope';
 import { invalidArgument } from './errors';
+import { knownTotal, nextStart, PAGE_SIZE } from './paging';
 
 /**
  * The offline-events API (docs/bitrix24.md §1-§4) and every rule it checks before a request, so that
@@ -61,6 +62,7 @@ export interface ListRequest {
 
 export interface ListPage {
     rows: OfflineRow[];
+    /** From a build that counts no total (docs/bitrix24.md §15): the rows up to this page's end. */
     total: number;
     next?: number;
 }
@@ -149,7 +151,12 @@ export class OfflineQueue {
             authConnector: request.authConnector,
         });
         const rows = Array.isArray(response.result) ? response.result : [];
-        return { rows, total: response.total ?? rows.length, next: response.next };
+        const start = request.start ?? 0;
+        return {
+            rows,
+            total: knownTotal(response, start, rows.length) ?? start + rows.length,
+            next: nextStart(response, start, rows.length),
+        };
     }
 
     async listAll(request: ListRequest = {}): Promise<OfflineRow[]> {
@@ -158,25 +165,36 @@ export class OfflineQueue {
         });
     }
 
-    /** Backlog, reserved and error rows and the oldest row, in one `batch` request. */
+    /**
+     * Backlog, reserved and error rows and the oldest row, in one `batch` request; a build that
+     * counts no total (docs/bitrix24.md §15) has its full first pages counted by paging on.
+     */
     async stats(authConnector?: string, now = Date.now()): Promise<QueueStats> {
-        const [all, reserved, errors] = await this.client.batch(
-            [
-                { method: 'event.offline.list', params: { order: { TIMESTAMP_X: 'ASC' } } },
-                // A non-empty PROCESS_ID is "greater than the empty string" (docs/bitrix24.md §4).
-                { method: 'event.offline.list', params: { filter: { '>PROCESS_ID': '' } } },
-                { method: 'event.offline.list', params: { filter: { ERROR: '1' } } },
-            ],
+        const queries: ListRequest[] = [
+            { order: { TIMESTAMP_X: 'ASC' } },
+            // A non-empty PROCESS_ID is "greater than the empty string" (docs/bitrix24.md §4).
+            { filter: { '>PROCESS_ID': '' } },
+            { filter: { ERROR: '1' } },
+        ];
+        const items = await this.client.batch(
+            queries.map((query) => ({ method: 'event.offline.list', params: listParams(query) })),
             { authConnector },
         );
-        for (const item of [all, reserved, errors]) if (item.error) throw item.error;
-        const oldest = (all.response?.result as OfflineRow[] | undefined)?.[0];
-        const count = (item: typeof all) =>
-            item.response?.total ?? (Array.isArray(item.response?.result) ? item.response.result.length : 0);
+        for (const item of items) if (item.error) throw item.error;
+        const [backlog, reserved, errors] = await Promise.all(
+            items.map(async (item, i) => {
+                const response = item.response ?? { result: [] };
+                const rows = Array.isArray(response.result) ? response.result.length : 0;
+                const total = knownTotal(response, 0, rows);
+                if (total !== undefined || rows < PAGE_SIZE) return total ?? rows;
+                return (await this.listAll({ ...queries[i], authConnector })).length;
+            }),
+        );
+        const oldest = (items[0].response?.result as OfflineRow[] | undefined)?.[0];
         return {
-            backlog: count(all),
-            reserved: count(reserved),
-            errors: count(errors),
+            backlog,
+            reserved,
+            errors,
             oldestTimestamp: oldest?.TIMESTAMP_X ?? null,
             oldestAgeSeconds: oldest
                 ? Math.max(0, Math.round((now - Date.parse(oldest.TIMESTAMP_X)) / 1000))

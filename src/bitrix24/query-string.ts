@@ -34,6 +34,22 @@ export function isQueryEncodable(value: unknown): boolean {
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
+/**
+ * Whether a value means the same to the portal in a `batch` command (read with parse_str, where
+ * every value is a string: `true` is "1", null is "") as in a JSON body, where it keeps its type
+ * (docs/bitrix24.md §10). Booleans and null do not; a call holding one is never merged.
+ */
+export function keepsTypesInQuery(value: unknown): boolean {
+    if (value === null || typeof value === 'boolean') return false;
+    if (value === undefined) return true;
+    if (Array.isArray(value)) return value.length > 0 && value.every(keepsTypesInQuery);
+    if (typeof value === 'object') {
+        const entries = Object.values(value);
+        return entries.length > 0 && entries.every(keepsTypesInQuery);
+    }
+    return typeof value === 'string' || typeof value === 'number';
+}
+
 function appendPairs(parts: string[], key: string, value: unknown): void {
     if (value === undefined) return;
     if (value === null) {

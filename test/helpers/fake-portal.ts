@@ -15,8 +15,14 @@ export interface FakeRequest {
     at: number;
 }
 
-/** A scripted answer; `headers` add to or replace the JSON content type. 'drop' resets the connection. */
-export type FakeReply = { status?: number; body: unknown; headers?: Record<string, string> } | 'drop';
+/**
+ * A scripted answer; `headers` add to or replace the JSON content type. 'drop' resets the
+ * connection. `raw` writes the reply itself, for hostile servers (trickles, bombs, cut replies).
+ */
+export type FakeReply =
+    | { status?: number; body: unknown; headers?: Record<string, string> }
+    | { raw: (res: http.ServerResponse) => void }
+    | 'drop';
 export type FakeHandler = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
 
 export class FakePortal {
@@ -39,22 +45,30 @@ export class FakePortal {
             const cmd = (req.body.cmd ?? {}) as Record<string, string>;
             const result: Record<string, unknown> = {};
             const errors: Record<string, unknown> = {};
+            const totals: Record<string, unknown> = {};
+            const nexts: Record<string, unknown> = {};
             for (const [key, command] of Object.entries(cmd)) {
                 const [method, query = ''] = command.split('?');
                 const handler = this.handlers.get(method);
                 const reply = handler
                     ? await handler({ method, path: '', body: parseForm(query), at: Date.now() })
                     : 'drop';
-                if (reply === 'drop')
+                if (reply === 'drop' || 'raw' in reply)
                     errors[key] = { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' };
                 else if ((reply.status ?? 200) >= 300) errors[key] = reply.body;
-                else result[key] = (reply.body as { result: unknown }).result;
+                else {
+                    const body = reply.body as { result: unknown; total?: number; next?: number };
+                    result[key] = body.result;
+                    if (body.total !== undefined) totals[key] = body.total;
+                    if (body.next !== undefined) nexts[key] = body.next;
+                }
             }
+            const section = (values: Record<string, unknown>) => (Object.keys(values).length ? values : []);
             return ok({
                 result,
-                result_error: Object.keys(errors).length ? errors : [],
-                result_total: [],
-                result_next: [],
+                result_error: section(errors),
+                result_total: section(totals),
+                result_next: section(nexts),
                 result_time: [],
             });
         });
@@ -97,6 +111,10 @@ export class FakePortal {
               };
         if (reply === 'drop') {
             req.socket.destroy();
+            return;
+        }
+        if ('raw' in reply) {
+            reply.raw(res);
             return;
         }
         res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json', ...reply.headers });

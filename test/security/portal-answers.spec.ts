@@ -52,7 +52,7 @@ const ANSWERS: [string, (otherHost: string) => FakeReply, RegExp][] = [
     [
         'a 302 to another host',
         (otherHost) => ({ status: 302, body: '', headers: { Location: `${otherHost}/rest/profile.json` } }),
-        /moved; check the portal URL/,
+        /could not be confirmed as the same portal.*PORTAL_MOVED/,
     ],
     ['a connection reset', () => 'drop', /could not be reached/],
 ];
@@ -216,7 +216,7 @@ describe('security: portal answers that are not Bitrix24 give a clear error and 
             const failed = await helper.request().post('/bitrix24/portal/p1/test').expect(200);
             const body = failed.body as { ok: boolean; code: string; message: string };
             assert.equal(body.ok, false);
-            assert.match(body.code, /BAD_RESPONSE|NETWORK_ERROR/);
+            assert.match(body.code, /BAD_RESPONSE|NETWORK_ERROR|PORTAL_MOVED/);
             assert.match(body.message, pattern);
             assert.equal(otherHost.requests.length, 0);
 

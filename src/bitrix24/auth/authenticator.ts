@@ -12,6 +12,11 @@ export interface Authenticator {
     readonly kind: 'webhook' | 'oauth';
     /** URL that method names are appended to, e.g. `https://portal/rest/`. */
     readonly restBase: string;
+    /**
+     * Who the portal charges a method's operating time to: the auth kind and the application or
+     * webhook (docs/bitrix24.md §8, §15). Holds no secret.
+     */
+    readonly budgetKey: string;
     credentials(): Promise<RequestCredentials>;
     /** After an auth failure: true when a retry may now succeed (tokens were refreshed). */
     recover(error: Bitrix24Error, sent: RequestCredentials): Promise<boolean>;

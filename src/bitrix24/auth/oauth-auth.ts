@@ -7,12 +7,15 @@ import type { HttpTransport } from '../transport';
 import type { Authenticator, RequestCredentials } from './authenticator';
 import { fingerprint } from './file-token-store';
 import type { OAuthTokens, TokenStore } from './tokens';
-import { tokensFromGrant } from './tokens';
+import { isTrustedOAuthServer, tokenServerOfDomain, tokensFromGrant } from './tokens';
 
 export interface OAuthApp {
     clientId: string;
     clientSecret: string;
-    /** Fallback token server when no `server_endpoint` is known, e.g. `https://oauth.bitrix.info`. */
+    /**
+     * The configured token server, e.g. `https://oauth.bitrix.info`: used when Bitrix24 named none,
+     * or named one that is neither its own nor this (docs/bitrix24.md §7).
+     */
     oauthServer: string;
 }
 
@@ -36,15 +39,21 @@ const REFRESH_ATTEMPTS = 3;
  */
 export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implements Authenticator {
     readonly kind = 'oauth';
-    readonly restBase: string;
+    readonly budgetKey: string;
+    private base: string;
     private tokens: OAuthTokens;
     private refreshing: Promise<void> | undefined;
     private refreshCount = 0;
 
     constructor(private readonly options: OAuthAuthOptions) {
         super();
-        this.restBase = `${options.portal.origin}/rest/`;
+        this.base = `${options.portal.origin}/rest/`;
+        this.budgetKey = `oauth:${options.app.clientId}`;
         this.tokens = { ...options.tokens };
+    }
+
+    get restBase(): string {
+        return this.base;
     }
 
     get refreshes(): number {
@@ -84,9 +93,30 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         return this.refreshing;
     }
 
-    /** Exchanges the code of the authorisation-code flow (valid 30 s) for tokens. */
-    exchangeCode(code: string): Promise<void> {
-        return this.grant({ grant_type: 'authorization_code', code });
+    /**
+     * Exchanges the code of the authorisation-code flow (valid 30 s) for tokens, at the token
+     * server the authorize redirect named (`server_domain`) when it may be trusted.
+     */
+    exchangeCode(code: string, serverDomain?: string): Promise<void> {
+        const server = serverDomain
+            ? tokenServerOfDomain(serverDomain, this.options.app.oauthServer)
+            : undefined;
+        return this.grant({ grant_type: 'authorization_code', code }, server);
+    }
+
+    /**
+     * The portal redirects to `origin`: whether it is the same portal, moved. Asks the token
+     * server, never the new host: a refresh answers the portal's current `client_endpoint` and
+     * its `member_id`, which must match the one known before. On success, calls go there.
+     */
+    async confirmMove(origin: string): Promise<boolean> {
+        const memberId = this.tokens.memberId;
+        if (!memberId || !this.tokens.refreshToken) return false;
+        await this.refresh();
+        const endpoint = this.tokens.clientEndpoint;
+        if (this.tokens.memberId !== memberId || !endpoint || originOf(endpoint) !== origin) return false;
+        this.base = `${origin}/rest/`;
+        return true;
     }
 
     /** Adopts tokens that arrived another way (installation callback); they are stored first. */
@@ -101,7 +131,7 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         );
     }
 
-    private async grant(fields: Record<string, string | undefined>): Promise<void> {
+    private async grant(fields: Record<string, string | undefined>, server?: string): Promise<void> {
         const { clientId, clientSecret } = this.options.app;
         if (!clientId || !clientSecret) {
             throw invalidConfig(
@@ -112,7 +142,7 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         }
         if (fields.grant_type === 'refresh_token' && !fields.refresh_token) throw notAuthorized();
         const body = encodeQuery({ ...fields, client_id: clientId, client_secret: clientSecret });
-        const reply = await this.postWithRetry(body);
+        const reply = await this.postWithRetry(body, server ?? this.tokenServer());
         let json: unknown;
         try {
             json = JSON.parse(reply.body);
@@ -130,15 +160,18 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
                   });
         }
         this.refreshCount += 1;
-        await this.persist({ ...this.tokens, ...definedOnly(tokensFromGrant(json)) });
+        const granted = tokensFromGrant(json);
+        // The server that gave these tokens is the one to refresh them at, kept with them.
+        if (server && !granted.serverEndpoint) granted.serverEndpoint = `${server}/rest/`;
+        await this.persist({ ...this.tokens, ...definedOnly(granted) });
     }
 
     /** Network failures are retried: if the server did spend the old token, invalid_grant says so next. */
-    private async postWithRetry(body: string) {
+    private async postWithRetry(body: string, server: string) {
         for (let attempt = 1; ; attempt++) {
             try {
                 return await this.options.http.post({
-                    url: this.tokenUrl(),
+                    url: `${server}/oauth/token/`,
                     body,
                     contentType: 'application/x-www-form-urlencoded',
                 });
@@ -166,15 +199,30 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         }
     }
 
-    /** From the last `server_endpoint` (docs/bitrix24.md §7), else the configured OAuth server. */
-    private tokenUrl(): string {
-        const base = this.tokens.serverEndpoint ?? this.options.app.oauthServer;
-        return `${new URL(base).origin}/oauth/token/`;
+    /**
+     * The origin of the last `server_endpoint` (docs/bitrix24.md §7) when it is one of Bitrix24's
+     * token servers or the configured one; else the configured one. Refreshes carry the client
+     * secret, so they never go to a server someone else named.
+     */
+    private tokenServer(): string {
+        const { serverEndpoint } = this.tokens;
+        const { oauthServer } = this.options.app;
+        return serverEndpoint && isTrustedOAuthServer(serverEndpoint, oauthServer)
+            ? (originOf(serverEndpoint) ?? oauthServer)
+            : new URL(oauthServer).origin;
     }
 }
 
 function notAuthorized(): Bitrix24Error {
     return new Bitrix24Error({ code: LocalCode.NotAuthorized });
+}
+
+function originOf(url: string): string | undefined {
+    try {
+        return new URL(url).origin;
+    } catch {
+        return undefined;
+    }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -33,8 +33,34 @@ export interface TokenStore {
 /** Bitrix24's own token servers: west and east (docs/bitrix24.md §7, per the PHP SDK's defaults). */
 export const BITRIX24_OAUTH_SERVERS = ['https://oauth.bitrix.info', 'https://oauth.bitrix24.tech'];
 
-/** The token server of a portal node that names none. */
+/** The token server of a portal node that names none, when the portal is not known. */
 export const DEFAULT_OAUTH_SERVER = BITRIX24_OAUTH_SERVERS[0];
+
+/** Portals in the east region, served by oauth.bitrix24.tech (docs/bitrix24.md §7, §15). */
+const EAST_ZONES = ['ru', 'by', 'kz'];
+
+/**
+ * The token server of a portal by its region: east (`oauth.bitrix24.tech`) for portals under .ru,
+ * .by and .kz, else west (`oauth.bitrix.info`). The PHP SDK's `DefaultOAuthServerUrl` names the
+ * same two servers per region and falls back to west (docs/bitrix24.md §7, §12).
+ */
+export function defaultOAuthServer(portal: URL | string): string {
+    const host = (typeof portal === 'string' ? new URL(portal) : portal).hostname.toLowerCase();
+    const zone = host.slice(host.lastIndexOf('.') + 1);
+    return EAST_ZONES.includes(zone) ? BITRIX24_OAUTH_SERVERS[1] : BITRIX24_OAUTH_SERVERS[0];
+}
+
+/**
+ * The token server for an authorize redirect's `server_domain` (a bare host such as
+ * `oauth.bitrix.info`): Bitrix24's own over https, or the configured one; else undefined.
+ */
+export function tokenServerOfDomain(serverDomain: string, configured: string): string | undefined {
+    const host = serverDomain.trim().toLowerCase();
+    const own = BITRIX24_OAUTH_SERVERS.find((server) => new URL(server).host === host);
+    if (own) return own;
+    const mine = new URL(configured);
+    return mine.host === host ? mine.origin : undefined;
+}
 
 /**
  * Whether refreshes may go to a `server_endpoint` that arrived from outside (an installation

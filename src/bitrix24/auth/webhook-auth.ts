@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { WebhookUrl } from '../portal-url';
 import type { Authenticator, RequestCredentials } from './authenticator';
 
@@ -5,9 +7,12 @@ import type { Authenticator, RequestCredentials } from './authenticator';
 export class WebhookAuth implements Authenticator {
     readonly kind = 'webhook';
     readonly restBase: string;
+    readonly budgetKey: string;
 
     constructor(private readonly hook: WebhookUrl) {
         this.restBase = hook.base;
+        const id = createHash('sha256').update(hook.base).digest('hex').slice(0, 16);
+        this.budgetKey = `webhook:${id}`;
     }
 
     credentials(): Promise<RequestCredentials> {

@@ -41,7 +41,12 @@ const CLOSE_HOLD_MS = 12_000;
  * The portal as the flow nodes use it: one client per config node, its OAuth tokens (file or
  * credentials), the installation callback and the authorisation-code flow. No Node-RED here.
  */
-export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent]; state: [PortalState] }> {
+export class PortalConnection extends EventEmitter<{
+    throttled: [ThrottleEvent];
+    state: [PortalState];
+    /** The portal was renamed and confirmed (member_id): its new address, once. */
+    portalMoved: [string];
+}> {
     readonly ready: Promise<void>;
     private clientInstance: Bitrix24Client | undefined;
     private failure: Error | undefined;
@@ -123,9 +128,10 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
         return url.href;
     }
 
-    async completeAuthorization(code: string): Promise<void> {
+    /** `serverDomain`: the authorize redirect's `server_domain`, the token server to ask. */
+    async completeAuthorization(code: string, serverDomain?: string): Promise<void> {
         const auth = await this.oauth();
-        await auth.exchangeCode(code);
+        await auth.exchangeCode(code, serverDomain);
         this.setState('ready');
     }
 
@@ -202,6 +208,7 @@ export class PortalConnection extends EventEmitter<{ throttled: [ThrottleEvent];
     private attach(client: Bitrix24Client): void {
         this.clientInstance = client;
         client.on('throttled', (event) => this.emit('throttled', event));
+        client.on('portalMoved', (url) => this.emit('portalMoved', url));
         this.setState('ready');
     }
 
