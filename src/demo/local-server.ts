@@ -7,7 +7,7 @@ export interface LocalServer {
     url: string;
     port: number;
     /** Closes the server and the connections still open to it. */
-    close(): Promise<void>;
+    close: () => Promise<void>;
 }
 
 /** Starts `server` on a free port of 127.0.0.1. */

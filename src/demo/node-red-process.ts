@@ -223,7 +223,7 @@ function startUpSettled(line: string): boolean {
 /** Whether the runtime's console log shows info lines, the ones that tell that the flows started. */
 function logsInfo(logging: unknown): boolean {
     const level = (logging as { console?: { level?: unknown } } | undefined)?.console?.level;
-    return level === undefined || ['info', 'debug', 'trace'].includes(String(level));
+    return level === undefined || (typeof level === 'string' && ['info', 'debug', 'trace'].includes(level));
 }
 
 /** `<userDir>/node_modules/@b24sync/node-red-bitrix24` -> this package, so Node-RED loads it. */

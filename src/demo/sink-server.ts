@@ -26,5 +26,5 @@ export async function startSink(path = '/api/bitrix24'): Promise<Sink> {
         });
     });
     const local = await listenLocally(server);
-    return { url: `${local.url}${path}`, received: () => received, stop: local.close };
+    return { url: `${local.url}${path}`, received: () => received, stop: () => local.close() };
 }

@@ -9,12 +9,12 @@ function shown(circle: string[]): string {
 }
 
 describe('architecture: the imports of src/ form no circle', () => {
-    it('finds no import circle among the files of src/, type-only imports included', async () => {
+    it('finds no import circle among the files of src/, type-only imports included', () => {
         const circles = importCircles(sourceFiles(SRC_DIR)).map(shown);
         assert.deepEqual(circles, []);
     });
 
-    it('finds the imports of a real file, type-only ones included', async () => {
+    it('finds the imports of a real file, type-only ones included', () => {
         const imported = importsOf(path.join(SRC_DIR, 'emulator/control/control-types.ts')).map((file) =>
             path.relative(SRC_DIR, file),
         );
@@ -22,7 +22,7 @@ describe('architecture: the imports of src/ form no circle', () => {
         assert.ok(imported.includes('emulator/control/generator.ts'), imported.join(', '));
     });
 
-    it('reports a circle of three files planted in a graph, from the file where it closes', async () => {
+    it('reports a circle of three files planted in a graph, from the file where it closes', () => {
         const graph: Record<string, string[]> = {
             '/src/a.ts': ['/src/b.ts'],
             '/src/b.ts': ['/src/c.ts', '/src/d.ts'],

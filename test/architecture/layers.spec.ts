@@ -64,7 +64,7 @@ describe('architecture: eslint keeps each layer of src/ to its own imports', fun
     }
 
     it('names the rule the import breaks in the error', async () => {
-        const [error] = await layeringErrors(CASES[0]!);
+        const [error] = await layeringErrors(CASES[0]);
         assert.match(error ?? '', /the client \(src\/bitrix24\) imports nothing of ours/);
     });
 });
