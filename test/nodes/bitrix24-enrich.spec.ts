@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
+import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
 import portalModule from '../../dist/nodes/bitrix24-portal';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
+import type { FakePortal } from '../helpers/fake-portal';
+import { fail, ok } from '../helpers/fake-portal';
 import { collect, startBench, type Bench } from '../helpers/emulator-flow';
 import { nextError, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
 
@@ -25,10 +25,11 @@ const event = (name: string, id: number, n = id) => ({
 
 describe('bitrix24-enrich (fake portal)', () => {
     let portal: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
 
     beforeEach(async () => {
-        portal = await new FakePortal().start();
+        fake = await startFakePortalFlow();
+        portal = fake.portal;
         portal.withBatch();
         portal.on('crm.item.get', (req) =>
             Number(req.body.id) === 404
@@ -38,29 +39,18 @@ describe('bitrix24-enrich (fake portal)', () => {
                   }),
         );
         portal.on('crm.product.get', (req) => ok({ ID: String(req.body.id), NAME: 'Product' }));
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-enrich-'));
-        helper.settings({ userDir });
     });
 
     afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await fake.stop();
     });
 
     async function load(enrich: Record<string, unknown> = {}) {
-        const flow = [
-            {
-                id: 'p1',
-                type: 'bitrix24-portal',
-                portalUrl: portal.url,
-                authType: 'oauth',
-                oauthServer: portal.url,
-            },
-            { id: 'tab', type: 'tab' },
-            { id: 'e1', z: 'tab', type: 'bitrix24-enrich', portal: 'p1', wires: [['out']], ...enrich },
-            { id: 'out', z: 'tab', type: 'helper' },
-        ];
+        const flow = onTab(
+            portalNode(portal, { id: 'p1' }),
+            { id: 'e1', type: 'bitrix24-enrich', wires: [['out']], ...enrich },
+            { id: 'out', type: 'helper' },
+        );
         await helper.load([portalModule, enrichModule], flow, { p1: CREDS });
         return { enrich: helper.getNode('e1'), out: helper.getNode('out') };
     }

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
+import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { FakePortal } from '../helpers/fake-portal';
+import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
+import type { FakePortal } from '../helpers/fake-portal';
 import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
 import {
     lastStatus,
@@ -42,42 +43,24 @@ function ring(token: string | undefined) {
 
 describe('bitrix24-onoffline-trigger (fake portal)', () => {
     let portal: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
     const red = captureRed();
 
     beforeEach(async () => {
-        portal = await new FakePortal().start();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-trigger-'));
-        helper.settings({ userDir });
+        fake = await startFakePortalFlow();
+        portal = fake.portal;
     });
 
     afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await fake.stop();
     });
 
     async function load(trigger: Record<string, unknown> = {}, creds: Record<string, string> = CREDS) {
-        const flow = [
-            {
-                id: 'p1',
-                type: 'bitrix24-portal',
-                portalUrl: portal.url,
-                authType: 'oauth',
-                oauthServer: portal.url,
-            },
-            { id: 'tab', type: 'tab' },
-            {
-                id: 't1',
-                z: 'tab',
-                type: 'bitrix24-onoffline-trigger',
-                portal: 'p1',
-                pollInterval: 0,
-                wires: [['out']],
-                ...trigger,
-            },
-            { id: 'out', z: 'tab', type: 'helper' },
-        ];
+        const flow = onTab(
+            portalNode(portal, { id: 'p1' }),
+            { id: 't1', type: 'bitrix24-onoffline-trigger', pollInterval: 0, wires: [['out']], ...trigger },
+            { id: 'out', type: 'helper' },
+        );
         await helper.load([portalModule, triggerModule, red.module], flow, { p1: creds });
         return { trigger: helper.getNode('t1'), out: helper.getNode('out') };
     }
@@ -177,7 +160,7 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
 
     it('serves nothing when httpNodeRoot is false, and says so', async () => {
         // Replaces the settings of beforeEach (helper.settings does not merge), until the next test.
-        helper.settings({ userDir, httpNodeRoot: false });
+        helper.settings({ userDir: fake.userDir, httpNodeRoot: false });
         const warned: string[] = [];
         const { trigger } = await load();
         spies(trigger).warn.args.forEach((args) => warned.push(String(args[0])));
