@@ -8,6 +8,7 @@ import { appCredentials } from '../../dist/demo/demo-flow';
 import { portalNode, UNPACED } from '../../dist/demo/portal-node';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../dist/emulator';
 import { helperUserDir } from './fake-portal-flow';
+import { serveHttpNode } from './node-flow';
 
 export { until } from '../../dist/demo/wait';
 
@@ -47,6 +48,32 @@ export async function startBench(
         stop: async () => {
             await emulator.stop();
             await userDir.remove();
+        },
+    };
+}
+
+/** A bench whose runtime serves its httpNode on a real port, where the emulator's event server rings. */
+export interface ServedBench extends Bench {
+    /** Where the runtime's httpNode routes are served: the trigger node's public URL. */
+    publicUrl: string;
+}
+
+/**
+ * startBench with no bindings, and the httpNode of the runtime `red` captured served on a real
+ * port; `stop` also unloads the flow and closes that server.
+ */
+export async function startServedBench(red: { readonly red: NodeAPI }): Promise<ServedBench> {
+    const bench = await startBench({}, []);
+    const server = await serveHttpNode((req, res) => {
+        red.red.httpNode(req, res);
+    });
+    return {
+        ...bench,
+        publicUrl: server.url,
+        stop: async () => {
+            await helper.unload();
+            await server.close();
+            await bench.stop();
         },
     };
 }

@@ -11,8 +11,8 @@ import clearModule from '../../dist/nodes/bitrix24-offline-clear';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
-import { serveHttpNode, sleep } from '../helpers/node-flow';
+import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { sleep } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 /**
@@ -39,22 +39,16 @@ function writeBackModule(RED: NodeAPI): void {
 describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> offline-clear (emulator)', function () {
     this.timeout(60_000);
     const PATH = '/bitrix24/onoffline';
-    let bench: Bench;
+    let bench: ServedBench;
     let emulator: Emulator;
-    let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     beforeEach(async () => {
-        bench = await startBench({}, []);
+        bench = await startServedBench(red);
         emulator = bench.emulator;
-        server = await serveHttpNode((req, res) => {
-            red.red.httpNode(req, res);
-        });
     });
 
     afterEach(async () => {
-        await helper.unload();
-        await server.close();
         await bench.stop();
     });
 
@@ -82,7 +76,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
                 type: 'bitrix24-onoffline-trigger',
                 portal: 'portal',
                 path: PATH,
-                publicUrl: server.url,
+                publicUrl: bench.publicUrl,
                 autoBind: true,
                 minTimeout: 1,
                 pollInterval: 2,

@@ -12,16 +12,8 @@ import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
-import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
-import {
-    lastStatus,
-    nextMessage,
-    nextWarning,
-    serveHttpNode,
-    sleep,
-    spies,
-    type FlowNode,
-} from '../helpers/node-flow';
+import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { lastStatus, nextMessage, nextWarning, sleep, spies, type FlowNode } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 const APP_TOKEN = 'apptoken-trigger-51856fef';
@@ -175,23 +167,16 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
 describe('bitrix24-onoffline-trigger (emulator)', function () {
     this.timeout(20_000);
     const PATH = '/bitrix24/onoffline';
-    let bench: Bench;
+    let bench: ServedBench;
     let emulator: Emulator;
-    let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     beforeEach(async () => {
-        bench = await startBench({}, []);
+        bench = await startServedBench(red);
         emulator = bench.emulator;
-        // The runtime's httpNode on a real port, where the emulator's event server can ring.
-        server = await serveHttpNode((req, res) => {
-            red.red.httpNode(req, res);
-        });
     });
 
     afterEach(async () => {
-        await helper.unload();
-        await server.close();
         await bench.stop();
     });
 
@@ -206,7 +191,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                 type: 'bitrix24-onoffline-trigger',
                 portal: 'portal',
                 path: PATH,
-                publicUrl: server.url,
+                publicUrl: bench.publicUrl,
                 autoBind: true,
                 minTimeout: 0,
                 pollInterval: 0,
@@ -256,7 +241,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         }
         assert.equal(calls('event.bind'), 1);
         const [doorbell] = doorbells();
-        assert.equal(doorbell.handler, `${server.url}${PATH}`);
+        assert.equal(doorbell.handler, `${bench.publicUrl}${PATH}`);
         assert.deepEqual(doorbell.options, { minTimeout: 7 });
 
         await deploy(flow());
@@ -277,7 +262,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                     const all = doorbells();
                     return (
                         all.length === 1 &&
-                        all[0].handler === `${server.url}${handlerPath}` &&
+                        all[0].handler === `${bench.publicUrl}${handlerPath}` &&
                         JSON.stringify(all[0].options) === JSON.stringify({ minTimeout })
                     );
                 },
@@ -297,7 +282,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         assert.equal(calls('event.unbind'), 2);
         assert.equal(
             (JSON.parse(await fs.readFile(record, 'utf8')) as { handler: string }).handler,
-            `${server.url}/bitrix24/ring`,
+            `${bench.publicUrl}/bitrix24/ring`,
         );
 
         const portal = bench.portal();
@@ -339,12 +324,12 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                 'auth[domain]': 'x.example',
             };
             if (token !== undefined) form['auth[application_token]'] = token;
-            return fetch(`${server.url}${PATH}`, { method: 'POST', body: new URLSearchParams(form) });
+            return fetch(`${bench.publicUrl}${PATH}`, { method: 'POST', body: new URLSearchParams(form) });
         };
         assert.equal((await forge('forged-application-token')).status, 200);
         assert.equal((await forge(undefined)).status, 200);
         assert.equal((await forge('')).status, 200);
-        assert.equal((await fetch(`${server.url}${PATH}?event=ONOFFLINEEVENT`)).status, 404);
+        assert.equal((await fetch(`${bench.publicUrl}${PATH}?event=ONOFFLINEEVENT`)).status, 404);
         await sleep(300);
         assert.equal(rings.length, 0);
         assert.equal(events.length, 0);
