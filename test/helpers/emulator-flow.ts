@@ -25,6 +25,7 @@ export interface Bench {
         credentials: Record<string, string>;
     };
     rest<T = unknown>(method: string, params?: Record<string, unknown>): Promise<RestAnswer<T>>;
+    /** Unloads the flow, stops the emulator and removes the user directory. */
     stop(): Promise<void>;
 }
 
@@ -46,6 +47,7 @@ export async function startBench(
             credentials: { ...appCredentials(emulator.app) },
         }),
         stop: async () => {
+            await helper.unload();
             await emulator.stop();
             await userDir.remove();
         },
@@ -60,7 +62,7 @@ export interface ServedBench extends Bench {
 
 /**
  * startBench with no bindings, and the httpNode of the runtime `red` captured served on a real
- * port; `stop` also unloads the flow and closes that server.
+ * port; `stop` also closes that server.
  */
 export async function startServedBench(red: { readonly red: NodeAPI }): Promise<ServedBench> {
     const bench = await startBench({}, []);
@@ -71,7 +73,6 @@ export async function startServedBench(red: { readonly red: NodeAPI }): Promise<
         ...bench,
         publicUrl: server.url,
         stop: async () => {
-            await helper.unload();
             await server.close();
             await bench.stop();
         },

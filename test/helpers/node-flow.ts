@@ -18,6 +18,30 @@ export { sleep } from '../../dist/demo/wait';
 /** A node of a test flow. */
 export type FlowNode = { id: string; type: string } & Record<string, unknown>;
 
+/**
+ * An offline-get node with the settings the editor gives a new one, on the portal node 'portal',
+ * reading batches; `extra` adds or replaces settings (output, wires...).
+ */
+export function offlineGetNode(extra: Record<string, unknown> = {}): FlowNode {
+    return {
+        id: 'get',
+        type: 'bitrix24-offline-get',
+        portal: 'portal',
+        mode: 'reserve',
+        queue: 'normal',
+        limit: 50,
+        filter: '{}',
+        filterType: 'json',
+        order: '{"TIMESTAMP_X":"ASC"}',
+        orderType: 'json',
+        output: 'batch',
+        drain: true,
+        maxOpen: 4,
+        redeliverAfter: 300,
+        ...extra,
+    };
+}
+
 /** A node (an EventEmitter at runtime, whatever its typings say). */
 type Emitter = object;
 

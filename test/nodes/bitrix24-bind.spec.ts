@@ -24,9 +24,7 @@ describe('bitrix24-bind: bad input (fake portal)', () => {
         portal = fake.portal;
     });
 
-    afterEach(async () => {
-        await fake.stop();
-    });
+    afterEach(() => fake.stop());
 
     async function load(
         bind: Record<string, unknown>,
@@ -123,10 +121,7 @@ describe('bitrix24-bind (emulator)', function () {
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     const calls = (method: string) => emulator.control.counters().requestsByMethod[method] ?? 0;
     const handlers = () =>

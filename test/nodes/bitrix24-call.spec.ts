@@ -28,9 +28,7 @@ describe('bitrix24-call (fake portal)', () => {
         portal.on('crm.deal.list', () => ok([{ ID: '1' }], { total: 120, next: 50 }));
     });
 
-    afterEach(async () => {
-        await fake.stop();
-    });
+    afterEach(() => fake.stop());
 
     async function load(
         call: Record<string, unknown>,
@@ -169,10 +167,7 @@ describe('bitrix24-call (emulator)', function () {
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     it('runs 120 updates as 3 requests with per-item results, and its writes do not echo into the queue', async () => {
         // The app listens to deal updates on its connector's queue.

@@ -41,9 +41,7 @@ describe('bitrix24-enrich (fake portal)', () => {
         portal.on('crm.product.get', (req) => ok({ ID: String(req.body.id), NAME: 'Product' }));
     });
 
-    afterEach(async () => {
-        await fake.stop();
-    });
+    afterEach(() => fake.stop());
 
     async function load(enrich: Record<string, unknown> = {}) {
         const flow = onTab(
@@ -168,10 +166,7 @@ describe('bitrix24-enrich (emulator)', function () {
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     it('enriches 200 events of 120 deals, 10 of them deleted, with at most 3 requests, marking the deleted', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE']) {

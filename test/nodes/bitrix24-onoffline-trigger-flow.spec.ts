@@ -12,7 +12,7 @@ import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
-import { sleep } from '../helpers/node-flow';
+import { offlineGetNode, sleep } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 /**
@@ -48,9 +48,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     const counters = () => emulator.control.counters();
     const calls = (method: string) => counters().requestsByMethod[method] ?? 0;
@@ -82,17 +80,7 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
                 pollInterval: 2,
                 wires: [['get', 'wakeups']],
             },
-            {
-                id: 'get',
-                type: 'bitrix24-offline-get',
-                portal: 'portal',
-                mode: 'reserve',
-                queue: 'normal',
-                limit: 50,
-                output: 'batch',
-                drain: true,
-                wires: [['enrich'], []],
-            },
+            offlineGetNode({ wires: [['enrich'], []] }),
             { id: 'enrich', type: 'bitrix24-enrich', portal: 'portal', wires: [['writeBack']] },
             { id: 'writeBack', type: 'test-write-back', wires: [['call']] },
             {

@@ -13,7 +13,15 @@ import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
 import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
-import { lastStatus, nextMessage, nextWarning, sleep, spies, type FlowNode } from '../helpers/node-flow';
+import {
+    lastStatus,
+    nextMessage,
+    nextWarning,
+    offlineGetNode,
+    sleep,
+    spies,
+    type FlowNode,
+} from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 const APP_TOKEN = 'apptoken-trigger-51856fef';
@@ -43,9 +51,7 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
         portal = fake.portal;
     });
 
-    afterEach(async () => {
-        await fake.stop();
-    });
+    afterEach(() => fake.stop());
 
     async function load(trigger: Record<string, unknown> = {}, creds: Record<string, string> = CREDS) {
         const flow = onTab(
@@ -176,9 +182,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     const doorbells = () =>
         emulator.control.bindings(emulator.app.clientId).filter((b) => b.event === 'ONOFFLINEEVENT');
@@ -198,23 +202,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                 wires: [['rings', 'get']],
                 ...trigger,
             },
-            {
-                id: 'get',
-                type: 'bitrix24-offline-get',
-                portal: 'portal',
-                mode: 'reserve',
-                queue: 'normal',
-                limit: 50,
-                filter: '{}',
-                filterType: 'json',
-                order: '{"TIMESTAMP_X":"ASC"}',
-                orderType: 'json',
-                output: 'batch',
-                drain: true,
-                maxOpen: 4,
-                redeliverAfter: 300,
-                wires: [['events'], []],
-            },
+            offlineGetNode({ wires: [['events'], []] }),
             { id: 'rings', type: 'helper' },
             { id: 'events', type: 'helper' },
         ];

@@ -32,9 +32,7 @@ describe('bitrix24-portal', () => {
         portal.withBatch();
     });
 
-    afterEach(async () => {
-        await fake.stop();
-    });
+    afterEach(() => fake.stop());
 
     function flow(extra: Record<string, unknown> = {}) {
         return [portalNode(portal, { id: 'p1', name: 'test', ...extra })];
