@@ -29,10 +29,10 @@ export interface Bench {
     stop(): Promise<void>;
 }
 
-export async function startBench(
-    options: EmulatorOptions = {},
-    events = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'],
-): Promise<Bench> {
+/** The deal events a bench binds offline unless told otherwise. */
+export const DEAL_EVENTS = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'];
+
+export async function startBench(options: EmulatorOptions = {}, events = DEAL_EVENTS): Promise<Bench> {
     const emulator = await startEmulator(options);
     const userDir = await helperUserDir();
     const rest = <T>(method: string, params: Record<string, unknown> = {}) =>
@@ -61,11 +61,14 @@ export interface ServedBench extends Bench {
 }
 
 /**
- * startBench with no bindings, and the httpNode of the runtime `red` captured served on a real
- * port; `stop` also closes that server.
+ * startBench binding `events` (none unless told), and the httpNode of the runtime `red` captured
+ * served on a real port; `stop` also closes that server.
  */
-export async function startServedBench(red: { readonly red: NodeAPI }): Promise<ServedBench> {
-    const bench = await startBench({}, []);
+export async function startServedBench(
+    red: { readonly red: NodeAPI },
+    events: string[] = [],
+): Promise<ServedBench> {
+    const bench = await startBench({}, events);
     const server = await serveHttpNode((req, res) => {
         red.red.httpNode(req, res);
     });
