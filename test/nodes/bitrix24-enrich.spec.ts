@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 
 import helper from 'node-red-node-test-helper';
 
+import { bindOffline } from '../../dist/demo/demo-emulator';
 import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
@@ -170,7 +171,7 @@ describe('bitrix24-enrich (emulator)', function () {
 
     it('enriches 200 events of 120 deals, 10 of them deleted, with at most 3 requests, marking the deleted', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE']) {
-            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
+            await bindOffline(emulator, event);
         }
         const change = (action: 'add' | 'update' | 'delete', id?: number) =>
             emulator.control.userChange({

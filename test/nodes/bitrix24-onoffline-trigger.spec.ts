@@ -5,6 +5,7 @@ import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
+import { bindOffline } from '../../dist/demo/demo-emulator';
 import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
@@ -295,7 +296,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
 
     it('sends nothing for forged rings and leaves the queue alone; a genuine ring starts a drain within a second', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
-            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
+            await bindOffline(emulator, event);
         }
         // Rows are queued before the doorbell is bound, so no genuine ring comes yet.
         const ids = [1, 2, 3].map(
