@@ -19,17 +19,35 @@ export async function startDemoEmulator(): Promise<Emulator> {
     return emulator;
 }
 
-async function bindOffline(emulator: Emulator, event: string): Promise<void> {
-    const response = await fetch(`${emulator.portalUrl}/rest/event.bind.json`, {
+/** The answer of a REST call, loosely typed: callers check the fields they need. */
+export interface RestAnswer<T = unknown> {
+    result?: T;
+    error?: string;
+    error_description?: string;
+    total?: number;
+}
+
+/** A REST call with the preinstalled app's access token, as JSON. */
+export async function restCall<T = unknown>(
+    emulator: Emulator,
+    method: string,
+    params: Record<string, unknown> = {},
+): Promise<RestAnswer<T>> {
+    const response = await fetch(`${emulator.portalUrl}/rest/${method}.json`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ auth: emulator.app.accessToken, event, event_type: 'offline' }),
+        body: JSON.stringify({ ...params, auth: emulator.app.accessToken }),
     });
-    const answer = (await response.json()) as {
-        result?: unknown;
-        error?: string;
-        error_description?: string;
-    };
+    return (await response.json()) as RestAnswer<T>;
+}
+
+/** Binds `event` offline for the preinstalled app, as an installed application does; throws on an error. */
+export async function bindOffline(
+    emulator: Emulator,
+    event: string,
+    extra: Record<string, unknown> = {},
+): Promise<void> {
+    const answer = await restCall(emulator, 'event.bind', { event, event_type: 'offline', ...extra });
     if (answer.error)
         throw new Error(`event.bind ${event}: ${answer.error} ${answer.error_description ?? ''}`);
 }

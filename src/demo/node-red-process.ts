@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
-import net from 'node:net';
+import http from 'node:http';
 import path from 'node:path';
+
+import { listenLocally } from './local-server';
 import { until } from './wait';
 
 export interface NodeRedProcessOptions {
@@ -90,7 +92,7 @@ export class NodeRedProcess {
         child.stdout?.on('data', onData);
         child.stderr?.on('data', onData);
         try {
-            await runtime.waitUntilReady();
+            await runtime.waitUntilReady(logsInfo(settings.logging));
         } catch (error) {
             await runtime.kill();
             throw error;
@@ -183,25 +185,49 @@ export class NodeRedProcess {
         clearTimeout(timer);
     }
 
-    private async waitUntilReady(): Promise<void> {
+    /**
+     * Ready is: the admin API answers and the runtime has started the flows it loaded at start-up.
+     * The server listens before that start (@node-red/runtime lib/index.js does not wait for the
+     * flows): with no credential secret in the settings, the start first writes the secret it
+     * generates to .config.runtime.json (with an fsync, slow on a busy disk), and a deploy made in
+     * that gap is stopped and started again when the start-up goes on to start the saved flows.
+     */
+    private async waitUntilReady(watchFlowStart: boolean): Promise<void> {
         const deadline = Date.now() + 60_000;
+        let listening = false;
         while (Date.now() < deadline) {
             if (this.child.exitCode !== null) {
                 throw new Error(
                     `Node-RED exited with code ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`,
                 );
             }
-            try {
-                const response = await fetch(`${this.url}/settings`);
-                // With adminAuth on, the admin API answers 401 once it is up.
-                if (response.ok || response.status === 401) return;
-            } catch {
-                // not listening yet
-            }
+            listening ||= await this.adminApiAnswers();
+            if (listening && (!watchFlowStart || this.lines.some(startUpSettled))) return;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         throw new Error(`Node-RED did not start within 60 s:\n${this.lines.slice(-20).join('\n')}`);
     }
+
+    private async adminApiAnswers(): Promise<boolean> {
+        try {
+            const response = await fetch(`${this.url}/settings`);
+            // With adminAuth on, the admin API answers 401 once it is up.
+            return response.ok || response.status === 401;
+        } catch {
+            return false; // not listening yet
+        }
+    }
+}
+
+/** The info lines that end the start-up: the flows started, or they wait for node types that are missing. */
+function startUpSettled(line: string): boolean {
+    return / - \[info\] (Started flows|Waiting for missing types)/.test(line);
+}
+
+/** Whether the runtime's console log shows info lines, the ones that tell that the flows started. */
+function logsInfo(logging: unknown): boolean {
+    const level = (logging as { console?: { level?: unknown } } | undefined)?.console?.level;
+    return level === undefined || (typeof level === 'string' && ['info', 'debug', 'trace'].includes(level));
 }
 
 /** `<userDir>/node_modules/@b24sync/node-red-bitrix24` -> this package, so Node-RED loads it. */
@@ -215,13 +241,9 @@ async function linkPackage(userDir: string, packageDir: string): Promise<void> {
     await fs.symlink(packageDir, link, 'dir');
 }
 
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
+/** A port that was free a moment ago (Node-RED is told its port, it cannot be given a server). */
+export async function freePort(): Promise<number> {
+    const probe = await listenLocally(http.createServer());
+    await probe.close();
+    return probe.port;
 }

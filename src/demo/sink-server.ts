@@ -1,5 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+
+import { listenLocally } from './local-server';
 
 /** The demo's stand-in for the external system: it accepts every POST with 200 and counts them. */
 export interface Sink {
@@ -24,18 +25,6 @@ export async function startSink(path = '/api/bitrix24'): Promise<Sink> {
             }
         });
     });
-    await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-    });
-    const { port } = server.address() as AddressInfo;
-    return {
-        url: `http://127.0.0.1:${port}${path}`,
-        received: () => received,
-        stop: () =>
-            new Promise((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
+    const local = await listenLocally(server);
+    return { url: `${local.url}${path}`, received: () => received, stop: () => local.close() };
 }

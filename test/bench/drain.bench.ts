@@ -8,13 +8,14 @@
  * The emulator runs the standard bucket (50 burst, 2 per s) sped up `scale` times; ratios do
  * not depend on the speed-up. Not a test: it asserts nothing and prints what it measured.
  */
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 
-import { NodeRedProcess } from '../../dist/demo/node-red-process';
+import { bindOffline } from '../../dist/demo/demo-emulator';
+import type { NodeRedProcess } from '../../dist/demo/node-red-process';
+import { emulatorPortalNode } from '../../dist/demo/portal-node';
 import { sleep } from '../../dist/demo/wait';
 import { startEmulator, type Emulator } from '../../dist/emulator';
+import { startRuntime } from '../helpers/node-red-runtime';
 import { jssdkDrain } from './jssdk-drain';
 
 interface Row {
@@ -42,10 +43,8 @@ const profile = { burst: 50, rps: 2 * scale };
 
 async function main(): Promise<void> {
     const emulator = await startEmulator({ limits: profile });
-    const bound = await rest(emulator, 'event.bind', { event: 'ONCRMDEALADD', event_type: 'offline' });
-    if (bound.error) throw new Error(`event.bind: ${bound.error}`);
-    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-bench-'));
-    const nodeRed = await NodeRedProcess.start({ userDir, packageDir: path.resolve(__dirname, '../..') });
+    await bindOffline(emulator, 'ONCRMDEALADD');
+    const { runtime: nodeRed, stop: stopNodeRed } = await startRuntime();
     const rows: Row[] = [];
     try {
         for (const events of sizes) {
@@ -57,9 +56,8 @@ async function main(): Promise<void> {
             }
         }
     } finally {
-        await nodeRed.stop();
+        await stopNodeRed();
         await emulator.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
     }
     printTable(rows);
     const limitProbe = await probeLimits();
@@ -137,23 +135,7 @@ function row(
 function flow(emulator: Emulator, limit: number): Record<string, unknown>[] {
     return [
         { id: 'bench', type: 'tab', label: 'bench' },
-        {
-            id: 'portal',
-            type: 'bitrix24-portal',
-            portalUrl: emulator.portalUrl,
-            authType: 'oauth',
-            oauthServer: emulator.oauthServer,
-            rateLimit: 'custom',
-            burst: profile.burst,
-            rps: profile.rps,
-            credentials: {
-                clientId: emulator.app.clientId,
-                clientSecret: emulator.app.clientSecret,
-                accessToken: emulator.app.accessToken,
-                refreshToken: emulator.app.refreshToken,
-                applicationToken: emulator.app.applicationToken,
-            },
-        },
+        emulatorPortalNode(emulator, { burst: profile.burst, rps: profile.rps }),
         {
             id: 'start',
             type: 'inject',
@@ -204,7 +186,7 @@ function flow(emulator: Emulator, limit: number): Record<string, unknown>[] {
 async function probeLimits(): Promise<{ limit: number; bytes: number; ms: number }[]> {
     const emulator = await startEmulator({ limits: 'off' });
     try {
-        await rest(emulator, 'event.bind', { event: 'ONCRMDEALADD', event_type: 'offline' });
+        await bindOffline(emulator, 'ONCRMDEALADD');
         const probe = [];
         for (const limit of [50, 200, 500, 1000, 5000]) {
             fill(emulator, limit);
@@ -253,19 +235,6 @@ async function drained(emulator: Emulator, events: number): Promise<void> {
             throw new Error(`the queue did not drain: ${emulator.control.counters().queue.rows} rows left`);
         await sleep(20);
     }
-}
-
-async function rest(
-    emulator: Emulator,
-    method: string,
-    params: Record<string, unknown>,
-): Promise<{ error?: string }> {
-    const response = await fetch(`${emulator.portalUrl}/rest/${method}.json`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...params, auth: emulator.app.accessToken }),
-    });
-    return (await response.json()) as { error?: string };
 }
 
 function printTable(rows: Row[]): void {

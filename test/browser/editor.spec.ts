@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
@@ -8,9 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import type { Emulator } from '../../src/emulator';
 import { startDemoEmulator } from '../../src/demo/demo-emulator';
 import { readExample } from '../../src/demo/demo-flow';
-import { NodeRedProcess } from '../../src/demo/node-red-process';
+import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import { startSink, type Sink } from '../../src/demo/sink-server';
 import { until } from '../helpers/emulator-flow';
+import { startRuntime } from '../helpers/node-red-runtime';
 import { launchChromium } from './chromium';
 import { EditorPage, type DialogReport } from './editor-page';
 
@@ -38,16 +38,15 @@ describe('the editor in a real browser', function () {
     let browser: Browser;
     let page: Page;
     let editor: EditorPage;
-    let userDir = '';
+    let stopNodeRed: (() => Promise<void>) | undefined;
     const opened = new Set<string>();
     const pageErrors: string[] = [];
 
     before(async () => {
         browser = await launchChromium();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-browser-'));
         emulator = await startDemoEmulator();
         sink = await startSink();
-        nodeRed = await NodeRedProcess.start({ userDir, packageDir: ROOT });
+        ({ runtime: nodeRed, stop: stopNodeRed } = await startRuntime());
         page = await browser.newPage({ viewport: { width: 1920, height: 1000 } });
         page.on('pageerror', (error) => pageErrors.push(error.message));
         editor = new EditorPage(page);
@@ -60,10 +59,9 @@ describe('the editor in a real browser', function () {
 
     after(async () => {
         await browser?.close();
-        await nodeRed?.stop();
+        await stopNodeRed?.();
         await sink?.stop();
         await emulator?.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
     });
 
     it('shows the eight flow nodes in the palette, with translated labels', async () => {

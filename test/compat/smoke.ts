@@ -2,14 +2,13 @@
 // linked in: all nine types load, and example 01 drains the emulator's queue. Usage:
 //   tsx test/compat/smoke.ts <node-red package folder>
 // Prints one line; exits 1 on a failure.
-import { promises as fs, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { startDemoEmulator } from '../../src/demo/demo-emulator';
 import { appCredentials, demoFlow } from '../../src/demo/demo-flow';
-import { NodeRedProcess } from '../../src/demo/node-red-process';
 import { startSink } from '../../src/demo/sink-server';
+import { startRuntime } from '../helpers/node-red-runtime';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -21,12 +20,13 @@ async function smoke(nodeRedDir: string): Promise<string> {
             }
         )['node-red'].nodes,
     );
-    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-compat-'));
     const emulator = await startDemoEmulator();
     const sink = await startSink();
-    let nodeRed: NodeRedProcess | undefined;
+    let stopNodeRed: (() => Promise<void>) | undefined;
     try {
-        nodeRed = await NodeRedProcess.start({ userDir, packageDir: ROOT, nodeRedDir });
+        const started = await startRuntime({}, { nodeRedDir });
+        const nodeRed = started.runtime;
+        stopNodeRed = started.stop;
         const { version } = (await (await fetch(`${nodeRed.url}/settings`)).json()) as { version: string };
         const loaded = (await nodeRed.nodeTypes()).filter((node) => expected.includes(node.type));
         const broken = loaded
@@ -56,10 +56,9 @@ async function smoke(nodeRedDir: string): Promise<string> {
         const { rowsCleared } = emulator.control.counters();
         return `the running ${version} loaded ${loaded.length} types, example 01 cleared ${rowsCleared} rows`;
     } finally {
-        await nodeRed?.stop();
+        await stopNodeRed?.();
         await sink.stop();
         await emulator.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
     }
 }
 

@@ -1,8 +1,8 @@
 // Raw-HTTP helpers for the emulator conformance suite. Nothing here goes through src/bitrix24:
 // the emulator is checked against the Bitrix24 reference, not against our client.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
+import { listenLocally } from '../../dist/demo/local-server';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../dist/emulator';
 
 export { sleep } from '../../dist/demo/wait';
@@ -143,8 +143,7 @@ export class Sink {
     url = '';
 
     async start(): Promise<this> {
-        await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.url = (await listenLocally(this.server)).url;
         return this;
     }
 

@@ -1,11 +1,14 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import type { NodeAPI } from 'node-red';
 import helper from 'node-red-node-test-helper';
 
+import { bindOffline, restCall, type RestAnswer } from '../../dist/demo/demo-emulator';
+import { appCredentials } from '../../dist/demo/demo-flow';
+import { portalNode, UNPACED } from '../../dist/demo/portal-node';
 import { startEmulator, timingFromEnv, type Emulator, type EmulatorOptions } from '../../dist/emulator';
+import { helperUserDir } from './fake-portal-flow';
+import { serveHttpNode } from './node-flow';
 
 export { until } from '../../dist/demo/wait';
 
@@ -21,59 +24,60 @@ export interface Bench {
         node: Record<string, unknown> & { id: string; type: string };
         credentials: Record<string, string>;
     };
-    rest<T = unknown>(
-        method: string,
-        params?: Record<string, unknown>,
-    ): Promise<{ result?: T; error?: string; total?: number }>;
+    rest<T = unknown>(method: string, params?: Record<string, unknown>): Promise<RestAnswer<T>>;
+    /** Unloads the flow, stops the emulator and removes the user directory. */
     stop(): Promise<void>;
 }
 
-export async function startBench(
-    options: EmulatorOptions = {},
-    events = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'],
-): Promise<Bench> {
+/** The deal events a bench binds offline unless told otherwise. */
+export const DEAL_EVENTS = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'];
+
+export async function startBench(options: EmulatorOptions = {}, events = DEAL_EVENTS): Promise<Bench> {
     const emulator = await startEmulator({ ...timingFromEnv(), ...options }); // CI: a run with real timing
-    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-flow-'));
-    helper.settings({ userDir });
-    const rest = async <T>(method: string, params: Record<string, unknown> = {}) => {
-        const response = await fetch(`${emulator.portalUrl}/rest/${method}.json`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ ...params, auth: emulator.app.accessToken }),
-        });
-        return (await response.json()) as { result?: T; error?: string; total?: number };
-    };
-    for (const event of events) {
-        const bound = await rest('event.bind', { event, event_type: 'offline' });
-        if (bound.error) throw new Error(`binding ${event}: ${bound.error}`);
-    }
+    const userDir = await helperUserDir();
+    const rest = <T>(method: string, params: Record<string, unknown> = {}) =>
+        restCall<T>(emulator, method, params);
+    for (const event of events) await bindOffline(emulator, event);
     return {
         emulator,
-        userDir,
+        userDir: userDir.path,
         rest,
         portal: (extra = {}) => ({
-            node: {
-                id: 'portal',
-                type: 'bitrix24-portal',
-                portalUrl: emulator.portalUrl,
-                authType: 'oauth',
-                oauthServer: emulator.oauthServer,
-                rateLimit: 'custom',
-                burst: 1000,
-                rps: 1000,
-                ...extra,
-            },
-            credentials: {
-                clientId: emulator.app.clientId,
-                clientSecret: emulator.app.clientSecret,
-                accessToken: emulator.app.accessToken,
-                refreshToken: emulator.app.refreshToken,
-                applicationToken: emulator.app.applicationToken,
-            },
+            node: portalNode(emulator, { ...UNPACED, ...extra }),
+            credentials: { ...appCredentials(emulator.app) },
         }),
         stop: async () => {
+            await helper.unload();
             await emulator.stop();
-            await fs.rm(userDir, { recursive: true, force: true });
+            await userDir.remove();
+        },
+    };
+}
+
+/** A bench whose runtime serves its httpNode on a real port, where the emulator's event server rings. */
+export interface ServedBench extends Bench {
+    /** Where the runtime's httpNode routes are served: the trigger node's public URL. */
+    publicUrl: string;
+}
+
+/**
+ * startBench binding `events` (none unless told), and the httpNode of the runtime `red` captured
+ * served on a real port; `stop` also closes that server.
+ */
+export async function startServedBench(
+    red: { readonly red: NodeAPI },
+    events: string[] = [],
+): Promise<ServedBench> {
+    const bench = await startBench({}, events);
+    const server = await serveHttpNode((req, res) => {
+        red.red.httpNode(req, res);
+    });
+    return {
+        ...bench,
+        publicUrl: server.url,
+        stop: async () => {
+            await server.close();
+            await bench.stop();
         },
     };
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { parseForm } from '../../dist/bitrix24/internal';
+import { listenLocally, type LocalServer } from '../../dist/demo/local-server';
 
 /**
  * A small stand-in for a Bitrix24 portal and its OAuth server, for tests of the client alone
@@ -29,7 +29,17 @@ export class FakePortal {
     readonly requests: FakeRequest[] = [];
     private readonly handlers = new Map<string, FakeHandler>();
     private readonly server = http.createServer((req, res) => void this.serve(req, res));
+    private local: LocalServer | undefined;
     url = '';
+
+    /** The portal serves its own OAuth server too: pass the fake portal where a PortalTarget goes. */
+    get portalUrl(): string {
+        return this.url;
+    }
+
+    get oauthServer(): string {
+        return this.url;
+    }
 
     on(method: string, handler: FakeHandler): this {
         this.handlers.set(method, handler);
@@ -79,14 +89,13 @@ export class FakePortal {
     }
 
     async start(): Promise<this> {
-        await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.local = await listenLocally(this.server);
+        this.url = this.local.url;
         return this;
     }
 
     async stop(): Promise<void> {
-        this.server.closeAllConnections();
-        await new Promise((resolve) => this.server.close(resolve));
+        await this.local?.close();
     }
 
     private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

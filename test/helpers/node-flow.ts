@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { NodeMessage } from 'node-red';
 import type { SinonSpy } from 'sinon';
+
+import { listenLocally, type LocalServer } from '../../dist/demo/local-server';
 
 export { sleep } from '../../dist/demo/wait';
 
@@ -16,6 +17,30 @@ export { sleep } from '../../dist/demo/wait';
 
 /** A node of a test flow. */
 export type FlowNode = { id: string; type: string } & Record<string, unknown>;
+
+/**
+ * An offline-get node with the settings the editor gives a new one, on the portal node 'portal',
+ * reading batches; `extra` adds or replaces settings (output, wires...).
+ */
+export function offlineGetNode(extra: Record<string, unknown> = {}): FlowNode {
+    return {
+        id: 'get',
+        type: 'bitrix24-offline-get',
+        portal: 'portal',
+        mode: 'reserve',
+        queue: 'normal',
+        limit: 50,
+        filter: '{}',
+        filterType: 'json',
+        order: '{"TIMESTAMP_X":"ASC"}',
+        orderType: 'json',
+        output: 'batch',
+        drain: true,
+        maxOpen: 4,
+        redeliverAfter: 300,
+        ...extra,
+    };
+}
 
 /** A node (an EventEmitter at runtime, whatever its typings say). */
 type Emitter = object;
@@ -58,18 +83,8 @@ function nextEvent<V, T>(node: Emitter, event: string, timeoutMs: number, map: (
 }
 
 /** Serves the runtime's `RED.httpNode` on a real port, as Node-RED does, so the emulator can ring it. */
-export async function serveHttpNode(
-    app: http.RequestListener,
-): Promise<{ url: string; close(): Promise<void> }> {
-    const server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: async () => {
-            server.closeAllConnections();
-            await new Promise((resolve) => server.close(resolve));
-        },
-    };
+export function serveHttpNode(app: http.RequestListener): Promise<LocalServer> {
+    return listenLocally(http.createServer(app));
 }
 
 /** The test helper's sinon spies on a node's status, error and warn. */

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
+import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import bindModule from '../../dist/nodes/bitrix24-bind';
 import portalModule from '../../dist/nodes/bitrix24-portal';
-import { FakePortal } from '../helpers/fake-portal';
+import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
+import type { FakePortal } from '../helpers/fake-portal';
 import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
 import { lastStatus, nextError, nextMessage, spies } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
@@ -18,37 +17,26 @@ const CREDS = { clientId: 'local.bind', accessToken: 'at-bind-node-1' };
 
 describe('bitrix24-bind: bad input (fake portal)', () => {
     let portal: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
 
     beforeEach(async () => {
-        portal = await new FakePortal().start();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-bind-'));
-        helper.settings({ userDir });
+        fake = await startFakePortalFlow();
+        portal = fake.portal;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
-    });
+    afterEach(() => fake.stop());
 
     async function load(
         bind: Record<string, unknown>,
-        portalNode: Record<string, unknown> = {},
+        portalExtra: Record<string, unknown> = {},
         creds: Record<string, string> = CREDS,
     ) {
-        const flow = [
-            {
-                id: 'p1',
-                type: 'bitrix24-portal',
-                portalUrl: portal.url,
-                authType: 'oauth',
-                oauthServer: portal.url,
-                ...portalNode,
-            },
-            { id: 'tab', type: 'tab' },
-            { id: 'b1', z: 'tab', type: 'bitrix24-bind', portal: 'p1', wires: [[]], ...bind },
-        ];
+        const flow = onTab(portalNode(portal, { id: 'p1', ...portalExtra }), {
+            id: 'b1',
+            type: 'bitrix24-bind',
+            wires: [[]],
+            ...bind,
+        });
         await helper.load([portalModule, bindModule], flow, { p1: creds });
         return helper.getNode('b1');
     }
@@ -133,10 +121,7 @@ describe('bitrix24-bind (emulator)', function () {
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     const calls = (method: string) => emulator.control.counters().requestsByMethod[method] ?? 0;
     const handlers = () =>

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
+import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import callModule from '../../dist/nodes/bitrix24-call';
 import portalModule from '../../dist/nodes/bitrix24-portal';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
+import type { FakePortal } from '../helpers/fake-portal';
+import { fail, ok } from '../helpers/fake-portal';
 import { startBench, type Bench } from '../helpers/emulator-flow';
 import { nextError, nextMessage } from '../helpers/node-flow';
 
@@ -16,45 +16,30 @@ const CREDS = { clientId: 'local.call', clientSecret: 'cs-call-secret-1', access
 
 describe('bitrix24-call (fake portal)', () => {
     let portal: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
 
     beforeEach(async () => {
-        portal = await new FakePortal().start();
+        fake = await startFakePortalFlow();
+        portal = fake.portal;
         portal.withBatch();
         portal.on('crm.deal.update', (req) =>
             Number(req.body.id) === 7 ? fail(400, 'NOT_FOUND', 'Not found') : ok(true),
         );
         portal.on('crm.deal.list', () => ok([{ ID: '1' }], { total: 120, next: 50 }));
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-call-'));
-        helper.settings({ userDir });
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
-    });
+    afterEach(() => fake.stop());
 
     async function load(
         call: Record<string, unknown>,
         portalExtra: Record<string, unknown> = {},
         creds: Record<string, string> = CREDS,
     ) {
-        const flow = [
-            {
-                id: 'p1',
-                type: 'bitrix24-portal',
-                portalUrl: portal.url,
-                authType: 'oauth',
-                oauthServer: portal.url,
-                authConnector: 'erp',
-                ...portalExtra,
-            },
-            // Flow nodes on a tab, the portal global, as the editor saves them.
-            { id: 'tab', type: 'tab' },
-            { id: 'c1', z: 'tab', type: 'bitrix24-call', portal: 'p1', wires: [['out']], ...call },
-            { id: 'out', z: 'tab', type: 'helper' },
-        ];
+        const flow = onTab(
+            portalNode(portal, { id: 'p1', authConnector: 'erp', ...portalExtra }),
+            { id: 'c1', type: 'bitrix24-call', wires: [['out']], ...call },
+            { id: 'out', type: 'helper' },
+        );
         await helper.load([portalModule, callModule], flow, { p1: creds });
         return { call: helper.getNode('c1'), out: helper.getNode('out') };
     }
@@ -182,10 +167,7 @@ describe('bitrix24-call (emulator)', function () {
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     it('runs 120 updates as 3 requests with per-item results, and its writes do not echo into the queue', async () => {
         // The app listens to deal updates on its connector's queue.

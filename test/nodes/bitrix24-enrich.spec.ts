@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
+import { bindOffline } from '../../dist/demo/demo-emulator';
+import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
 import portalModule from '../../dist/nodes/bitrix24-portal';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
+import type { FakePortal } from '../helpers/fake-portal';
+import { fail, ok } from '../helpers/fake-portal';
 import { collect, startBench, type Bench } from '../helpers/emulator-flow';
 import { nextError, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
 
@@ -31,10 +32,11 @@ const taskEvent = (id: number) => ({
 
 describe('bitrix24-enrich (fake portal)', () => {
     let portal: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
 
     beforeEach(async () => {
-        portal = await new FakePortal().start();
+        fake = await startFakePortalFlow();
+        portal = fake.portal;
         portal.withBatch();
         portal.on('crm.item.get', (req) =>
             Number(req.body.id) === 404
@@ -44,29 +46,16 @@ describe('bitrix24-enrich (fake portal)', () => {
                   }),
         );
         portal.on('crm.product.get', (req) => ok({ ID: String(req.body.id), NAME: 'Product' }));
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-enrich-'));
-        helper.settings({ userDir });
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
-    });
+    afterEach(() => fake.stop());
 
     async function load(enrich: Record<string, unknown> = {}) {
-        const flow = [
-            {
-                id: 'p1',
-                type: 'bitrix24-portal',
-                portalUrl: portal.url,
-                authType: 'oauth',
-                oauthServer: portal.url,
-            },
-            { id: 'tab', type: 'tab' },
-            { id: 'e1', z: 'tab', type: 'bitrix24-enrich', portal: 'p1', wires: [['out']], ...enrich },
-            { id: 'out', z: 'tab', type: 'helper' },
-        ];
+        const flow = onTab(
+            portalNode(portal, { id: 'p1' }),
+            { id: 'e1', type: 'bitrix24-enrich', wires: [['out']], ...enrich },
+            { id: 'out', type: 'helper' },
+        );
         await helper.load([portalModule, enrichModule], flow, { p1: CREDS });
         return { enrich: helper.getNode('e1'), out: helper.getNode('out') };
     }
@@ -208,14 +197,11 @@ describe('bitrix24-enrich (emulator)', function () {
         emulator = bench.emulator;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     it('enriches 200 events of 120 deals, 10 of them deleted, with at most 3 requests, marking the deleted', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE']) {
-            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
+            await bindOffline(emulator, event);
         }
         const change = (action: 'add' | 'update' | 'delete', id?: number) =>
             emulator.control.userChange({

@@ -11,8 +11,8 @@ import clearModule from '../../dist/nodes/bitrix24-offline-clear';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
-import { serveHttpNode, sleep } from '../helpers/node-flow';
+import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { offlineGetNode, sleep } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
 /**
@@ -39,24 +39,16 @@ function writeBackModule(RED: NodeAPI): void {
 describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> offline-clear (emulator)', function () {
     this.timeout(60_000);
     const PATH = '/bitrix24/onoffline';
-    let bench: Bench;
+    let bench: ServedBench;
     let emulator: Emulator;
-    let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     beforeEach(async () => {
-        bench = await startBench({}, []);
+        bench = await startServedBench(red);
         emulator = bench.emulator;
-        server = await serveHttpNode((req, res) => {
-            red.red.httpNode(req, res);
-        });
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await server.close();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     const counters = () => emulator.control.counters();
     const calls = (method: string) => counters().requestsByMethod[method] ?? 0;
@@ -82,23 +74,13 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
                 type: 'bitrix24-onoffline-trigger',
                 portal: 'portal',
                 path: PATH,
-                publicUrl: server.url,
+                publicUrl: bench.publicUrl,
                 autoBind: true,
                 minTimeout: 1,
                 pollInterval: 2,
                 wires: [['get', 'wakeups']],
             },
-            {
-                id: 'get',
-                type: 'bitrix24-offline-get',
-                portal: 'portal',
-                mode: 'reserve',
-                queue: 'normal',
-                limit: 50,
-                output: 'batch',
-                drain: true,
-                wires: [['enrich'], []],
-            },
+            offlineGetNode({ wires: [['enrich'], []] }),
             { id: 'enrich', type: 'bitrix24-enrich', portal: 'portal', wires: [['writeBack']] },
             { id: 'writeBack', type: 'test-write-back', wires: [['call']] },
             {

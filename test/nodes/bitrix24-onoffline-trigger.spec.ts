@@ -1,23 +1,25 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
+import { bindOffline } from '../../dist/demo/demo-emulator';
+import { portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 import clearModule from '../../dist/nodes/bitrix24-offline-clear';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { FakePortal } from '../helpers/fake-portal';
-import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
+import type { FakePortal } from '../helpers/fake-portal';
+import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
 import {
     lastStatus,
     nextMessage,
     nextWarning,
-    serveHttpNode,
+    offlineGetNode,
     sleep,
     spies,
     type FlowNode,
@@ -43,42 +45,22 @@ function ring(token: string | undefined) {
 
 describe('bitrix24-onoffline-trigger (fake portal)', () => {
     let portal: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
     const red = captureRed();
 
     beforeEach(async () => {
-        portal = await new FakePortal().start();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-trigger-'));
-        helper.settings({ userDir });
+        fake = await startFakePortalFlow();
+        portal = fake.portal;
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
-    });
+    afterEach(() => fake.stop());
 
     async function load(trigger: Record<string, unknown> = {}, creds: Record<string, string> = CREDS) {
-        const flow = [
-            {
-                id: 'p1',
-                type: 'bitrix24-portal',
-                portalUrl: portal.url,
-                authType: 'oauth',
-                oauthServer: portal.url,
-            },
-            { id: 'tab', type: 'tab' },
-            {
-                id: 't1',
-                z: 'tab',
-                type: 'bitrix24-onoffline-trigger',
-                portal: 'p1',
-                pollInterval: 0,
-                wires: [['out']],
-                ...trigger,
-            },
-            { id: 'out', z: 'tab', type: 'helper' },
-        ];
+        const flow = onTab(
+            portalNode(portal, { id: 'p1' }),
+            { id: 't1', type: 'bitrix24-onoffline-trigger', pollInterval: 0, wires: [['out']], ...trigger },
+            { id: 'out', type: 'helper' },
+        );
         await helper.load([portalModule, triggerModule, red.module], flow, { p1: creds });
         return { trigger: helper.getNode('t1'), out: helper.getNode('out') };
     }
@@ -178,7 +160,7 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
 
     it('serves nothing when httpNodeRoot is false, and says so', async () => {
         // Replaces the settings of beforeEach (helper.settings does not merge), until the next test.
-        helper.settings({ userDir, httpNodeRoot: false });
+        helper.settings({ userDir: fake.userDir, httpNodeRoot: false });
         const warned: string[] = [];
         const { trigger } = await load();
         spies(trigger).warn.args.forEach((args) => warned.push(String(args[0])));
@@ -233,25 +215,16 @@ describe('bitrix24-onoffline-trigger (fake portal)', () => {
 describe('bitrix24-onoffline-trigger (emulator)', function () {
     this.timeout(20_000);
     const PATH = '/bitrix24/onoffline';
-    let bench: Bench;
+    let bench: ServedBench;
     let emulator: Emulator;
-    let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     beforeEach(async () => {
-        bench = await startBench({}, []);
+        bench = await startServedBench(red);
         emulator = bench.emulator;
-        // The runtime's httpNode on a real port, where the emulator's event server can ring.
-        server = await serveHttpNode((req, res) => {
-            red.red.httpNode(req, res);
-        });
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await server.close();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     const doorbells = () =>
         emulator.control.bindings(emulator.app.clientId).filter((b) => b.event === 'ONOFFLINEEVENT');
@@ -264,30 +237,14 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                 type: 'bitrix24-onoffline-trigger',
                 portal: 'portal',
                 path: PATH,
-                publicUrl: server.url,
+                publicUrl: bench.publicUrl,
                 autoBind: true,
                 minTimeout: 0,
                 pollInterval: 0,
                 wires: [['rings', 'get']],
                 ...trigger,
             },
-            {
-                id: 'get',
-                type: 'bitrix24-offline-get',
-                portal: 'portal',
-                mode: 'reserve',
-                queue: 'normal',
-                limit: 50,
-                filter: '{}',
-                filterType: 'json',
-                order: '{"TIMESTAMP_X":"ASC"}',
-                orderType: 'json',
-                output: 'batch',
-                drain: true,
-                maxOpen: 4,
-                redeliverAfter: 300,
-                wires: [['events'], []],
-            },
+            offlineGetNode({ wires: [['events'], []] }),
             { id: 'rings', type: 'helper' },
             { id: 'events', type: 'helper' },
         ];
@@ -314,7 +271,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         }
         assert.equal(calls('event.bind'), 1);
         const [doorbell] = doorbells();
-        assert.equal(doorbell.handler, `${server.url}${PATH}`);
+        assert.equal(doorbell.handler, `${bench.publicUrl}${PATH}`);
         assert.deepEqual(doorbell.options, { minTimeout: 7 });
 
         await deploy(flow());
@@ -335,7 +292,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                     const all = doorbells();
                     return (
                         all.length === 1 &&
-                        all[0].handler === `${server.url}${handlerPath}` &&
+                        all[0].handler === `${bench.publicUrl}${handlerPath}` &&
                         JSON.stringify(all[0].options) === JSON.stringify({ minTimeout })
                     );
                 },
@@ -353,10 +310,14 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
         await deploy(flow({ minTimeout: 3, path: '/bitrix24/ring' }));
         await only('/bitrix24/ring', 3);
         assert.equal(calls('event.unbind'), 2);
-        // The record is written once the portal has the binding, a moment after it shows there.
+        // The node writes its record once the portal has answered the bind, a moment after the binding exists.
         const recorded = async () =>
-            (JSON.parse(await fs.readFile(record, 'utf8')) as { handler: string }).handler;
-        await until(async () => (await recorded()) === `${server.url}/bitrix24/ring`, 2000, 'the record');
+            (JSON.parse(await fs.readFile(record, 'utf8').catch(() => '{}')) as { handler?: string }).handler;
+        await until(
+            async () => (await recorded()) === `${bench.publicUrl}/bitrix24/ring`,
+            5000,
+            'the record of the new doorbell',
+        );
 
         const portal = bench.portal();
         await helper.setFlows([portal.node, { id: 'tab', type: 'tab' }], 'nodes', {
@@ -376,7 +337,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
 
     it('sends nothing for forged rings and leaves the queue alone; a genuine ring starts a drain within a second', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE']) {
-            assert.equal((await bench.rest('event.bind', { event, event_type: 'offline' })).error, undefined);
+            await bindOffline(emulator, event);
         }
         // Rows are queued before the doorbell is bound, so no genuine ring comes yet.
         const ids = [1, 2, 3].map(
@@ -397,12 +358,12 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                 'auth[domain]': 'x.example',
             };
             if (token !== undefined) form['auth[application_token]'] = token;
-            return fetch(`${server.url}${PATH}`, { method: 'POST', body: new URLSearchParams(form) });
+            return fetch(`${bench.publicUrl}${PATH}`, { method: 'POST', body: new URLSearchParams(form) });
         };
         assert.equal((await forge('forged-application-token')).status, 200);
         assert.equal((await forge(undefined)).status, 200);
         assert.equal((await forge('')).status, 200);
-        assert.equal((await fetch(`${server.url}${PATH}?event=ONOFFLINEEVENT`)).status, 404);
+        assert.equal((await fetch(`${bench.publicUrl}${PATH}?event=ONOFFLINEEVENT`)).status, 404);
         await sleep(300);
         assert.equal(rings.length, 0);
         assert.equal(events.length, 0);
@@ -475,7 +436,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
 
     it('warns once when polls keep finding rows that no ring announced (the doorbell cannot reach Node-RED)', async () => {
         // The portal rings a path nobody serves: bound, accepted, never heard.
-        await deployDraining({ publicUrl: `${server.url}/elsewhere` });
+        await deployDraining({ publicUrl: `${bench.publicUrl}/elsewhere` });
         const rings = collect('rings');
         await workFor(3500);
         await until(() => ringsMissing().length > 0, 3000, 'the warning');

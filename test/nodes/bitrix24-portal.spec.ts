@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
+import { portalNode } from '../../dist/demo/portal-node';
 import { FileTokenStore } from '../../dist/bitrix24';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import type { PortalNode } from '../../dist/nodes/shared/portal-node';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import { startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
+import type { FakePortal } from '../helpers/fake-portal';
+import { fail, ok } from '../helpers/fake-portal';
 import { captureRed } from '../helpers/red';
 
 const CREDS = {
@@ -22,34 +23,19 @@ const CREDS = {
 
 describe('bitrix24-portal', () => {
     let portal: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
     const red = captureRed();
 
     beforeEach(async () => {
-        portal = await new FakePortal().start();
+        fake = await startFakePortalFlow();
+        portal = fake.portal;
         portal.withBatch();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-userdir-'));
-        helper.settings({ userDir });
     });
 
-    afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
-    });
+    afterEach(() => fake.stop());
 
     function flow(extra: Record<string, unknown> = {}) {
-        return [
-            {
-                id: 'p1',
-                type: 'bitrix24-portal',
-                name: 'test',
-                portalUrl: portal.url,
-                authType: 'oauth',
-                oauthServer: portal.url,
-                ...extra,
-            },
-        ];
+        return [portalNode(portal, { id: 'p1', name: 'test', ...extra })];
     }
 
     async function load(extra: Record<string, unknown> = {}, creds: Record<string, string> = CREDS) {
@@ -58,7 +44,7 @@ describe('bitrix24-portal', () => {
     }
 
     function tokenFile() {
-        return new FileTokenStore(path.join(userDir, 'bitrix24', 'tokens-p1.json'));
+        return new FileTokenStore(path.join(fake.userDir, 'bitrix24', 'tokens-p1.json'));
     }
 
     /** The OAuth server hands out a new pair for the current refresh token, once. */

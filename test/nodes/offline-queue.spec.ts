@@ -8,6 +8,7 @@ import getModule from '../../dist/nodes/bitrix24-offline-get';
 import listModule from '../../dist/nodes/bitrix24-offline-list';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import { collect, coreNode, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { offlineGetNode } from '../helpers/node-flow';
 
 const nodes = [portalModule, getModule, clearModule, errorModule, listModule];
 
@@ -15,10 +16,7 @@ describe('the offline queue in a flow', function () {
     this.timeout(60_000);
     let bench: Bench;
 
-    afterEach(async () => {
-        await helper.unload();
-        await bench.stop();
-    });
+    afterEach(() => bench.stop());
 
     const rowsLeft = () => bench.emulator.control.queueRows({ clientId: bench.emulator.app.clientId });
     const calls = (method: string) => bench.emulator.control.counters().requestsByMethod[method] ?? 0;
@@ -63,24 +61,8 @@ describe('the offline queue in a flow', function () {
         );
     }
 
-    const getNode = (extra: Record<string, unknown> = {}) => ({
-        id: 'get',
-        type: 'bitrix24-offline-get',
-        portal: 'portal',
-        mode: 'reserve',
-        queue: 'normal',
-        limit: 50,
-        filter: '{}',
-        filterType: 'json',
-        order: '{"TIMESTAMP_X":"ASC"}',
-        orderType: 'json',
-        output: 'event',
-        drain: true,
-        maxOpen: 4,
-        redeliverAfter: 300,
-        wires: [['work'], ['empty']],
-        ...extra,
-    });
+    const getNode = (extra: Record<string, unknown> = {}) =>
+        offlineGetNode({ output: 'event', wires: [['work'], ['empty']], ...extra });
     const clearNode = (extra: Record<string, unknown> = {}) => ({
         id: 'clear',
         type: 'bitrix24-offline-clear',

@@ -4,7 +4,8 @@ import path from 'node:path';
 
 import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import { startEmulator, type Emulator } from '../../dist/emulator';
-import { portalNode, startRuntime } from './runtime';
+import { emulatorPortalNode } from '../../dist/demo/portal-node';
+import { startRuntime } from '../helpers/node-red-runtime';
 
 /**
  * Editor users as Node-RED's settings hold them: bcrypt hashes of the passwords below, made once
@@ -47,18 +48,7 @@ describe('security: the admin routes need the right permission when adminAuth is
         }));
         tokens.reader = await login('reader', 'read');
         tokens.admin = await login('admin', '*');
-        await runtime.deploy(
-            [
-                portalNode(emulator, {
-                    clientId: emulator.app.clientId,
-                    clientSecret: emulator.app.clientSecret,
-                    accessToken: emulator.app.accessToken,
-                    refreshToken: emulator.app.refreshToken,
-                    applicationToken: emulator.app.applicationToken,
-                }),
-            ],
-            { token: tokens.admin, started: true },
-        );
+        await runtime.deploy([emulatorPortalNode(emulator)], { token: tokens.admin, started: true });
     });
 
     after(async () => {

@@ -7,8 +7,7 @@ import { FileTokenStore } from '../../dist/bitrix24';
 import { startEmulator, type Emulator } from '../../dist/emulator';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import type { PortalNode } from '../../dist/nodes/shared/portal-node';
-import { startBench, type Bench } from '../helpers/emulator-flow';
-import { serveHttpNode } from '../helpers/node-flow';
+import { DEAL_EVENTS, startServedBench, type ServedBench } from '../helpers/emulator-flow';
 import { captureRed } from '../helpers/red';
 import { form, FORM, portalState, prototypePolluted, send, type RawRequest } from './helpers';
 
@@ -16,10 +15,9 @@ const POLLUTION_KEYS = ['polluted', 'access_token', 'refresh_token', 'client_end
 
 describe('security: the installation callback refuses what the portal did not send, storing nothing', function () {
     this.timeout(20_000);
-    let bench: Bench;
+    let bench: ServedBench;
     let emulator: Emulator;
     let otherPortal: Emulator;
-    let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     before(async () => {
@@ -31,18 +29,13 @@ describe('security: the installation callback refuses what the portal did not se
     });
 
     beforeEach(async () => {
-        bench = await startBench();
+        bench = await startServedBench(red, DEAL_EVENTS);
         emulator = bench.emulator;
-        server = await serveHttpNode((req, res) => {
-            red.red.httpNode(req, res);
-        });
         emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: 'Deal' } });
     });
 
     afterEach(async () => {
         for (const key of POLLUTION_KEYS) delete (Object.prototype as Record<string, unknown>)[key];
-        await helper.unload();
-        await server.close();
         await bench.stop();
     });
 
@@ -53,7 +46,7 @@ describe('security: the installation callback refuses what the portal did not se
         return node;
     }
 
-    const url = (id = 'portal') => `${server.url}/bitrix24/install/${id}`;
+    const url = (id = 'portal') => `${bench.publicUrl}/bitrix24/install/${id}`;
     const tokenFile = () => new FileTokenStore(path.join(bench.userDir, 'bitrix24', 'tokens-portal.json'));
 
     /** The callback the emulator posts at installation (docs/bitrix24.md §7), with fields changed. */

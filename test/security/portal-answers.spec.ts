@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 import type { NodeAPI } from 'node-red';
 import helper from 'node-red-node-test-helper';
 import supertest from 'supertest';
 
+import { portalNode, UNPACED } from '../../dist/demo/portal-node';
 import bindModule from '../../dist/nodes/bitrix24-bind';
 import callModule from '../../dist/nodes/bitrix24-call';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
@@ -16,6 +14,7 @@ import getModule from '../../dist/nodes/bitrix24-offline-get';
 import listModule from '../../dist/nodes/bitrix24-offline-list';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
+import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import { collect, until } from '../helpers/emulator-flow';
 import { FakePortal, ok, type FakeReply } from '../helpers/fake-portal';
 import { captureRed } from '../helpers/red';
@@ -131,49 +130,32 @@ describe('security: portal answers that are not Bitrix24 give a clear error and 
     this.timeout(30_000);
     let portal: FakePortal;
     let otherHost: FakePortal;
-    let userDir: string;
+    let fake: FakePortalFlow;
     const red = captureRed();
 
     beforeEach(async () => {
-        portal = (await new FakePortal().start()).withBatch();
+        fake = await startFakePortalFlow();
+        portal = fake.portal.withBatch();
         // The offline-get node looks for orphaned reservations at start: none.
         portal.on('event.offline.list', () => ok([], { total: 0 }));
         otherHost = await new FakePortal().start();
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-answers-'));
-        helper.settings({ userDir });
     });
 
     afterEach(async () => {
-        await helper.unload();
-        await portal.stop();
+        await fake.stop();
         await otherHost.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
     });
-
-    function portalNode() {
-        return {
-            id: 'p1',
-            type: 'bitrix24-portal',
-            portalUrl: portal.url,
-            authType: 'oauth',
-            oauthServer: portal.url,
-            rateLimit: 'custom',
-            burst: 1000,
-            rps: 1000,
-        };
-    }
 
     async function load(type: string, module: (red: NodeAPI) => void, config: Record<string, unknown>) {
         await helper.load(
             [portalModule, module, red.module],
-            [
-                { id: 'tab', type: 'tab' },
-                portalNode(),
-                { id: 'n1', z: 'tab', type, portal: 'p1', wires: [['out']], ...config },
-                { id: 'out', z: 'tab', type: 'helper' },
-                { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
-                { id: 'errors', z: 'tab', type: 'helper' },
-            ],
+            onTab(
+                portalNode(portal, { id: 'p1', ...UNPACED }),
+                { id: 'n1', type, portal: 'p1', wires: [['out']], ...config },
+                { id: 'out', type: 'helper' },
+                { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
+                { id: 'errors', type: 'helper' },
+            ),
             { p1: CREDS },
         );
         return { out: collect('out'), errors: collect('errors') };

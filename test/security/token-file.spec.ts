@@ -4,8 +4,9 @@ import path from 'node:path';
 
 import { FileTokenStore, type StoredTokens } from '../../dist/bitrix24';
 import { startEmulator, type Emulator } from '../../dist/emulator';
-import { until } from '../helpers/emulator-flow';
-import { portalNode, startRuntime } from './runtime';
+import { emulatorPortalNode } from '../../dist/demo/portal-node';
+import { until } from '../../dist/demo/wait';
+import { startRuntime } from '../helpers/node-red-runtime';
 
 const SECRET = 'credential-secret-of-this-test-7f3a';
 
@@ -69,13 +70,7 @@ describe('security: the token file a real Node-RED runtime writes', function () 
     /** A flow whose inject makes one REST call, so that an expired access token gets refreshed. */
     function refreshingFlow() {
         return [
-            portalNode(emulator, {
-                clientId: emulator.app.clientId,
-                clientSecret: emulator.app.clientSecret,
-                accessToken: emulator.app.accessToken,
-                refreshToken: emulator.app.refreshToken,
-                applicationToken: emulator.app.applicationToken,
-            }),
+            emulatorPortalNode(emulator),
             { id: 'tab', type: 'tab', label: 'tokens' },
             {
                 id: 'go',
@@ -106,7 +101,7 @@ describe('security: the token file a real Node-RED runtime writes', function () 
     it('writes the tokens of an installation callback encrypted under the credential secret, mode 0600', async () => {
         const runtime = await start({ credentialSecret: SECRET });
         const app = { clientId: 'local.tokenfile.1', clientSecret: 'cs-tokenfile-9d8c7b6a5f4e' };
-        await runtime.runtime.deploy([portalNode(emulator, app)], { started: true });
+        await runtime.runtime.deploy([emulatorPortalNode(emulator, { credentials: app })], { started: true });
         const installed = await emulator.control.installApp({
             ...app,
             installUrl: `${runtime.runtime.url}/bitrix24/install/portal`,

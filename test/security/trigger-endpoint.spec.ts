@@ -6,8 +6,8 @@ import { startEmulator, type Emulator } from '../../dist/emulator';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
-import { serveHttpNode, spies } from '../helpers/node-flow';
+import { collect, DEAL_EVENTS, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { spies } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 import { form, FORM, portalState, prototypePolluted, send, type RawRequest } from './helpers';
 
@@ -31,10 +31,9 @@ function ring(token: string, extra: Record<string, string> = {}): Record<string,
 
 describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not send, changing nothing', function () {
     this.timeout(20_000);
-    let bench: Bench;
+    let bench: ServedBench;
     let emulator: Emulator;
     let otherPortal: Emulator;
-    let server: { url: string; close(): Promise<void> };
     const red = captureRed();
 
     before(async () => {
@@ -46,11 +45,8 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
     });
 
     beforeEach(async () => {
-        bench = await startBench();
+        bench = await startServedBench(red, DEAL_EVENTS);
         emulator = bench.emulator;
-        server = await serveHttpNode((req, res) => {
-            red.red.httpNode(req, res);
-        });
         const portal = bench.portal();
         await helper.load(
             [portalModule, triggerModule, getModule, red.module],
@@ -92,12 +88,10 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
 
     afterEach(async () => {
         for (const key of POLLUTION_KEYS) delete (Object.prototype as Record<string, unknown>)[key];
-        await helper.unload();
-        await server.close();
         await bench.stop();
     });
 
-    const url = () => `${server.url}${PATH}`;
+    const url = () => `${bench.publicUrl}${PATH}`;
     const refusals = () =>
         spies(helper.getNode('t1'))
             .status.getCalls()

@@ -14,6 +14,7 @@
  *   the msgs at the other ends (trigger, the gets' "queue empty", clear, error, call) ─> tap ─>
  *       http request (POST /tap): every msg of the flow reaches the sink and its secret scan
  */
+import { emulatorPortalNode, portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -112,6 +113,25 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
         coalesceMs: 1000,
         wires: [['tap']],
     });
+    /** A function node that sends a copy of the msg as the JSON body of the http request node `to`. */
+    const toSink = (id: string, x: number, y: number, name: string, to: string) => ({
+        id,
+        type: 'function',
+        ...at(x, y),
+        name,
+        func: [
+            'msg.payload = RED.util.cloneMessage(msg);',
+            "msg.headers = { 'content-type': 'application/json' };",
+            'return msg;',
+        ].join('\n'),
+        outputs: 1,
+        timeout: 0,
+        noerr: 0,
+        initialize: '',
+        finalize: '',
+        libs: [],
+        wires: [[to]],
+    });
     const post = (id: string, path: string, row: number, wires: string[][]) => ({
         id,
         type: 'http request',
@@ -130,40 +150,26 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
         headers: [],
         wires,
     });
+    const rate =
+        options.rateLimit === 'standard'
+            ? { rateLimit: 'standard' }
+            : { rateLimit: 'custom', burst: options.rateLimit.burst, rps: options.rateLimit.rps };
     return [
         { id: TAB, type: 'tab', label: 'soak', disabled: false, info: '' },
-        {
-            id: 'portal',
-            type: 'bitrix24-portal',
+        emulatorPortalNode(emulator, {
             name: 'emulated portal',
-            portalUrl: emulator.portalUrl,
-            authType: 'oauth',
             authConnector: options.authConnector,
-            oauthServer: emulator.oauthServer,
-            ...(options.rateLimit === 'standard'
-                ? { rateLimit: 'standard' }
-                : { rateLimit: 'custom', burst: options.rateLimit.burst, rps: options.rateLimit.rps }),
-            credentials: {
-                clientId: emulator.app.clientId,
-                clientSecret: emulator.app.clientSecret,
-                accessToken: emulator.app.accessToken,
-                refreshToken: emulator.app.refreshToken,
-                applicationToken: emulator.app.applicationToken,
-            },
-        },
-        {
+            ...rate,
+        }),
+        portalNode(emulator, {
             id: 'webhookPortal',
-            type: 'bitrix24-portal',
             name: 'emulated portal (webhook)',
-            portalUrl: emulator.portalUrl,
             authType: 'webhook',
             authConnector: '',
             oauthServer: '',
-            ...(options.rateLimit === 'standard'
-                ? { rateLimit: 'standard' }
-                : { rateLimit: 'custom', burst: options.rateLimit.burst, rps: options.rateLimit.rps }),
+            ...rate,
             credentials: { webhookUrl: emulator.webhookUrl },
-        },
+        }),
         {
             id: 'webhookTimer',
             type: 'inject',
@@ -302,43 +308,9 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
             uncaught: false,
             wires: [['report']],
         },
-        {
-            id: 'report',
-            type: 'function',
-            ...at(420, 560),
-            name: 'the error msg to the sink',
-            func: [
-                'msg.payload = RED.util.cloneMessage(msg);',
-                "msg.headers = { 'content-type': 'application/json' };",
-                'return msg;',
-            ].join('\n'),
-            outputs: 1,
-            timeout: 0,
-            noerr: 0,
-            initialize: '',
-            finalize: '',
-            libs: [],
-            wires: [['reportPost']],
-        },
+        toSink('report', 420, 560, 'the error msg to the sink', 'reportPost'),
         post('reportPost', CATCH_PATH, 560, [[]]),
-        {
-            id: 'tap',
-            type: 'function',
-            ...at(1600, 560),
-            name: 'the msg to the sink',
-            func: [
-                'msg.payload = RED.util.cloneMessage(msg);',
-                "msg.headers = { 'content-type': 'application/json' };",
-                'return msg;',
-            ].join('\n'),
-            outputs: 1,
-            timeout: 0,
-            noerr: 0,
-            initialize: '',
-            finalize: '',
-            libs: [],
-            wires: [['tapPost']],
-        },
+        toSink('tap', 1600, 560, 'the msg to the sink', 'tapPost'),
         post('tapPost', TAP_PATH, 620, [[]]),
     ];
 }

@@ -4,7 +4,8 @@
  * error msgs of the flow's catch node. Every request (headers and body) goes to the secret scan.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+
+import { listenLocally } from '../../dist/demo/local-server';
 
 import { CATCH_PATH, DELIVER_PATH, TAP_PATH } from './flow';
 
@@ -149,11 +150,10 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
         });
     });
     server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const local = await listenLocally(server);
 
     return {
-        url: `http://127.0.0.1:${port}`,
+        url: local.url,
         counters,
         faults,
         errors,
@@ -167,11 +167,7 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
         },
         inFlight: () => inFlight,
         lastDeliveryAt: () => lastAt,
-        close: () =>
-            new Promise((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
+        close: () => local.close(),
     };
 }
 

@@ -28,311 +28,73 @@ import path from 'node:path';
 
 import { sleep } from '../../dist/demo/wait';
 import { startEmulator, type CounterSnapshot, type Emulator } from '../../dist/emulator';
-import { ChangeDriver, type LastChange } from './changes';
+import { ChangeDriver } from './changes';
+import { Cleanup } from './cleanup';
+import { log, round } from './console';
+import { DeliveryLedger } from './delivery-ledger';
+import { FaultPlan } from './fault-plan';
 import { BOUND_EVENTS, soakFlow } from './flow';
+import { parseOptions, seededRandom, type Options } from './options';
+import { soakReport } from './report';
 import { SoakRuntime } from './runtime';
 import { checkScanner, SecretScanner } from './secrets';
-import { startSink, type Delivery, type Sink } from './sink';
+import { startSink, type Sink } from './sink';
 
-const FAULT_KINDS = [
-    'portal-500',
-    'portal-drop',
-    'portal-lost',
-    'portal-503',
-    'token-expiry',
-    'sink-fail',
-    'sink-stall',
-    'kill',
-] as const;
-type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** Fault strengths: shares of requests, and how often the timed faults strike. */
-const RATES = {
-    portal500: 0.05,
-    portalDrop: 0.04,
-    portalLost: 0.04,
-    sinkFail: 0.05,
-    /** Seconds between strikes of the timed faults (uniform in this range); the first comes early. */
-    tokenExpiryEvery: [10, 25],
-    burst503Every: [8, 20],
-    burst503Size: [3, 10],
-    stallEvery: [10, 25],
-    stallWindowMs: 3000,
-    /** How long the sink holds a request during a stall; over DELIVERY_TIMEOUT_MS the flow gives up. */
-    stallHoldMs: [1000, 6000],
-    killDownMs: [0, 2000],
-} as const;
 const DELIVERY_TIMEOUT_MS = 3000;
 const CONNECTOR = 'soak';
 /** The queue and the sink must stay quiet this long to count as settled. */
 const QUIET_MS = 3000;
 
-interface Options {
-    events: number;
-    seconds: number;
-    faults: Set<FaultKind>;
-    objects: number;
-    kills: number;
-    limits: { kind: 'standard' } | { kind: 'scaled'; factor: number };
-    seed: number;
-    settleSeconds: number;
-    keep: boolean;
-    logFile?: string;
+/** What the set-up phase starts, and the phases after it use. */
+interface Soak {
+    options: Options;
+    random: () => number;
+    emulator: Emulator;
+    scanner: SecretScanner;
+    ledger: DeliveryLedger;
+    sink: Sink;
+    runtime: SoakRuntime;
+    userDir: string;
 }
 
-function parseOptions(argv: string[]): Options {
-    const args = new Map<string, string>();
-    for (let i = 0; i < argv.length; i++) {
-        const key = argv[i].replace(/^--/, '');
-        if (key === 'keep') args.set(key, 'true');
-        else args.set(key, argv[++i] ?? '');
-    }
-    const known = [
-        'events',
-        'seconds',
-        'faults',
-        'objects',
-        'kills',
-        'limits',
-        'seed',
-        'settle-seconds',
-        'keep',
-        'log',
-    ];
-    for (const key of args.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}`);
-    const number = (key: string, fallback: number) => {
-        const value = args.has(key) ? Number(args.get(key)) : fallback;
-        if (!Number.isFinite(value) || value < 0) throw new Error(`--${key} must be a number >= 0`);
-        return value;
-    };
-    const events = Math.floor(number('events', 3000));
-    const seconds = number('seconds', 60);
-    if (events < 1 || seconds <= 0) throw new Error('--events and --seconds must be positive');
-    const faultList = (args.get('faults') ?? 'all')
-        .split(',')
-        .map((f) => f.trim())
-        .filter(Boolean);
-    const faults = new Set<FaultKind>();
-    for (const fault of faultList) {
-        if (fault === 'all') FAULT_KINDS.forEach((kind) => faults.add(kind));
-        else if (fault === 'none') continue;
-        else if ((FAULT_KINDS as readonly string[]).includes(fault)) faults.add(fault as FaultKind);
-        else throw new Error(`unknown fault ${fault}; known: all, none, ${FAULT_KINDS.join(', ')}`);
-    }
-    const limitsArg = args.get('limits') ?? 'standard';
-    const scaled = /^scaled:(\d+(?:\.\d+)?)$/.exec(limitsArg);
-    if (limitsArg !== 'standard' && !scaled) throw new Error('--limits is standard or scaled:<factor>');
-    return {
-        events,
-        seconds,
-        faults,
-        objects: Math.floor(number('objects', Math.min(events, 2000, Math.max(100, Math.round(events / 5))))),
-        kills: Math.floor(number('kills', faults.has('kill') ? Math.max(2, Math.round(seconds / 30)) : 0)),
-        limits: scaled ? { kind: 'scaled', factor: Number(scaled[1]) } : { kind: 'standard' },
-        seed: Math.floor(number('seed', Math.floor(Math.random() * 2 ** 31))),
-        settleSeconds: number('settle-seconds', Math.max(180, seconds)),
-        keep: args.has('keep'),
-        logFile: args.get('log') ? path.resolve(args.get('log') ?? '') : undefined,
-    };
-}
-
-/** mulberry32: the soak's own dice, seeded, so that a run's fault plan can be repeated. */
-function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
-const log = (line: string) =>
-    process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** Things to undo, newest first, on success, failure and Ctrl-C. */
-class Cleanup {
-    private readonly steps: { name: string; run: () => Promise<void> | void }[] = [];
-    private running: Promise<void> | undefined;
-
-    add(name: string, run: () => Promise<void> | void): void {
-        this.steps.push({ name, run });
-    }
-
-    runAll(): Promise<void> {
-        this.running ??= (async () => {
-            for (const step of this.steps.reverse()) {
-                try {
-                    await step.run();
-                } catch (err) {
-                    log(`cleanup: ${step.name} failed: ${String(err)}`);
-                }
-            }
-        })();
-        return this.running;
-    }
-}
-
-/** The timed faults and the kills, while the changes run. */
-class FaultPlan {
-    readonly struck = { tokenExpiries: 0, bursts: 0, burst503Injected: 0, stalls: 0 };
-    private readonly timers = new Set<NodeJS.Timeout>();
-    private stopped = false;
-    private kills: Promise<void> = Promise.resolve();
-    private killError: Error | undefined;
-
-    constructor(
-        private readonly options: Options,
-        private readonly emulator: Emulator,
-        private readonly sink: Sink,
-        private readonly runtime: SoakRuntime,
-        private readonly random: () => number,
-    ) {}
-
-    start(): void {
-        const { faults } = this.options;
-        const on = (kind: FaultKind) => faults.has(kind);
-        this.emulator.control.injectFaults({
-            errorRate: on('portal-500') ? RATES.portal500 : 0,
-            dropRate: on('portal-drop') ? RATES.portalDrop : 0,
-            lostReplyRate: on('portal-lost') ? RATES.portalLost : 0,
-        });
-        if (on('sink-fail')) this.sink.faults.failRate = RATES.sinkFail;
-        // Halfway through, a share fault that has not struck yet (a quiet run has few requests)
-        // is made three times as likely, so that every fault that is on strikes at least once.
-        const halfway = setTimeout(
-            () => {
-                this.timers.delete(halfway);
-                const counters = this.emulator.control.counters();
-                const current = this.emulator.control.state().faults;
-                this.emulator.control.injectFaults({
-                    errorRate: counters.injected500 === 0 ? current.errorRate * 3 : current.errorRate,
-                    dropRate: counters.droppedConnections === 0 ? current.dropRate * 3 : current.dropRate,
-                    lostReplyRate:
-                        counters.lostReplies === 0 ? current.lostReplyRate * 3 : current.lostReplyRate,
-                });
-                if (this.sink.counters.failed === 0) this.sink.faults.failRate *= 3;
-            },
-            (this.options.seconds * 1000) / 2,
-        );
-        this.timers.add(halfway);
-        if (on('token-expiry')) {
-            this.every(RATES.tokenExpiryEvery, () => {
-                if (this.emulator.control.expireAccessTokens() > 0) this.struck.tokenExpiries++;
-            });
-        }
-        if (on('portal-503')) {
-            this.every(RATES.burst503Every, () => {
-                const size = Math.round(this.uniform(RATES.burst503Size));
-                const left = this.emulator.control.state().faults.burst503;
-                this.emulator.control.injectFaults({ burst503: left + size });
-                this.struck.bursts++;
-                this.struck.burst503Injected += size;
-            });
-        }
-        if (on('sink-stall')) {
-            this.every(RATES.stallEvery, () => {
-                this.sink.stall(RATES.stallWindowMs, () => Math.round(this.uniform(RATES.stallHoldMs)));
-                this.struck.stalls++;
-            });
-        }
-        if (on('kill')) {
-            this.kills = this.killAtRandomMoments().catch((err: unknown) => {
-                this.killError = err instanceof Error ? err : new Error(String(err));
-                log(`a restart failed: ${this.killError.message}`);
-            });
-        }
-    }
-
-    /** Stops every fault; resolves once a restart under way is over. Returns the 503s of bursts left unanswered. */
-    async stop(): Promise<number> {
-        this.stopped = true;
-        for (const timer of this.timers) clearTimeout(timer);
-        this.timers.clear();
-        const unanswered = this.emulator.control.state().faults.burst503;
-        this.emulator.control.clearFaults();
-        this.sink.calm();
-        await this.kills;
-        if (this.killError) throw this.killError;
-        return unanswered;
-    }
-
-    /** One kill in each of `kills` equal slots of the change window (its first and last tenth left out). */
-    private async killAtRandomMoments(): Promise<void> {
-        const { kills, seconds } = this.options;
-        const started = Date.now();
-        const slot = (0.8 * seconds * 1000) / Math.max(1, kills);
-        for (let i = 0; i < kills; i++) {
-            const at = started + 0.1 * seconds * 1000 + slot * (i + this.random());
-            await sleep(Math.max(0, at - Date.now()));
-            if (this.stopped) return;
-            await this.runtime.killAndRestart(Math.round(this.uniform(RATES.killDownMs)));
-        }
-    }
-
-    private every(range: readonly [number, number], strike: () => void): void {
-        const schedule = (first: boolean) => {
-            const seconds = first ? 2 + this.random() * 8 : this.uniform(range);
-            const timer = setTimeout(() => {
-                this.timers.delete(timer);
-                if (this.stopped) return;
-                strike();
-                schedule(false);
-            }, seconds * 1000);
-            this.timers.add(timer);
-        };
-        schedule(true);
-    }
-
-    private uniform([low, high]: readonly [number, number]): number {
-        return low + this.random() * (high - low);
-    }
-}
-
-/** The sink's view of what arrived, and the exact check of every (object, last change) pair. */
-class DeliveryLedger {
-    deliveries = 0;
-    /** Deliveries of an (object, state) the sink had already accepted. */
-    duplicates = 0;
-    /** Deliveries of a queue row version (ID, MESSAGE_ID, TIMESTAMP_X) already accepted. */
-    rowRedeliveries = 0;
-    redelivered = 0;
-    private readonly states = new Map<number, Set<string>>();
-    private readonly rows = new Set<string>();
-
-    record(delivery: Delivery): void {
-        this.deliveries++;
-        if (delivery.redelivery > 0) this.redelivered++;
-        const state = delivery.deleted ? '\u0000deleted' : (delivery.title ?? '');
-        const seen = this.states.get(delivery.objectId) ?? new Set<string>();
-        if (seen.has(state)) this.duplicates++;
-        seen.add(state);
-        this.states.set(delivery.objectId, seen);
-        const row = `${delivery.rowId}|${delivery.messageId}|${delivery.timestamp}`;
-        if (this.rows.has(row)) this.rowRedeliveries++;
-        this.rows.add(row);
-    }
-
-    /** Objects whose last change never reached the sink. */
-    lost(last: Map<number, LastChange>): number[] {
-        const lost: number[] = [];
-        for (const [id, change] of last) {
-            const state = change.deleted ? '\u0000deleted' : (change.title ?? '');
-            if (!this.states.get(id)?.has(state)) lost.push(id);
-        }
-        return lost;
-    }
+/** What the process must not leave behind if it ends in a way that skips the cleanup. */
+interface Leftovers {
+    runtime?: SoakRuntime;
+    userDir?: string;
 }
 
 async function main(): Promise<number> {
     const options = parseOptions(process.argv.slice(2));
     const started = Date.now();
-    const random = seededRandom(options.seed);
     const cleanup = new Cleanup();
-    let runtime: SoakRuntime | undefined;
-    let userDir: string | undefined;
+    const leftovers: Leftovers = {};
+    cleanUpOnExit(cleanup, leftovers, options.keep);
+    try {
+        checkScanner();
+        const soak = await setUp(options, cleanup, leftovers);
+        const changes = await runChanges(soak, cleanup);
+        const settling = await settleQueue(soak);
+        await changes.finish();
+        await probeAdminApi(soak.runtime, soak.scanner, 'end');
+        await soak.runtime.stop();
+        const files = await scanUserDir(soak.userDir, soak.scanner);
+        const report = soakReport({
+            ...soak,
+            ...changes,
+            ...settling,
+            files,
+            counters: soak.emulator.control.counters(),
+            wallSeconds: round((Date.now() - started) / 1000),
+        });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return report.ok ? 0 : 1;
+    } finally {
+        await cleanup.runAll();
+    }
+}
+
+/** Ctrl-C, a stray rejection or an exit of another kind: no child and no temp directory left behind. */
+function cleanUpOnExit(cleanup: Cleanup, leftovers: Leftovers, keep: boolean): void {
     const interrupted = (signal: NodeJS.Signals) => {
         log(`${signal}: cleaning up`);
         void cleanup.runAll().finally(() => process.exit(130));
@@ -343,218 +105,123 @@ async function main(): Promise<number> {
         log(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         void cleanup.runAll().finally(() => process.exit(1));
     });
-    // Last resort if the process ends another way: no child and no temp directory left behind.
     process.once('exit', () => {
-        runtime?.killNow();
-        if (userDir && !options.keep) rmSync(userDir, { recursive: true, force: true });
+        leftovers.runtime?.killNow();
+        if (leftovers.userDir && !keep) rmSync(leftovers.userDir, { recursive: true, force: true });
     });
+}
 
-    try {
-        checkScanner();
-        const limits =
-            options.limits.kind === 'standard'
-                ? ('on' as const)
-                : { burst: 50, rps: 2 * options.limits.factor };
-        const emulator = await startEmulator({ plan: 'professional', limits, seed: options.seed });
-        cleanup.add('emulator', () => emulator.stop());
+/** The emulator, the secret scanner, the sink, and Node-RED with the soak flow deployed and bound. */
+async function setUp(options: Options, cleanup: Cleanup, leftovers: Leftovers): Promise<Soak> {
+    const random = seededRandom(options.seed);
+    const rateLimit =
+        options.limits.kind === 'standard' ? undefined : { burst: 50, rps: 2 * options.limits.factor };
+    const emulator = await startEmulator({
+        plan: 'professional',
+        limits: rateLimit ?? 'on',
+        seed: options.seed,
+    });
+    cleanup.add('emulator', () => emulator.stop());
+    const scanner = secretScanner(emulator);
 
-        let tokensSeen = 0;
-        const scanner = new SecretScanner((self) => {
-            const pairs = emulator.control.issuedTokens();
-            for (const pair of pairs.slice(tokensSeen)) {
-                self.add('accessToken', pair.accessToken);
-                self.add('refreshToken', pair.refreshToken);
-            }
-            tokensSeen = pairs.length;
-        });
-        scanner.add('clientSecret', emulator.app.clientSecret);
-        scanner.add('applicationToken', emulator.app.applicationToken);
-        scanner.add('webhookSecret', /\/rest\/\d+\/([^/]+)\//.exec(emulator.webhookUrl)?.[1]);
+    const ledger = new DeliveryLedger();
+    const sink = await startSink({
+        random,
+        onDelivery: (delivery) => ledger.record(delivery),
+        onText: (source, text) => scanner.text(source, text),
+    });
+    cleanup.add('sink', () => sink.close());
 
-        const ledger = new DeliveryLedger();
-        const sink = await startSink({
-            random,
-            onDelivery: (delivery) => ledger.record(delivery),
-            onText: (source, text) => scanner.text(source, text),
-        });
-        cleanup.add('sink', () => sink.close());
+    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-soak-'));
+    leftovers.userDir = userDir;
+    if (!options.keep) cleanup.add('user directory', () => fs.rm(userDir, { recursive: true, force: true }));
+    const runtime = new SoakRuntime({
+        userDir,
+        packageDir: path.resolve(__dirname, '../..'),
+        settings: { logging: { console: { level: 'debug', metrics: false, audit: false } } },
+        onText: (source, text) => scanner.text(source, text),
+        log,
+        logFile: options.logFile,
+    });
+    leftovers.runtime = runtime;
+    cleanup.add('Node-RED', () => runtime.stop());
+    await runtime.start();
+    await runtime.deploy(
+        soakFlow({
+            emulator,
+            publicUrl: runtime.url,
+            sinkUrl: sink.url,
+            authConnector: CONNECTOR,
+            rateLimit: rateLimit ?? 'standard',
+            deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
+        }),
+    );
+    await waitForBindings(emulator);
+    log(
+        `Node-RED ${runtime.url} (user directory ${userDir}), emulator ${emulator.portalUrl}, sink ${sink.url}; ` +
+            `${options.events} changes to ${options.objects} deals over ${options.seconds} s, ` +
+            `faults: ${[...options.faults].join(', ') || 'none'}, kills: ${options.kills}, seed ${options.seed}`,
+    );
+    return { options, random, emulator, scanner, ledger, sink, runtime, userDir };
+}
 
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-soak-'));
-        const dir = userDir;
-        if (!options.keep) cleanup.add('user directory', () => fs.rm(dir, { recursive: true, force: true }));
-        runtime = new SoakRuntime({
-            userDir,
-            packageDir: path.resolve(__dirname, '../..'),
-            settings: { logging: { console: { level: 'debug', metrics: false, audit: false } } },
-            onText: (source, text) => scanner.text(source, text),
-            log,
-            logFile: options.logFile,
-        });
-        const nodeRed = runtime;
-        cleanup.add('Node-RED', () => nodeRed.stop());
-        await nodeRed.start();
-        await nodeRed.deploy(
-            soakFlow({
-                emulator,
-                publicUrl: nodeRed.url,
-                sinkUrl: sink.url,
-                authConnector: CONNECTOR,
-                rateLimit:
-                    options.limits.kind === 'standard'
-                        ? 'standard'
-                        : { burst: 50, rps: 2 * options.limits.factor },
-                deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
-            }),
-        );
-        await waitForBindings(emulator);
-        log(
-            `Node-RED ${nodeRed.url} (user directory ${userDir}), emulator ${emulator.portalUrl}, sink ${sink.url}; ` +
-                `${options.events} changes to ${options.objects} deals over ${options.seconds} s, ` +
-                `faults: ${[...options.faults].join(', ') || 'none'}, kills: ${options.kills}, seed ${options.seed}`,
-        );
+/** Watches every output for the app's secrets and every token the emulator issued so far. */
+function secretScanner(emulator: Emulator): SecretScanner {
+    let tokensSeen = 0;
+    const scanner = new SecretScanner((self) => {
+        const pairs = emulator.control.issuedTokens();
+        for (const pair of pairs.slice(tokensSeen)) {
+            self.add('accessToken', pair.accessToken);
+            self.add('refreshToken', pair.refreshToken);
+        }
+        tokensSeen = pairs.length;
+    });
+    scanner.add('clientSecret', emulator.app.clientSecret);
+    scanner.add('applicationToken', emulator.app.applicationToken);
+    scanner.add('webhookSecret', /\/rest\/\d+\/([^/]+)\//.exec(emulator.webhookUrl)?.[1]);
+    return scanner;
+}
 
-        emulator.control.resetCounters();
-        const driver = new ChangeDriver(
-            emulator.control,
-            { total: options.events, seconds: options.seconds, objects: options.objects, deleteShare: 0.01 },
-            random,
-        );
-        const faults = new FaultPlan(options, emulator, sink, nodeRed, random);
-        const progress = setInterval(
-            () => log(progressLine(emulator.control.counters(), driver, ledger, sink, nodeRed)),
-            10_000,
-        );
-        cleanup.add('progress', () => clearInterval(progress));
-        const changePhase = Date.now();
-        faults.start();
-        // The admin API of a runtime under load, with rotated tokens in memory (a kill may cut it short).
-        const probeHalfway = sleep((options.seconds * 1000) / 2)
-            .then(() => probeAdminApi(nodeRed, scanner, 'halfway'))
-            .catch((err: unknown) => log(`admin API probe halfway cut short: ${String(err)}`));
-        await driver.run();
-        const burst503Unanswered = await faults.stop();
-        log(
-            `changes done in ${round((Date.now() - changePhase) / 1000)} s; faults off, waiting for the queue to settle`,
-        );
-
-        const settleStarted = Date.now();
-        const settled = await settle(emulator, sink, options.settleSeconds * 1000);
-        const settleSeconds = round((Date.now() - settleStarted) / 1000);
-        log(settled ? `settled in ${settleSeconds} s` : `did not settle within ${options.settleSeconds} s`);
+/** The user changes over `--seconds` with the faults on and the admin API probed halfway; then the faults stop. */
+async function runChanges(soak: Soak, cleanup: Cleanup) {
+    const { options, emulator, sink, runtime, random, ledger, scanner } = soak;
+    emulator.control.resetCounters();
+    const driver = new ChangeDriver(
+        emulator.control,
+        { total: options.events, seconds: options.seconds, objects: options.objects, deleteShare: 0.01 },
+        random,
+    );
+    const faults = new FaultPlan(options, emulator, sink, runtime, random);
+    const progress = setInterval(
+        () => log(progressLine(emulator.control.counters(), driver, ledger, sink, runtime)),
+        10_000,
+    );
+    cleanup.add('progress', () => clearInterval(progress));
+    const changePhase = Date.now();
+    faults.start();
+    // The admin API of a runtime under load, with rotated tokens in memory (a kill may cut it short).
+    const probeHalfway = sleep((options.seconds * 1000) / 2)
+        .then(() => probeAdminApi(runtime, scanner, 'halfway'))
+        .catch((err: unknown) => log(`admin API probe halfway cut short: ${String(err)}`));
+    await driver.run();
+    const burst503Unanswered = await faults.stop();
+    log(
+        `changes done in ${round((Date.now() - changePhase) / 1000)} s; faults off, waiting for the queue to settle`,
+    );
+    const finish = async () => {
         clearInterval(progress);
-
         await probeHalfway;
-        await probeAdminApi(nodeRed, scanner, 'end');
-        await nodeRed.stop();
-        const files = await scanUserDir(userDir, scanner);
-        const counters = emulator.control.counters();
+    };
+    return { driver, faults, burst503Unanswered, finish };
+}
 
-        const lostIds = ledger.lost(driver.last);
-        const scan = scanner.summary();
-        const faultsSeen: Partial<Record<FaultKind, number>> = {};
-        const seen: Record<FaultKind, number> = {
-            'portal-500': counters.injected500,
-            'portal-drop': counters.droppedConnections,
-            'portal-lost': counters.lostReplies,
-            'portal-503': faults.struck.burst503Injected - burst503Unanswered,
-            'token-expiry': faults.struck.tokenExpiries,
-            'sink-fail': sink.counters.failed,
-            'sink-stall': sink.counters.stalled,
-            kill: nodeRed.figures.restarts,
-        };
-        for (const kind of options.faults) faultsSeen[kind] = seen[kind];
-
-        const failures: string[] = [];
-        if (!settled) failures.push(`the queue did not settle within ${options.settleSeconds} s`);
-        if (lostIds.length > 0) failures.push(`${lostIds.length} (object, last change) pairs lost`);
-        if (counters.queue.rows > 0) failures.push(`${counters.queue.rows} rows left in the queue`);
-        if (scan.secretsFound > 0)
-            failures.push(`${scan.secretsFound} secrets found in the runtime's outputs`);
-        for (const kind of options.faults) if (seen[kind] === 0) failures.push(`fault ${kind} never struck`);
-        if (nodeRed.figures.restarts < options.kills)
-            failures.push(`${nodeRed.figures.restarts} restarts of ${options.kills} planned`);
-        if (sink.counters.malformed > 0)
-            failures.push(`${sink.counters.malformed} deliveries the sink could not read`);
-
-        const report = {
-            ok: failures.length === 0,
-            failures,
-            changes: driver.figures.made,
-            pairs: driver.last.size,
-            delivered: driver.last.size - lostIds.length,
-            lost: lostIds.length,
-            lostObjects: lostIds.slice(0, 20),
-            duplicates: ledger.duplicates,
-            rowsLeft: {
-                total: counters.queue.rows,
-                reserved: counters.queue.reserved,
-                error: counters.queue.errored,
-                unreserved: counters.queue.unreserved,
-            },
-            status503: counters.status503,
-            status429: counters.status429,
-            refreshes: counters.refreshes,
-            restarts: nodeRed.figures.restarts,
-            peakRssMb: round(nodeRed.figures.peakRssMb),
-            faultsSeen,
-            secretsFound: scan.secretsFound,
-            wallSeconds: round((Date.now() - started) / 1000),
-            run: {
-                events: options.events,
-                seconds: options.seconds,
-                objects: options.objects,
-                faults: [...options.faults],
-                kills: options.kills,
-                limits:
-                    options.limits.kind === 'standard'
-                        ? 'standard (50 burst, 2 per s) on the emulator and the portal node'
-                        : `scaled x${options.limits.factor} (50 burst, ${2 * options.limits.factor} per s)`,
-                seed: options.seed,
-                settleSeconds,
-                machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-            },
-            changeMix: driver.figures,
-            sink: {
-                deliveries: ledger.deliveries,
-                duplicates: ledger.duplicates,
-                rowRedeliveries: ledger.rowRedeliveries,
-                redeliveredMsgs: ledger.redelivered,
-                ...sink.counters,
-            },
-            portal: {
-                requests: counters.requests,
-                requestsByMethod: counters.requestsByMethod,
-                status503: counters.status503,
-                status429: counters.status429,
-                injected500: counters.injected500,
-                droppedConnections: counters.droppedConnections,
-                lostReplies: counters.lostReplies,
-                refreshes: counters.refreshes,
-                rowsQueued: counters.rowsQueued,
-                rowsInserted: counters.rowsInserted,
-                rowsMerged: counters.rowsMerged,
-                rowsReserved: counters.rowsReserved,
-                rowsErrored: counters.rowsErrored,
-                rowsCleared: counters.rowsCleared,
-                ringsSent: counters.ringsSent,
-                ringsFailed: counters.ringsFailed,
-                ringsDropped: counters.ringsDropped,
-            },
-            faultsStruck: faults.struck,
-            runtime: {
-                ...nodeRed.figures,
-                peakRssMb: round(nodeRed.figures.peakRssMb),
-                cpuMs: Math.round(nodeRed.figures.cpuMs),
-            },
-            caughtErrors: summarizeErrors(sink.errors, scanner),
-            notableLogLines: nodeRed.notable.slice(0, 15).map((line) => scanner.redact(line)),
-            secretScan: { ...scan, files },
-        };
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        return report.ok ? 0 : 1;
-    } finally {
-        await cleanup.runAll();
-    }
+/** Waits, faults off, for the queue to empty and the sink to go quiet. */
+async function settleQueue(soak: Soak) {
+    const settleStarted = Date.now();
+    const settled = await settle(soak.emulator, soak.sink, soak.options.settleSeconds * 1000);
+    const settleSeconds = round((Date.now() - settleStarted) / 1000);
+    log(settled ? `settled in ${settleSeconds} s` : `did not settle within ${soak.options.settleSeconds} s`);
+    return { settled, settleSeconds };
 }
 
 /** Every binding the flow makes at deploy: three offline deal events and the doorbell. */
@@ -633,18 +300,6 @@ async function scanUserDir(userDir: string, scanner: SecretScanner) {
     };
     await walk(userDir);
     return files;
-}
-
-function summarizeErrors(errors: { source: string; message: string }[], scanner: SecretScanner) {
-    const counts = new Map<string, number>();
-    for (const error of errors) {
-        const key = `${error.source}: ${scanner
-            .redact(error.message)
-            .replace(/\b[0-9a-z]{32}\b/g, '<id>')
-            .slice(0, 160)}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).slice(0, 25));
 }
 
 function progressLine(

@@ -1,11 +1,13 @@
 // The control API's types: what `emulator.control` offers and answers (not part of Bitrix24).
 import type { LimitsSetting } from '../limits/leaky-bucket';
-import type { QueueGauges } from '../queue/offline-queue';
 import type { NewApp } from '../store/apps';
+import type { CounterSnapshot } from './counters';
 import type { Plan } from '../store/features';
 import type { FaultSettings } from './faults';
 import type { GeneratorSpec, GeneratorStatus } from './generator';
 import type { ChangeResult, UserChange } from './user-change';
+
+export type { CounterSnapshot } from './counters';
 
 export interface TokenPair {
     accessToken: string;
@@ -66,39 +68,6 @@ export interface QueueRowView {
     MESSAGE_ID: string;
     PROCESS_ID: string;
     ERROR: number;
-}
-
-export interface CounterSnapshot {
-    requests: number;
-    /** Milliseconds spent working on REST requests (parsing, the method, encoding the reply). */
-    restBusyMs: number;
-    requestsByMethod: Record<string, number>;
-    batchSubCalls: number;
-    status503: number;
-    status429: number;
-    injected500: number;
-    droppedConnections: number;
-    /** Requests executed whose reply was lost on purpose (fault lostReplyRate). */
-    lostReplies: number;
-    slowedAnswers: number;
-    rowsQueued: number;
-    rowsInserted: number;
-    rowsMerged: number;
-    rowsSuppressed: number;
-    rowsReserved: number;
-    rowsErrored: number;
-    rowsCleared: number;
-    rowsPurged: number;
-    tokensIssued: number;
-    refreshes: number;
-    codeExchanges: number;
-    installCallbacksSent: number;
-    ringsSent: number;
-    ringsDropped: number;
-    ringsFailed: number;
-    eventsPosted: number;
-    changes: number;
-    queue: QueueGauges;
 }
 
 /** Portal behaviours that vary between builds and between calm and busy portals. */

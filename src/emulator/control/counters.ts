@@ -1,6 +1,38 @@
 // What the emulator counts, for `GET /_emulator/counters` and `control.counters()`.
 import type { QueueGauges } from '../queue/offline-queue';
-import type { CounterSnapshot } from './control-types';
+
+export interface CounterSnapshot {
+    requests: number;
+    /** Milliseconds spent working on REST requests (parsing, the method, encoding the reply). */
+    restBusyMs: number;
+    requestsByMethod: Record<string, number>;
+    batchSubCalls: number;
+    status503: number;
+    status429: number;
+    injected500: number;
+    droppedConnections: number;
+    /** Requests executed whose reply was lost on purpose (fault lostReplyRate). */
+    lostReplies: number;
+    slowedAnswers: number;
+    rowsQueued: number;
+    rowsInserted: number;
+    rowsMerged: number;
+    rowsSuppressed: number;
+    rowsReserved: number;
+    rowsErrored: number;
+    rowsCleared: number;
+    rowsPurged: number;
+    tokensIssued: number;
+    refreshes: number;
+    codeExchanges: number;
+    installCallbacksSent: number;
+    ringsSent: number;
+    ringsDropped: number;
+    ringsFailed: number;
+    eventsPosted: number;
+    changes: number;
+    queue: QueueGauges;
+}
 
 export class Counters {
     requests = 0;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { Bitrix24Client, OfflineQueue } from '../../dist/bitrix24';
+import { restCall } from '../../dist/demo/demo-emulator';
 import { startEmulator, type Emulator } from '../../dist/emulator';
 import { OrphanScan } from '../../dist/runtime/offline/orphan-scan';
 import { ReservationRegistry, type ReservationOwner } from '../../dist/runtime/offline/reservations';
@@ -23,14 +24,8 @@ describe('OrphanScan (emulator)', () => {
     let registry: InstanceType<typeof ReservationRegistry>;
     let clock: number;
 
-    const rest = async (method: string, params: Record<string, unknown>) => {
-        const response = await fetch(`${emulator.portalUrl}/rest/${method}.json`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ ...params, auth: emulator.app.accessToken }),
-        });
-        return (await response.json()) as { result?: { process_id?: string } };
-    };
+    const rest = (method: string, params: Record<string, unknown>) =>
+        restCall<{ process_id?: string }>(emulator, method, params);
 
     /** Two deals changed and reserved by a get whose answer nobody kept: its process_id. */
     async function lostReservation(): Promise<string> {

@@ -1,0 +1,138 @@
+import { sleep } from '../../dist/demo/wait';
+import type { Emulator } from '../../dist/emulator';
+import { log } from './console';
+import type { FaultKind, Options } from './options';
+import type { SoakRuntime } from './runtime';
+import type { Sink } from './sink';
+
+/** Fault strengths: shares of requests, and how often the timed faults strike. */
+export const RATES = {
+    portal500: 0.05,
+    portalDrop: 0.04,
+    portalLost: 0.04,
+    sinkFail: 0.05,
+    /** Seconds between strikes of the timed faults (uniform in this range); the first comes early. */
+    tokenExpiryEvery: [10, 25],
+    burst503Every: [8, 20],
+    burst503Size: [3, 10],
+    stallEvery: [10, 25],
+    stallWindowMs: 3000,
+    /** How long the sink holds a request during a stall; over the flow's delivery timeout the flow gives up. */
+    stallHoldMs: [1000, 6000],
+    killDownMs: [0, 2000],
+} as const;
+/** The timed faults and the kills, while the changes run. */
+export class FaultPlan {
+    readonly struck = { tokenExpiries: 0, bursts: 0, burst503Injected: 0, stalls: 0 };
+    private readonly timers = new Set<NodeJS.Timeout>();
+    private stopped = false;
+    private kills: Promise<void> = Promise.resolve();
+    private killError: Error | undefined;
+
+    constructor(
+        private readonly options: Options,
+        private readonly emulator: Emulator,
+        private readonly sink: Sink,
+        private readonly runtime: SoakRuntime,
+        private readonly random: () => number,
+    ) {}
+
+    start(): void {
+        const { faults } = this.options;
+        const on = (kind: FaultKind) => faults.has(kind);
+        this.emulator.control.injectFaults({
+            errorRate: on('portal-500') ? RATES.portal500 : 0,
+            dropRate: on('portal-drop') ? RATES.portalDrop : 0,
+            lostReplyRate: on('portal-lost') ? RATES.portalLost : 0,
+        });
+        if (on('sink-fail')) this.sink.faults.failRate = RATES.sinkFail;
+        // Halfway through, a share fault that has not struck yet (a quiet run has few requests)
+        // is made three times as likely, so that every fault that is on strikes at least once.
+        const halfway = setTimeout(
+            () => {
+                this.timers.delete(halfway);
+                const counters = this.emulator.control.counters();
+                const current = this.emulator.control.state().faults;
+                this.emulator.control.injectFaults({
+                    errorRate: counters.injected500 === 0 ? current.errorRate * 3 : current.errorRate,
+                    dropRate: counters.droppedConnections === 0 ? current.dropRate * 3 : current.dropRate,
+                    lostReplyRate:
+                        counters.lostReplies === 0 ? current.lostReplyRate * 3 : current.lostReplyRate,
+                });
+                if (this.sink.counters.failed === 0) this.sink.faults.failRate *= 3;
+            },
+            (this.options.seconds * 1000) / 2,
+        );
+        this.timers.add(halfway);
+        if (on('token-expiry')) {
+            this.every(RATES.tokenExpiryEvery, () => {
+                if (this.emulator.control.expireAccessTokens() > 0) this.struck.tokenExpiries++;
+            });
+        }
+        if (on('portal-503')) {
+            this.every(RATES.burst503Every, () => {
+                const size = Math.round(this.uniform(RATES.burst503Size));
+                const left = this.emulator.control.state().faults.burst503;
+                this.emulator.control.injectFaults({ burst503: left + size });
+                this.struck.bursts++;
+                this.struck.burst503Injected += size;
+            });
+        }
+        if (on('sink-stall')) {
+            this.every(RATES.stallEvery, () => {
+                this.sink.stall(RATES.stallWindowMs, () => Math.round(this.uniform(RATES.stallHoldMs)));
+                this.struck.stalls++;
+            });
+        }
+        if (on('kill')) {
+            this.kills = this.killAtRandomMoments().catch((err: unknown) => {
+                this.killError = err instanceof Error ? err : new Error(String(err));
+                log(`a restart failed: ${this.killError.message}`);
+            });
+        }
+    }
+
+    /** Stops every fault; resolves once a restart under way is over. Returns the 503s of bursts left unanswered. */
+    async stop(): Promise<number> {
+        this.stopped = true;
+        for (const timer of this.timers) clearTimeout(timer);
+        this.timers.clear();
+        const unanswered = this.emulator.control.state().faults.burst503;
+        this.emulator.control.clearFaults();
+        this.sink.calm();
+        await this.kills;
+        if (this.killError) throw this.killError;
+        return unanswered;
+    }
+
+    /** One kill in each of `kills` equal slots of the change window (its first and last tenth left out). */
+    private async killAtRandomMoments(): Promise<void> {
+        const { kills, seconds } = this.options;
+        const started = Date.now();
+        const slot = (0.8 * seconds * 1000) / Math.max(1, kills);
+        for (let i = 0; i < kills; i++) {
+            const at = started + 0.1 * seconds * 1000 + slot * (i + this.random());
+            await sleep(Math.max(0, at - Date.now()));
+            if (this.stopped) return;
+            await this.runtime.killAndRestart(Math.round(this.uniform(RATES.killDownMs)));
+        }
+    }
+
+    private every(range: readonly [number, number], strike: () => void): void {
+        const schedule = (first: boolean) => {
+            const seconds = first ? 2 + this.random() * 8 : this.uniform(range);
+            const timer = setTimeout(() => {
+                this.timers.delete(timer);
+                if (this.stopped) return;
+                strike();
+                schedule(false);
+            }, seconds * 1000);
+            this.timers.add(timer);
+        };
+        schedule(true);
+    }
+
+    private uniform([low, high]: readonly [number, number]): number {
+        return low + this.random() * (high - low);
+    }
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+
+/** The faults the soak can turn on (`--faults`). */
+export const FAULT_KINDS = [
+    'portal-500',
+    'portal-drop',
+    'portal-lost',
+    'portal-503',
+    'token-expiry',
+    'sink-fail',
+    'sink-stall',
+    'kill',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The run the command line asks for. */
+export interface Options {
+    events: number;
+    seconds: number;
+    faults: Set<FaultKind>;
+    objects: number;
+    kills: number;
+    limits: { kind: 'standard' } | { kind: 'scaled'; factor: number };
+    seed: number;
+    settleSeconds: number;
+    keep: boolean;
+    logFile?: string;
+}
+
+export function parseOptions(argv: string[]): Options {
+    const args = new Map<string, string>();
+    for (let i = 0; i < argv.length; i++) {
+        const key = argv[i].replace(/^--/, '');
+        if (key === 'keep') args.set(key, 'true');
+        else args.set(key, argv[++i] ?? '');
+    }
+    const known = [
+        'events',
+        'seconds',
+        'faults',
+        'objects',
+        'kills',
+        'limits',
+        'seed',
+        'settle-seconds',
+        'keep',
+        'log',
+    ];
+    for (const key of args.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}`);
+    const number = (key: string, fallback: number) => {
+        const value = args.has(key) ? Number(args.get(key)) : fallback;
+        if (!Number.isFinite(value) || value < 0) throw new Error(`--${key} must be a number >= 0`);
+        return value;
+    };
+    const events = Math.floor(number('events', 3000));
+    const seconds = number('seconds', 60);
+    if (events < 1 || seconds <= 0) throw new Error('--events and --seconds must be positive');
+    const faultList = (args.get('faults') ?? 'all')
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean);
+    const faults = new Set<FaultKind>();
+    for (const fault of faultList) {
+        if (fault === 'all') FAULT_KINDS.forEach((kind) => faults.add(kind));
+        else if (fault === 'none') continue;
+        else if ((FAULT_KINDS as readonly string[]).includes(fault)) faults.add(fault as FaultKind);
+        else throw new Error(`unknown fault ${fault}; known: all, none, ${FAULT_KINDS.join(', ')}`);
+    }
+    const limitsArg = args.get('limits') ?? 'standard';
+    const scaled = /^scaled:(\d+(?:\.\d+)?)$/.exec(limitsArg);
+    if (limitsArg !== 'standard' && !scaled) throw new Error('--limits is standard or scaled:<factor>');
+    return {
+        events,
+        seconds,
+        faults,
+        objects: Math.floor(number('objects', Math.min(events, 2000, Math.max(100, Math.round(events / 5))))),
+        kills: Math.floor(number('kills', faults.has('kill') ? Math.max(2, Math.round(seconds / 30)) : 0)),
+        limits: scaled ? { kind: 'scaled', factor: Number(scaled[1]) } : { kind: 'standard' },
+        seed: Math.floor(number('seed', Math.floor(Math.random() * 2 ** 31))),
+        settleSeconds: number('settle-seconds', Math.max(180, seconds)),
+        keep: args.has('keep'),
+        logFile: args.get('log') ? path.resolve(args.get('log') ?? '') : undefined,
+    };
+}
+
+export /** mulberry32: the soak's own dice, seeded, so that a run's fault plan can be repeated. */
+function seededRandom(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
