@@ -116,6 +116,10 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         const endpoint = this.tokens.clientEndpoint;
         if (this.tokens.memberId !== memberId || !endpoint || originOf(endpoint) !== origin) return false;
         this.base = `${origin}/rest/`;
+        // Kept with the tokens, so that a restart goes to the new address without asking again;
+        // if the write fails, the next start merely asks again.
+        const movedFrom = this.tokens.movedFrom ?? this.options.portal.origin;
+        await this.persist({ ...this.tokens, movedFrom, movedTo: origin }).catch(() => undefined);
         return true;
     }
 

@@ -12,6 +12,10 @@ export interface OAuthTokens {
     applicationToken?: string;
     scope?: string;
     userId?: number;
+    /** A renamed portal (docs/bitrix24.md §15): the origin it was configured at when it moved... */
+    movedFrom?: string;
+    /** ...and the origin it was confirmed at (same member_id), where calls go since. */
+    movedTo?: string;
 }
 
 /** Tokens as written to disk, with where they came from. */
