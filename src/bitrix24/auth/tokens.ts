@@ -12,9 +12,9 @@ export interface OAuthTokens {
     applicationToken?: string;
     scope?: string;
     userId?: number;
-    /** A renamed portal (docs/bitrix24.md §15): the origin it was configured at when it moved... */
+    /** A renamed portal (docs/bitrix24.md §15.4): the origin it was configured at when it moved... */
     movedFrom?: string;
-    /** ...and the origin it was confirmed at (same member_id), where calls go since. */
+    /** ...and the origin the token server confirmed it at, where calls go since. */
     movedTo?: string;
 }
 
