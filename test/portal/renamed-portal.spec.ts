@@ -64,6 +64,7 @@ describe('portal node: a renamed portal', function () {
     const moveWarnings = (node: object) =>
         spies(node)
             .warn.getCalls()
+            .filter((call) => call.thisValue === node) // the helper spies on every node at once
             .map((call) => String(call.args[0]))
             .filter((text) => /log\.portalMoved|redirects to/.test(text));
 
@@ -92,8 +93,10 @@ describe('portal node: a renamed portal', function () {
         const out = collect('out');
         const { portalUrl } = await bench.emulator.control.renamePortal();
         await drain(1, out);
-        const texts = spies(helper.getNode('get'))
+        const get = helper.getNode('get');
+        const texts = spies(get)
             .status.getCalls()
+            .filter((call) => call.thisValue === get)
             .map((call) => (call.args[0] as { text?: string }).text);
         const moved = `moved to ${new URL(portalUrl).host}`;
         assert.ok(
