@@ -1,6 +1,5 @@
 import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
 
-import { DEFAULT_OAUTH_SERVER } from '../bitrix24';
 import { PortalConnection, type PortalState } from '../runtime/portal/portal-connection';
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
@@ -55,6 +54,10 @@ export = function (RED: NodeAPI): void {
                     .catch((err: unknown) => this.error(err instanceof Error ? err.message : String(err)));
             }
         });
+        // Once per move (and once at a start that goes to the remembered address).
+        this.connection.on('portalMoved', (url) => {
+            this.warn(sharedText(RED, 'log.portalMoved', { from: settings.portalUrl, to: url }));
+        });
         this.on('close', (_removed: boolean, done: () => void) => {
             this.connection.close().then(done, done);
         });
@@ -86,7 +89,9 @@ function readSettings(config: PortalConfig, credentials: PortalCredentials): Por
         rateLimit: choiceProperty(config.rateLimit, ['standard', 'enterprise', 'custom'], 'standard'),
         burst: numberProperty(config.burst, 50),
         rps: numberProperty(config.rps, 2),
-        oauthServer: textProperty(config.oauthServer) || DEFAULT_OAUTH_SERVER,
+        // Empty: the token server of the portal's region (docs/bitrix24.md §7). A flow that stored
+        // https://oauth.bitrix.info, the editor's old default, keeps it.
+        oauthServer: textProperty(config.oauthServer).trim(),
         credentials,
     };
 }

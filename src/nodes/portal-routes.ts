@@ -61,6 +61,9 @@ export function registerPortalRoutes(RED: NodeAPI): void {
     RED.httpAdmin.get('/bitrix24/portal/oauth/callback', (req: Request, res: Response) => {
         const state = typeof req.query.state === 'string' ? req.query.state : '';
         const code = typeof req.query.code === 'string' ? req.query.code : '';
+        // The token server Bitrix24 names for this portal; the client uses it only if it trusts it.
+        const serverDomain =
+            typeof req.query.server_domain === 'string' ? req.query.server_domain : undefined;
         const entry = pending.get(state);
         pending.delete(state);
         const node = entry && entry.expires > Date.now() ? portalNode(entry.nodeId) : undefined;
@@ -68,7 +71,7 @@ export function registerPortalRoutes(RED: NodeAPI): void {
             res.status(403).type('text/plain').send(sharedText(RED, 'connect.refused'));
             return;
         }
-        node.connection.completeAuthorization(code).then(
+        node.connection.completeAuthorization(code, serverDomain).then(
             () => res.type('text/plain').send(sharedText(RED, 'connect.done')),
             (err: unknown) =>
                 res

@@ -24,7 +24,7 @@ export const CONTRACT = {
         rateLimit: 'standard',
         burst: 50,
         rps: 2,
-        oauthServer: 'https://oauth.bitrix.info',
+        oauthServer: '',
     },
     'bitrix24-offline-get': {
         name: '',

@@ -107,15 +107,23 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
     /**
      * The portal redirects to `origin`: whether it is the same portal, moved. Asks the token
      * server, never the new host: a refresh answers the portal's current `client_endpoint` and
-     * its `member_id`, which must match the one known before. On success, calls go there.
+     * its `member_id`, which must match the one known before. Tokens pasted into the node carry
+     * no `member_id`: then the token server's answer for this installation's own refresh token
+     * is what names the portal. On success, calls go there.
      */
     async confirmMove(origin: string): Promise<boolean> {
         const memberId = this.tokens.memberId;
-        if (!memberId || !this.tokens.refreshToken) return false;
+        if (!this.tokens.refreshToken) return false;
         await this.refresh();
         const endpoint = this.tokens.clientEndpoint;
-        if (this.tokens.memberId !== memberId || !endpoint || originOf(endpoint) !== origin) return false;
+        if (!this.tokens.memberId || (memberId !== undefined && this.tokens.memberId !== memberId))
+            return false;
+        if (!endpoint || originOf(endpoint) !== origin) return false;
         this.base = `${origin}/rest/`;
+        // Kept with the tokens, so that a restart goes to the new address without asking again;
+        // if the write fails, the next start merely asks again.
+        const movedFrom = this.tokens.movedFrom ?? this.options.portal.origin;
+        await this.persist({ ...this.tokens, movedFrom, movedTo: origin }).catch(() => undefined);
         return true;
     }
 

@@ -12,6 +12,10 @@ export interface OAuthTokens {
     applicationToken?: string;
     scope?: string;
     userId?: number;
+    /** A renamed portal (docs/bitrix24.md §15.4): the origin it was configured at when it moved... */
+    movedFrom?: string;
+    /** ...and the origin the token server confirmed it at, where calls go since. */
+    movedTo?: string;
 }
 
 /** Tokens as written to disk, with where they came from. */

@@ -7,6 +7,9 @@ import type { DeliveryWatch } from '../../runtime/trigger/delivery-watch';
 import { sharedText } from './i18n';
 import type { StatusBadge } from './status';
 
+/** How long a flow node's badge says that its portal moved. */
+const MOVED_MS = 60_000;
+
 /** The `bitrix24-portal` config node as flow nodes see it (the core MQTT broker pattern). */
 export interface PortalNode extends Node<PortalCredentials> {
     connection: PortalConnection;
@@ -44,9 +47,19 @@ export function usePortal(
             badge.flash('yellow', 'ring', sharedText(RED, 'status.throttled', { seconds }), event.waitMs);
         }
     };
+    const onMoved = (url: string) => {
+        badge.flash(
+            'yellow',
+            'dot',
+            sharedText(RED, 'status.portalMoved', { host: new URL(url).host }),
+            MOVED_MS,
+        );
+    };
     portal.connection.on('throttled', onThrottled);
+    portal.connection.on('portalMoved', onMoved);
     node.on('close', () => {
         portal.connection.off('throttled', onThrottled);
+        portal.connection.off('portalMoved', onMoved);
         portal.deregister(node);
     });
     return portal;

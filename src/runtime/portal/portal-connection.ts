@@ -81,8 +81,13 @@ export class PortalConnection extends EventEmitter<{
         return own || this.settings.authConnector || undefined;
     }
 
+    /** The portal's address: the configured one, or where it moved (`portalMoved`). */
+    get portalUrl(): string {
+        return this.clientInstance?.portal.origin ?? this.settings.portalUrl;
+    }
+
     get host(): string {
-        return portalHost(this.settings.portalUrl);
+        return portalHost(this.portalUrl);
     }
 
     /**
@@ -114,7 +119,7 @@ export class PortalConnection extends EventEmitter<{
     /** Accepts the installation callback's tokens once they are shown to work on this portal. */
     async install(form: Record<string, unknown>): Promise<void> {
         const auth = await this.oauth();
-        const tokens = installTokens(form, this.settings.portalUrl, this.settings.oauthServer);
+        const tokens = installTokens(form, this.portalUrl, this.settings.oauthServer);
         await this.verify(tokens);
         await auth.adopt(tokens);
         this.setState('ready');
@@ -122,7 +127,7 @@ export class PortalConnection extends EventEmitter<{
 
     /** The portal's authorisation page for the code flow (docs/bitrix24.md §7). */
     authorizeUrl(state: string): string {
-        const url = new URL('/oauth/authorize/', this.settings.portalUrl);
+        const url = new URL('/oauth/authorize/', this.portalUrl);
         url.searchParams.set('client_id', this.settings.credentials.clientId ?? '');
         url.searchParams.set('state', state);
         return url.href;
@@ -188,14 +193,16 @@ export class PortalConnection extends EventEmitter<{
         });
         const choice = chooseTokens(settings.credentials, stored);
         env.log('debug', `OAuth tokens from the ${choice.source}`);
+        const moved = movedAddress(settings.portalUrl, choice.tokens);
         this.attach(
             new Bitrix24Client({
                 ...common,
+                portalUrl: moved ?? settings.portalUrl,
                 auth: {
                     type: 'oauth',
                     clientId: settings.credentials.clientId,
                     clientSecret: settings.credentials.clientSecret,
-                    oauthServer: settings.oauthServer,
+                    oauthServer: settings.oauthServer || undefined,
                     tokens: choice.tokens,
                     store,
                     basis: choice.basis,
@@ -203,6 +210,7 @@ export class PortalConnection extends EventEmitter<{
             }),
         );
         if (!(choice.tokens.accessToken || choice.tokens.refreshToken)) this.setState('unauthorized');
+        if (moved) this.emit('portalMoved', moved);
     }
 
     private attach(client: Bitrix24Client): void {
@@ -231,7 +239,7 @@ export class PortalConnection extends EventEmitter<{
      */
     private async verify(tokens: OAuthTokens): Promise<void> {
         const probe = new Bitrix24Client({
-            portalUrl: this.settings.portalUrl,
+            portalUrl: this.portalUrl,
             rateLimit: rateProfile(this.settings),
             mergeCalls: false,
             auth: { type: 'oauth', tokens: { accessToken: tokens.accessToken } },
@@ -257,5 +265,21 @@ export class PortalConnection extends EventEmitter<{
     private setState(state: PortalState): void {
         this.stateValue = state;
         this.emit('state', state);
+    }
+}
+
+/**
+ * Where a renamed portal lives, as confirmed before a restart and kept with the tokens, while the
+ * deployed portal URL is still the one it moved from; a portal URL changed since wins.
+ */
+function movedAddress(portalUrl: string, tokens: OAuthTokens): string | undefined {
+    const { movedFrom, movedTo } = tokens;
+    if (!movedFrom || !movedTo) return undefined;
+    try {
+        return new URL(portalUrl).origin === movedFrom && new URL(movedTo).origin === movedTo
+            ? movedTo
+            : undefined;
+    } catch {
+        return undefined;
     }
 }

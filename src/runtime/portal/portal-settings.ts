@@ -10,6 +10,7 @@ export interface PortalSettings {
     rateLimit: 'standard' | 'enterprise' | 'custom';
     burst: number;
     rps: number;
+    /** The configured token server; empty: the one of the portal's region (docs/bitrix24.md §7). */
     oauthServer: string;
     credentials: PortalCredentials;
 }
