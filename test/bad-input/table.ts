@@ -4,7 +4,7 @@ import type { NodeAPI } from 'node-red';
 import helper from 'node-red-node-test-helper';
 
 import portalModule from '../../dist/nodes/bitrix24-portal';
-import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, startBench, until, type Bench } from '../helpers/emulator-flow';
 import { spies } from '../helpers/node-flow';
 
 /**
@@ -82,6 +82,7 @@ export function badInputTable(
                     fields: { title: `Deal ${n}` },
                 });
             }
+            await rowsQueued(bench.emulator, 4);
             context = { bench, processId: '', messageIds: [] };
             if (node.reservation) {
                 const reserved = await bench.rest<{ process_id: string; events: { MESSAGE_ID: string }[] }>(

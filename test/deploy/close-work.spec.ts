@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { NodeRedProcess } from '../../dist/demo/node-red-process';
-import { startEmulator, type Emulator } from '../../dist/emulator';
-import { until } from '../helpers/emulator-flow';
+import type { Emulator } from '../../dist/emulator';
+import { rowsQueued, startTimedEmulator, until } from '../helpers/emulator-flow';
 import { NodeRedComms } from '../helpers/node-red-comms';
 
 /**
@@ -63,11 +63,16 @@ const bindings = (emulator: Emulator) =>
     emulator.control.bindings(emulator.app.clientId).map((binding) => binding.event);
 const rows = (emulator: Emulator) => emulator.control.queueRows({ clientId: emulator.app.clientId });
 
-/** Deals created by a user: one ONCRMDEALADD row each (bound offline in `start`). */
-function addDeals(emulator: Emulator, count: number): void {
+/**
+ * Deals created by a user: one ONCRMDEALADD row each (bound offline in `beforeEach`), awaited, as
+ * the portal writes them just after its answer (docs/bitrix24.md §15.2).
+ */
+async function addDeals(emulator: Emulator, count: number): Promise<void> {
+    const before = emulator.control.counters().rowsQueued;
     for (let i = 0; i < count; i++) {
         emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } });
     }
+    await rowsQueued(emulator, before + count);
 }
 
 function inject(ids: Ids, target: string): Record<string, unknown> {
@@ -176,7 +181,7 @@ const bindNode = (ids: Ids, eventName: string): Record<string, unknown> => ({
 
 /** Three rows reserved by the get node, whose one msg per event waits in clear's window. */
 async function reserveThree({ emulator, runtime, ids }: Context): Promise<void> {
-    addDeals(emulator, 3);
+    await addDeals(emulator, 3);
     await runtime.inject(ids.node('inject'));
     await until(() => rows(emulator).filter((row) => row.PROCESS_ID).length === 3, WAIT_MS, 'a reservation');
 }
@@ -286,7 +291,7 @@ describe('deploy: nodes that act on close finish their work whatever the deploym
     });
 
     beforeEach(async () => {
-        emulator = await startEmulator();
+        emulator = await startTimedEmulator();
         const bound = await fetch(`${emulator.portalUrl}/rest/event.bind.json`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },

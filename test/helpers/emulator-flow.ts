@@ -10,7 +10,26 @@ import { startEmulator, timingFromEnv, type Emulator, type EmulatorOptions } fro
 import { helperUserDir } from './fake-portal-flow';
 import { serveHttpNode } from './node-flow';
 
-export { until } from '../../dist/demo/wait';
+import { until } from '../../dist/demo/wait';
+
+export { until };
+
+/**
+ * startEmulator with the portal's real timing when the test run sets it (B24_EMULATOR_ROW_DELAY_MS,
+ * B24_EMULATOR_RING_DELAY_MS, B24_EMULATOR_RING_JITTER_MS): CI runs the node tests once so.
+ */
+export function startTimedEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+    return startEmulator({ ...timingFromEnv(), ...options });
+}
+
+/**
+ * Resolves once the portal has written `count` offline rows (new, or merged into a waiting one)
+ * since its counters were last reset. The portal writes them in a background step after its
+ * answer (docs/bitrix24.md §15.2): a test that changes data and then reads the queue waits here.
+ */
+export function rowsQueued(emulator: Emulator, count: number, ms = 20_000): Promise<void> {
+    return until(() => emulator.control.counters().rowsQueued >= count, ms, `${count} offline rows written`);
+}
 
 /**
  * What a node test against the emulator needs: a running emulator whose preinstalled app is
@@ -33,7 +52,7 @@ export interface Bench {
 export const DEAL_EVENTS = ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE'];
 
 export async function startBench(options: EmulatorOptions = {}, events = DEAL_EVENTS): Promise<Bench> {
-    const emulator = await startEmulator({ ...timingFromEnv(), ...options }); // CI: a run with real timing
+    const emulator = await startTimedEmulator(options);
     const userDir = await helperUserDir();
     const rest = <T>(method: string, params: Record<string, unknown> = {}) =>
         restCall<T>(emulator, method, params);

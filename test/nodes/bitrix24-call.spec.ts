@@ -9,7 +9,7 @@ import portalModule from '../../dist/nodes/bitrix24-portal';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
 import { fail, ok } from '../helpers/fake-portal';
-import { startBench, type Bench } from '../helpers/emulator-flow';
+import { startBench, until, type Bench } from '../helpers/emulator-flow';
 import { nextError, nextMessage } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.call', clientSecret: 'cs-call-secret-1', accessToken: 'at-call-node-1234' };
@@ -206,6 +206,15 @@ describe('bitrix24-call (emulator)', function () {
             result?: unknown;
             error?: { code: string };
         }[];
+        // The portal decides on each write's row just after its answer (docs/bitrix24.md §15.2).
+        await until(
+            () => {
+                const { rowsQueued, rowsSuppressed } = emulator.control.counters();
+                return rowsQueued + rowsSuppressed >= 119;
+            },
+            10_000,
+            'the rows of 119 writes written or suppressed',
+        );
         const counters = emulator.control.counters();
         assert.equal(counters.requests, 3);
         assert.equal(results.length, 120);

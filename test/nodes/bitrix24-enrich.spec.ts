@@ -10,7 +10,7 @@ import portalModule from '../../dist/nodes/bitrix24-portal';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
 import { fail, ok } from '../helpers/fake-portal';
-import { collect, startBench, type Bench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, startBench, type Bench } from '../helpers/emulator-flow';
 import { nextError, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.enrich', accessToken: 'at-enrich-node-1' };
@@ -215,6 +215,7 @@ describe('bitrix24-enrich (emulator)', function () {
         const gone = ids.slice(110);
         for (const id of gone) change('delete', id);
         // 120 ADD rows, 70 UPDATE rows, 10 DELETE rows, as offline get hands them over.
+        await rowsQueued(emulator, 200);
         const reserved = await bench.rest<{
             process_id: string;
             events: { EVENT_NAME: string; EVENT_DATA: { FIELDS: { ID: number } } }[];

@@ -11,7 +11,7 @@ import clearModule from '../../dist/nodes/bitrix24-offline-clear';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
 import { offlineGetNode, sleep } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
@@ -138,6 +138,8 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
         for (let i = 0; i < 60; i++) change('update', ids[(i * 7) % 40], `Later edit ${i}`);
         for (const id of ids.slice(37)) change('delete', id);
 
+        // 40 ADD and 160 UPDATE changes (deletes are not bound), written just after each answer.
+        await rowsQueued(emulator, 200);
         await until(() => rowsLeft().length === 0, 20_000, 'an empty queue');
         const settledAt = counters();
         // Long enough for a write-back echo to be queued and rung, and for a poll to look.

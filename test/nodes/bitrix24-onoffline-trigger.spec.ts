@@ -14,7 +14,7 @@ import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
-import { collect, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
 import {
     lastStatus,
     nextMessage,
@@ -345,6 +345,7 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
                 emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${n}` } })
                     .id,
         );
+        await rowsQueued(emulator, 3);
         await deploy(flow());
         await until(() => doorbells().length === 1, 5000, 'the doorbell');
         const rings = collect('rings');
@@ -377,7 +378,9 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
             id: ids[0],
             fields: { title: 'Changed' },
         });
-        await until(() => events.length > 0, 1000, 'the drain');
+        // A second for the node, on top of the portal's time to write the row and ring (docs/bitrix24.md §15.2).
+        const { rowDelayMs, ringDelayMs, ringJitterMs } = emulator.control.state().quirks;
+        await until(() => events.length > 0, 1000 + rowDelayMs + ringDelayMs + ringJitterMs, 'the drain');
         const elapsed = Date.now() - changedAt;
         assert.equal(rings.length, 1);
         assert.equal(rings[0].topic, 'ONOFFLINEEVENT');

@@ -7,7 +7,7 @@ import errorModule from '../../dist/nodes/bitrix24-offline-error';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import listModule from '../../dist/nodes/bitrix24-offline-list';
 import portalModule from '../../dist/nodes/bitrix24-portal';
-import { collect, coreNode, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { collect, coreNode, rowsQueued, startBench, until, type Bench } from '../helpers/emulator-flow';
 import { offlineGetNode } from '../helpers/node-flow';
 
 const nodes = [portalModule, getModule, clearModule, errorModule, listModule];
@@ -20,6 +20,8 @@ describe('the offline queue in a flow', function () {
 
     const rowsLeft = () => bench.emulator.control.queueRows({ clientId: bench.emulator.app.clientId });
     const calls = (method: string) => bench.emulator.control.counters().requestsByMethod[method] ?? 0;
+    /** Waits for the rows of the changes made so far (written just after the answer, docs/bitrix24.md §15.2). */
+    const written = (count: number) => rowsQueued(bench.emulator, count);
 
     function makeDeals(count: number): number[] {
         return Array.from(
@@ -80,6 +82,7 @@ describe('the offline queue in a flow', function () {
     it('drains 2,000 changes over 500 deals with every row cleared and one clear call per reservation', async () => {
         bench = await startBench();
         updateDeals(makeDeals(500), 1500);
+        await written(2000);
         const queued = rowsLeft().length;
         assert.equal(queued, 1000, 'ADD and UPDATE rows of 500 deals');
         await load([
@@ -119,6 +122,7 @@ describe('the offline queue in a flow', function () {
     it('routes failed events to the error queue, clears the rest, and re-drives the failures', async () => {
         bench = await startBench();
         const ids = makeDeals(200);
+        await written(200);
         await load([
             getNode({ wires: [['work'], []] }),
             {
@@ -158,6 +162,7 @@ describe('the offline queue in a flow', function () {
     it('delivers a reservation again after redeliverAfter when the flow never confirms it', async () => {
         bench = await startBench();
         makeDeals(3);
+        await written(3);
         await load([getNode({ redeliverAfter: 1, wires: [['work'], []] }), { id: 'work', type: 'helper' }]);
         const seen = collect('work');
         helper.getNode('get').receive({});
@@ -173,6 +178,7 @@ describe('the offline queue in a flow', function () {
         bench = await startBench();
         const ids = makeDeals(300);
         updateDeals(ids, 600);
+        await written(900);
         const expected = new Map(
             rowsLeft().map((r) => [
                 `${r.EVENT_NAME}:${(r.EVENT_DATA as { FIELDS: { ID: number } }).FIELDS.ID}`,
@@ -227,6 +233,7 @@ describe('the offline queue in a flow', function () {
     it('re-reads at start-up a reservation the portal holds but no ledger knows', async () => {
         bench = await startBench();
         makeDeals(5);
+        await written(5);
         // The process died between the portal's answer and the ledger write.
         const lost = await bench.rest<{ process_id: string }>('event.offline.get', { clear: 0, limit: 3 });
         const processId = lost.result?.process_id;
@@ -246,6 +253,7 @@ describe('the offline queue in a flow', function () {
     it('takes back, without a restart, a reservation whose answer was lost on the way', async () => {
         bench = await startBench();
         makeDeals(4);
+        await written(4);
         await load([
             { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
             { id: 'errors', type: 'helper' },
@@ -277,6 +285,7 @@ describe('the offline queue in a flow', function () {
     it('delivers a change made while its reservation is open after the reservation is cleared', async () => {
         bench = await startBench();
         const [id] = makeDeals(1);
+        await written(1);
         await load([
             getNode({ drain: false, wires: [['work'], []] }),
             { id: 'work', type: 'helper' },
@@ -291,6 +300,7 @@ describe('the offline queue in a flow', function () {
             id,
             fields: { title: 'during' },
         });
+        await written(2);
         helper.getNode('clear').receive(seen[0]);
         await until(() => rowsLeft().every((r) => r.PROCESS_ID === ''), 5_000, 'the clear');
         helper.getNode('get').receive({});
@@ -303,6 +313,7 @@ describe('the offline queue in a flow', function () {
     it('lets no 503 reach the flow while draining 5,000 events under the portal limits', async () => {
         bench = await startBench({ limits: { burst: 20, rps: 50 } });
         makeDeals(5000);
+        await written(5000);
         await load(
             [
                 { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['errors']] },
@@ -337,6 +348,7 @@ describe('the offline queue in a flow', function () {
         const expectRefusal = async (node: FlowNode, msg: Record<string, unknown>, pattern: RegExp) => {
             const errors = await loadBad(node);
             makeDeals(2);
+            await written(2);
             const before = JSON.stringify(rowsLeft());
             helper.getNode(node.id).receive(msg);
             await until(() => errors.length === 1, 5_000, 'the error');

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { NodeRedProcess } from '../../dist/demo/node-red-process';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../dist/emulator';
+import type { Emulator, EmulatorOptions } from '../../dist/emulator';
 import catalog from '../../nodes/locales/en-US/bitrix24-portal.json';
-import { until } from '../helpers/emulator-flow';
+import { rowsQueued, startTimedEmulator, until } from '../helpers/emulator-flow';
 
 /**
  * Plan tiers (docs/bitrix24.md §0.4, §0.5, §11): a flow that needs a plan feature the portal
@@ -62,7 +62,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
     const reserved = () => rows().filter((row) => row.PROCESS_ID).length;
 
     async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-        emulator = await startEmulator(options);
+        emulator = await startTimedEmulator(options);
         const response = await fetch(`${emulator.portalUrl}/rest/event.bind.json`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
@@ -76,10 +76,13 @@ describe('plan features: nodes find out what the portal lacks before they use it
         return emulator;
     }
 
-    function addDeals(count: number): void {
+    /** Deals a user adds, awaited until their rows are written (just after the answer, docs/bitrix24.md §15.2). */
+    async function addDeals(count: number): Promise<void> {
+        const before = emulator!.control.counters().rowsQueued;
         for (let i = 0; i < count; i++) {
             emulator!.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } });
         }
+        await rowsQueued(emulator!, before + count);
     }
 
     /** The portal, an inject node wired to `node`, deployed; the log lines from here on. */
@@ -137,7 +140,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
 
     it('stops a reserve-mode get node on a plan without rest_offline_extended, naming the feature, the plan and delete mode, before reading', async () => {
         await start({ features: { rest_offline_extended: false } });
-        addDeals(3);
+        await addDeals(3);
         await deploy(reserveGet);
         const error = await errorOf();
         assert.ok(error.includes(license.rest_offline_extended), error);
@@ -181,7 +184,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
         await start();
         await deploy(reserveGet);
         for (let i = 1; i <= 3; i++) {
-            addDeals(1);
+            await addDeals(1);
             await runtime.inject(ids.inject);
             await until(() => reserved() === i, 10_000, `reservation ${i}`);
         }
@@ -191,7 +194,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
 
     it('asks nothing when the flow needs no plan feature: a delete-mode get node without a connector reads on any plan', async () => {
         await start({ features: { rest_offline_extended: false, rest_auth_connector: false } });
-        addDeals(2);
+        await addDeals(2);
         await deploy({ ...reserveGet, mode: 'delete' });
         await runtime.inject(ids.inject);
         await until(() => rows().length === 0, 10_000, 'the rows read and deleted');
@@ -201,11 +204,11 @@ describe('plan features: nodes find out what the portal lacks before they use it
     it("gives a WRONG_LICENSE answer the plan's hint when the plan loses the feature after the check", async () => {
         await start();
         await deploy(reserveGet);
-        addDeals(1);
+        await addDeals(1);
         await runtime.inject(ids.inject);
         await until(() => reserved() === 1, 10_000, 'the first reservation');
         emulator!.control.setFeatures({ rest_offline_extended: false });
-        addDeals(1);
+        await addDeals(1);
         const error = await errorOf();
         assert.ok(error.includes(license.rest_offline_extended), error);
         assert.match(error, /event\.offline\.get: WRONG_LICENSE/);

@@ -6,7 +6,14 @@ import { startEmulator, type Emulator } from '../../dist/emulator';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { collect, DEAL_EVENTS, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import {
+    collect,
+    DEAL_EVENTS,
+    rowsQueued,
+    startServedBench,
+    until,
+    type ServedBench,
+} from '../helpers/emulator-flow';
 import { spies } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 import { form, FORM, portalState, prototypePolluted, send, type RawRequest } from './helpers';
@@ -78,6 +85,7 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
         for (let n = 1; n <= 3; n++) {
             emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${n}` } });
         }
+        await rowsQueued(emulator, 3); // written just after the answer (docs/bitrix24.md §15.2)
         // The get node looks for orphaned reservations once at start; after that it is quiet.
         await until(
             () => (emulator.control.counters().requestsByMethod['event.offline.list'] ?? 0) >= 1,

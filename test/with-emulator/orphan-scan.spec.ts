@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 
 import { Bitrix24Client, OfflineQueue } from '../../dist/bitrix24';
 import { restCall } from '../../dist/demo/demo-emulator';
-import { startEmulator, type Emulator } from '../../dist/emulator';
+import type { Emulator } from '../../dist/emulator';
 import { OrphanScan } from '../../dist/runtime/offline/orphan-scan';
 import { ReservationRegistry, type ReservationOwner } from '../../dist/runtime/offline/reservations';
+import { rowsQueued, startTimedEmulator } from '../helpers/emulator-flow';
 
 /** A get node's side of the registry, holding whatever it is told to claim. */
 function owner(): ReservationOwner {
@@ -29,16 +30,18 @@ describe('OrphanScan (emulator)', () => {
 
     /** Two deals changed and reserved by a get whose answer nobody kept: its process_id. */
     async function lostReservation(): Promise<string> {
+        const before = emulator.control.counters().rowsQueued;
         for (const n of [1, 2]) {
             emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${n}` } });
         }
+        await rowsQueued(emulator, before + 2); // written just after the answer (docs/bitrix24.md §15.2)
         const { result } = await rest('event.offline.get', { clear: 0, limit: 2 });
         assert.ok(result?.process_id, 'the emulator reserved the rows');
         return result.process_id;
     }
 
     beforeEach(async () => {
-        emulator = await startEmulator();
+        emulator = await startTimedEmulator();
         await rest('event.bind', { event: 'ONCRMDEALADD', event_type: 'offline' });
         client = new Bitrix24Client({
             portalUrl: emulator.portalUrl,
