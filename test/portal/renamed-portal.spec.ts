@@ -6,7 +6,7 @@ import callModule from '../../dist/nodes/bitrix24-call';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import type { PortalNode } from '../../dist/nodes/shared/portal-node';
-import { collect, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, startBench, until, type Bench } from '../helpers/emulator-flow';
 import { nextError, offlineGetNode, spies } from '../helpers/node-flow';
 
 /**
@@ -19,13 +19,16 @@ describe('portal node: a renamed portal', function () {
     let bench: Bench;
 
     beforeEach(async () => {
+        dealsMade = 0;
         bench = await startBench();
     });
 
     afterEach(() => bench.stop());
 
     const rowsLeft = () => bench.emulator.control.queueRows({ clientId: bench.emulator.app.clientId });
-    const makeDeals = (count: number) => {
+    let dealsMade = 0;
+    /** New deals, and their rows written (the portal writes them after its answer). */
+    const makeDeals = async (count: number) => {
         for (let i = 0; i < count; i++) {
             bench.emulator.control.userChange({
                 entity: 'deal',
@@ -33,6 +36,8 @@ describe('portal node: a renamed portal', function () {
                 fields: { title: `Deal ${i}` },
             });
         }
+        dealsMade += count;
+        await rowsQueued(bench.emulator, dealsMade);
     };
 
     async function load(portalExtra: Record<string, unknown> = {}, credentials?: Record<string, string>) {
@@ -74,12 +79,12 @@ describe('portal node: a renamed portal', function () {
     }
 
     it('keeps draining after the rename, with one warning naming the new address', async () => {
-        makeDeals(3);
+        await makeDeals(3);
         const portal = await load();
         const out = collect('out');
         const { portalUrl } = await bench.emulator.control.renamePortal();
         await drain(1, out);
-        makeDeals(2);
+        await makeDeals(2);
         await drain(2, out);
         const warnings = moveWarnings(portal);
         assert.equal(warnings.length, 1);
@@ -88,7 +93,7 @@ describe('portal node: a renamed portal', function () {
     });
 
     it("shows the new host on the badge of the portal's flow nodes", async () => {
-        makeDeals(1);
+        await makeDeals(1);
         await load();
         const out = collect('out');
         const { portalUrl } = await bench.emulator.control.renamePortal();
