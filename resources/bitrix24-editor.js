@@ -114,10 +114,10 @@
                 }
                 var portal = v === '_ADD_' ? null : RED.nodes.node(v);
                 if (!portal) {
-                    return invalid(this, opt, 'node-red:validator.errors.missing-config', { prop: 'portal' });
+                    return opt ? RED._('validator.errors.missing-config', { prop: 'portal' }) : false;
                 }
                 if (portal.valid === false) {
-                    return invalid(this, opt, 'node-red:validator.errors.invalid-config', { prop: 'portal' });
+                    return opt ? RED._('validator.errors.invalid-config', { prop: 'portal' }) : false;
                 }
                 if (portal.authType === 'webhook' && (!usesOffline || usesOffline(this))) {
                     return invalid(

@@ -9,6 +9,7 @@ import { startDemoEmulator } from '../../src/demo/demo-emulator';
 import { readExample } from '../../src/demo/demo-flow';
 import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import { startSink, type Sink } from '../../src/demo/sink-server';
+import { CONTRACT } from '../editor/editor-files';
 import { until } from '../helpers/emulator-flow';
 import { startRuntime } from '../helpers/node-red-runtime';
 import { launchChromium } from './chromium';
@@ -20,6 +21,37 @@ const MODULE = '@b24sync/node-red-bitrix24';
 const PORTAL = 'b24-example-portal';
 /** Where the screenshot for the README goes when B24_UPDATE_SCREENSHOT=1; always to test/output. */
 const README_SCREENSHOT = path.join(ROOT, '.github', 'images', 'demo-flow.png');
+
+/** A webhook portal with a node that needs offline events and one that does not, as the editor saves them. */
+const WEBHOOK_FLOW = [
+    {
+        ...CONTRACT['bitrix24-portal'],
+        id: 'b24-webhook-portal',
+        type: 'bitrix24-portal',
+        name: 'Webhook',
+        portalUrl: 'https://example.bitrix24.com',
+        authType: 'webhook',
+    },
+    {
+        ...CONTRACT['bitrix24-offline-get'],
+        id: 'b24-webhook-get',
+        type: 'bitrix24-offline-get',
+        portal: 'b24-webhook-portal',
+        x: 200,
+        y: 80,
+        wires: [[], []],
+    },
+    {
+        ...CONTRACT['bitrix24-call'],
+        id: 'b24-webhook-call',
+        type: 'bitrix24-call',
+        portal: 'b24-webhook-portal',
+        method: 'crm.deal.list',
+        x: 200,
+        y: 160,
+        wires: [[]],
+    },
+];
 
 const title = (number: string) => readExample(EXAMPLES, number).title;
 const ours = (type: string) => type.startsWith('bitrix24-');
@@ -189,6 +221,17 @@ describe('the editor in a real browser', function () {
         await editor.cancelDialog();
         assert.notDeepEqual(refused.invalid, [], 'the % filter is marked invalid');
         assert.deepEqual(accepted.invalid, []);
+    });
+
+    it('marks a get node whose portal uses a webhook with the red triangle and the reason before any deploy, and leaves a call node on that portal valid', async () => {
+        await editor.importFlow(WEBHOOK_FLOW);
+        const get = await editor.invalidity('b24-webhook-get');
+        assert.equal(get.triangle, true, 'the red triangle on the get node');
+        assert.ok(
+            get.reasons.some((reason) => /offline events and offline bindings need OAuth/.test(reason)),
+            `the reason: ${get.reasons.join('; ')}`,
+        );
+        assert.deepEqual(await editor.invalidity('b24-webhook-call'), { triangle: false, reasons: [] });
     });
 
     it('has opened the dialog of every node type, and the page raised no errors', () => {

@@ -83,13 +83,13 @@ describe('editor: offline events through a webhook portal', () => {
 
     it('still refuses a portal id that names no portal node, as the editor itself does', async () => {
         const get = await definition('bitrix24-offline-get');
-        assert.equal(validate(get, 'portal', 'no-such-portal'), 'node-red:validator.errors.missing-config');
+        assert.equal(validate(get, 'portal', 'no-such-portal'), 'validator.errors.missing-config');
     });
 
     it('still refuses a portal node that is itself invalid, as the editor itself does', async () => {
         editorConfigNodes.set('portal-broken', { id: 'portal-broken', authType: 'oauth', valid: false });
         const get = await definition('bitrix24-offline-get');
-        assert.equal(validate(get, 'portal', 'portal-broken'), 'node-red:validator.errors.invalid-config');
+        assert.equal(validate(get, 'portal', 'portal-broken'), 'validator.errors.invalid-config');
     });
 
     it('returns false instead of a message when the editor gives no options object', async () => {
