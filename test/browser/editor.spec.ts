@@ -19,39 +19,33 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
 const MODULE = '@b24sync/node-red-bitrix24';
 const PORTAL = 'b24-example-portal';
+const WEBHOOK_PORTAL = 'b24-webhook-portal';
 /** Where the screenshot for the README goes when B24_UPDATE_SCREENSHOT=1; always to test/output. */
 const README_SCREENSHOT = path.join(ROOT, '.github', 'images', 'demo-flow.png');
 
-/** A webhook portal with a node that needs offline events and one that does not, as the editor saves them. */
-const WEBHOOK_FLOW = [
-    {
-        ...CONTRACT['bitrix24-portal'],
-        id: 'b24-webhook-portal',
-        type: 'bitrix24-portal',
-        name: 'Webhook',
-        portalUrl: 'https://example.bitrix24.com',
-        authType: 'webhook',
-    },
-    {
-        ...CONTRACT['bitrix24-offline-get'],
-        id: 'b24-webhook-get',
-        type: 'bitrix24-offline-get',
-        portal: 'b24-webhook-portal',
-        x: 200,
-        y: 80,
-        wires: [[], []],
-    },
-    {
-        ...CONTRACT['bitrix24-call'],
-        id: 'b24-webhook-call',
-        type: 'bitrix24-call',
-        portal: 'b24-webhook-portal',
-        method: 'crm.deal.list',
-        x: 200,
-        y: 160,
-        wires: [[]],
-    },
-];
+/** A webhook portal at `portalUrl` and a call node that uses it, as the editor saves them. */
+function webhookFlow(portalUrl: string): Record<string, unknown>[] {
+    return [
+        {
+            ...CONTRACT['bitrix24-portal'],
+            id: WEBHOOK_PORTAL,
+            type: 'bitrix24-portal',
+            name: 'Webhook',
+            portalUrl,
+            authType: 'webhook',
+        },
+        {
+            ...CONTRACT['bitrix24-call'],
+            id: 'b24-webhook-call',
+            type: 'bitrix24-call',
+            portal: WEBHOOK_PORTAL,
+            method: 'crm.deal.list',
+            x: 200,
+            y: 160,
+            wires: [[]],
+        },
+    ];
+}
 
 const title = (number: string) => readExample(EXAMPLES, number).title;
 const ours = (type: string) => type.startsWith('bitrix24-');
@@ -223,8 +217,39 @@ describe('the editor in a real browser', function () {
         assert.deepEqual(accepted.invalid, []);
     });
 
+    it("tests a webhook portal's connection without saying that offline events are allowed", async () => {
+        await editor.importFlow(webhookFlow(emulator.portalUrl));
+        await editor.openDialog('b24-webhook-call');
+        await editor.openConfigDialog('portal');
+        await editor.fill('#node-config-input-webhookUrl', emulator.webhookUrl);
+        await editor.confirmDialog();
+        await editor.confirmDialog();
+        await editor.deploy();
+        await editor.openDialog('b24-webhook-call');
+        await editor.openConfigDialog('portal');
+        await page.locator('#bitrix24-portal-test').click();
+        const result = page.locator('#bitrix24-portal-test-result');
+        await result.getByText(/Connected as/).waitFor();
+        const lines = await result.locator('.bitrix24-portal-result-line').allInnerTexts();
+        assert.ok(
+            lines.some((text) => /Webhook auth: offline events and bindings fail/.test(text)),
+            lines.join('\n'),
+        );
+        assert.ok(!lines.some((text) => /Administrator/.test(text)), lines.join('\n'));
+    });
+
     it('marks a get node whose portal uses a webhook with the red triangle and the reason before any deploy, and leaves a call node on that portal valid', async () => {
-        await editor.importFlow(WEBHOOK_FLOW);
+        await editor.importFlow([
+            {
+                ...CONTRACT['bitrix24-offline-get'],
+                id: 'b24-webhook-get',
+                type: 'bitrix24-offline-get',
+                portal: WEBHOOK_PORTAL,
+                x: 200,
+                y: 80,
+                wires: [[], []],
+            },
+        ]);
         const get = await editor.invalidity('b24-webhook-get');
         assert.equal(get.triangle, true, 'the red triangle on the get node');
         assert.ok(
