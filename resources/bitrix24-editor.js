@@ -10,6 +10,9 @@
         return;
     }
 
+    /** The catalog namespace of the portal node, whose messages every node may show. */
+    var PORTAL_NAMESPACE = '@b24sync/node-red-bitrix24/bitrix24-portal';
+
     // While the dialog is open the form holds the value being validated; otherwise the node does.
     function fieldValue(prefix, node, name) {
         var $field = typeof $ === 'function' ? $('#' + prefix + name) : null;
@@ -98,6 +101,35 @@
             });
         }
 
+        /**
+         * The `portal` property of a node that uses offline events, which only an OAuth application
+         * may (docs/bitrix24.md §0.1): a webhook portal is refused before any deploy. `usesOffline(node)`
+         * tells whether this node's settings use them (absent: always). A validator replaces the
+         * editor's own check of a config-node property, so this one also refuses a missing or invalid portal.
+         */
+        function offlinePortal(usesOffline) {
+            return function (v, opt) {
+                if (!v) {
+                    return true; // `required` reports it
+                }
+                var portal = v === '_ADD_' ? null : RED.nodes.node(v);
+                if (!portal) {
+                    return opt ? RED._('validator.errors.missing-config', { prop: 'portal' }) : false;
+                }
+                if (portal.valid === false) {
+                    return opt ? RED._('validator.errors.invalid-config', { prop: 'portal' }) : false;
+                }
+                if (portal.authType === 'webhook' && (!usesOffline || usesOffline(this))) {
+                    return invalid(
+                        this,
+                        opt,
+                        PORTAL_NAMESPACE + ':bitrix24-portal.validation.offlineWebhook',
+                    );
+                }
+                return true;
+            };
+        }
+
         /** Turns the input `name` into a TypedInput whose type is kept in `<name>Type`. */
         function typedInput(name, defaultType, types) {
             $('#' + inputPrefix + name).typedInput({
@@ -116,6 +148,7 @@
             oneOf: oneOf,
             typed: typed,
             jsonObject: jsonObject,
+            offlinePortal: offlinePortal,
             typedInput: typedInput,
             labelStyle: function () {
                 return this.name ? 'node_label_italic' : '';

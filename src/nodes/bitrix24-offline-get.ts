@@ -57,7 +57,7 @@ export = function (RED: NodeAPI): void {
                 },
                 emptied: (summary) => node.send([null, { topic: 'empty', payload: summary }]),
                 activity: (activity) => showActivity(badge, activity, text),
-                warn: (err) => node.warn(setup.fail(err).message),
+                warn: (err) => setup.warn(err),
             },
         );
         void reader.start();

@@ -34,7 +34,9 @@ export = function (RED: NodeAPI): void {
         const show = () => {
             const refused = trigger.refusedCount;
             const shown =
-                refused > 0 ? text('refused', { last: last || text('listening'), count: refused }) : last;
+                refused > 0
+                    ? text('refused', { last: last || RED._(`${TYPE}.status.listening`), count: refused })
+                    : last;
             badge.show(refused > 0 ? 'yellow' : 'green', last ? 'dot' : 'ring', shown || text('listening'));
         };
         const trigger: OfflineTrigger = new OfflineTrigger(

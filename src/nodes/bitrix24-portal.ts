@@ -4,7 +4,7 @@ import { PortalConnection, type PortalState } from '../runtime/portal/portal-con
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerPortalRoutes } from './portal-routes';
-import { sharedText } from './shared/i18n';
+import { sharedStatus, userError } from './shared/i18n';
 import { runtimeSettings } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
@@ -47,11 +47,10 @@ export = function (RED: NodeAPI): void {
         });
         this.connection.on('state', (state) => {
             const badge = STATE_BADGE[state];
-            this.status({ ...badge, text: sharedText(RED, `status.portal.${state}`) });
+            this.status({ ...badge, text: sharedStatus(RED, `portal.${state}`) });
+            // Reported here, once; the flow nodes show it on their badges without logging it again.
             if (state === 'failed') {
-                this.connection
-                    .client()
-                    .catch((err: unknown) => this.error(err instanceof Error ? err.message : String(err)));
+                this.connection.client().catch((err: unknown) => this.error(userError(RED, err).message));
             }
         });
         // Once per move (and once at a start that goes to the remembered address).

@@ -60,6 +60,32 @@ export class EditorPage {
         await this.page.locator('#red-ui-workspace-chart').click({ position: { x: 40, y: 40 } });
     }
 
+    /** Import ▸ Clipboard with the flow's JSON pasted, into a new flow tab. */
+    async importFlow(nodes: Record<string, unknown>[]): Promise<void> {
+        await this.page.locator('#red-ui-header-button-sidemenu').click();
+        await this.page.locator('#menu-item-import').click();
+        await this.page.locator('#red-ui-tab-red-ui-clipboard-dialog-import-tab-clipboard a').click();
+        const text = this.page.locator('#red-ui-clipboard-dialog-import-text');
+        await text.fill(JSON.stringify(nodes));
+        await text.press('End'); // the editor checks the JSON on keyup, and enables Import
+        await this.page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
+        await this.page.locator('#red-ui-clipboard-dialog-ok').click();
+        await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
+        // The imported nodes hang on the pointer until a click drops them.
+        await this.page.locator('#red-ui-workspace-chart').click({ position: { x: 40, y: 40 } });
+    }
+
+    /** Whether the node shows the red triangle of a node with invalid properties, and the reasons. */
+    async invalidity(id: string): Promise<{ triangle: boolean; reasons: string[] }> {
+        await this.showTabOf(id);
+        const triangle = await this.node(id).locator('.red-ui-flow-node-error').isVisible();
+        const reasons = await this.page.evaluate((nodeId) => {
+            const RED = (window as unknown as { RED: EditorRed }).RED;
+            return RED.nodes.node(nodeId)?.validationErrors ?? [];
+        }, id);
+        return { triangle, reasons };
+    }
+
     node(id: string): Locator {
         return this.page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
     }
@@ -143,14 +169,10 @@ export class EditorPage {
         await this.settle();
     }
 
-    /** The Deploy button, then the editor's "deployed" notice. */
-    async deploy(): Promise<void> {
+    /** The Deploy button, then the editor's "deployed" notice (`notice`: in the editor's language). */
+    async deploy(notice = /deployed/i): Promise<void> {
         await this.page.locator('#red-ui-header-button-deploy').click();
-        await this.page
-            .locator('.red-ui-notification')
-            .filter({ hasText: /deployed/i })
-            .first()
-            .waitFor();
+        await this.page.locator('.red-ui-notification').filter({ hasText: notice }).first().waitFor();
     }
 
     /**
@@ -223,7 +245,7 @@ export class EditorPage {
 interface EditorRed {
     workspaces: { active(): string };
     nodes: {
-        node(id: string): { id: string; type: string; z: string } | null;
+        node(id: string): { id: string; type: string; z: string; validationErrors?: string[] } | null;
         filterNodes(filter: { z?: string }): { id: string; type: string }[];
     };
 }

@@ -9,6 +9,7 @@ import { startDemoEmulator } from '../../src/demo/demo-emulator';
 import { readExample } from '../../src/demo/demo-flow';
 import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import { startSink, type Sink } from '../../src/demo/sink-server';
+import { CONTRACT } from '../editor/editor-files';
 import { until } from '../helpers/emulator-flow';
 import { startRuntime } from '../helpers/node-red-runtime';
 import { launchChromium } from './chromium';
@@ -18,8 +19,33 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
 const MODULE = '@b24sync/node-red-bitrix24';
 const PORTAL = 'b24-example-portal';
+const WEBHOOK_PORTAL = 'b24-webhook-portal';
 /** Where the screenshot for the README goes when B24_UPDATE_SCREENSHOT=1; always to test/output. */
 const README_SCREENSHOT = path.join(ROOT, '.github', 'images', 'demo-flow.png');
+
+/** A webhook portal at `portalUrl` and a call node that uses it, as the editor saves them. */
+function webhookFlow(portalUrl: string): Record<string, unknown>[] {
+    return [
+        {
+            ...CONTRACT['bitrix24-portal'],
+            id: WEBHOOK_PORTAL,
+            type: 'bitrix24-portal',
+            name: 'Webhook',
+            portalUrl,
+            authType: 'webhook',
+        },
+        {
+            ...CONTRACT['bitrix24-call'],
+            id: 'b24-webhook-call',
+            type: 'bitrix24-call',
+            portal: WEBHOOK_PORTAL,
+            method: 'crm.deal.list',
+            x: 200,
+            y: 160,
+            wires: [[]],
+        },
+    ];
+}
 
 const title = (number: string) => readExample(EXAMPLES, number).title;
 const ours = (type: string) => type.startsWith('bitrix24-');
@@ -189,6 +215,48 @@ describe('the editor in a real browser', function () {
         await editor.cancelDialog();
         assert.notDeepEqual(refused.invalid, [], 'the % filter is marked invalid');
         assert.deepEqual(accepted.invalid, []);
+    });
+
+    it("tests a webhook portal's connection without saying that offline events are allowed", async () => {
+        await editor.importFlow(webhookFlow(emulator.portalUrl));
+        await editor.openDialog('b24-webhook-call');
+        await editor.openConfigDialog('portal');
+        await editor.fill('#node-config-input-webhookUrl', emulator.webhookUrl);
+        await editor.confirmDialog();
+        await editor.confirmDialog();
+        await editor.deploy();
+        await editor.openDialog('b24-webhook-call');
+        await editor.openConfigDialog('portal');
+        await page.locator('#bitrix24-portal-test').click();
+        const result = page.locator('#bitrix24-portal-test-result');
+        await result.getByText(/Connected as/).waitFor();
+        const lines = await result.locator('.bitrix24-portal-result-line').allInnerTexts();
+        assert.ok(
+            lines.some((text) => /Webhook auth: offline events and bindings fail/.test(text)),
+            lines.join('\n'),
+        );
+        assert.ok(!lines.some((text) => /Administrator/.test(text)), lines.join('\n'));
+    });
+
+    it('marks a get node whose portal uses a webhook with the red triangle and the reason before any deploy, and leaves a call node on that portal valid', async () => {
+        await editor.importFlow([
+            {
+                ...CONTRACT['bitrix24-offline-get'],
+                id: 'b24-webhook-get',
+                type: 'bitrix24-offline-get',
+                portal: WEBHOOK_PORTAL,
+                x: 200,
+                y: 80,
+                wires: [[], []],
+            },
+        ]);
+        const get = await editor.invalidity('b24-webhook-get');
+        assert.equal(get.triangle, true, 'the red triangle on the get node');
+        assert.ok(
+            get.reasons.some((reason) => /offline events and offline bindings need OAuth/.test(reason)),
+            `the reason: ${get.reasons.join('; ')}`,
+        );
+        assert.deepEqual(await editor.invalidity('b24-webhook-call'), { triangle: false, reasons: [] });
     });
 
     it('has opened the dialog of every node type, and the page raised no errors', () => {

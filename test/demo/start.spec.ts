@@ -83,7 +83,11 @@ describe('npm start (the demo)', function () {
         await until(() => clearedCount() > 0, 120_000, 'the clear badge to count');
         const firstBadge = Date.now();
         await until(
-            () => (comms?.history.get(get) ?? []).filter((text) => text === 'reading').length >= 2,
+            // "reading" travels as its catalog key, which the editor translates.
+            () =>
+                (comms?.history.get(get) ?? []).filter(
+                    (text) => text === 'bitrix24-offline-get.status.reading',
+                ).length >= 2,
             60_000,
             'the get badge to show a second read',
         );

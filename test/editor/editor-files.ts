@@ -277,15 +277,32 @@ export function resourceScripts(html: string): string[] {
     });
 }
 
-/** A stub of the editor's `RED` that records the types registered, translating with `messages`. */
-function stubRed(messages: Catalog, registered: Map<string, EditorDefinition>) {
+/**
+ * The config nodes the stub editor holds (`RED.nodes.node(id)`), for validators that look at the
+ * node a property refers to; a spec sets them and clears them after itself.
+ */
+export const editorConfigNodes = new Map<string, Record<string, unknown>>();
+
+/** This package's catalog namespaces, `<module>/<set>`, as a key names one before its `:`. */
+const PACKAGE_NAMESPACE = '@b24sync/node-red-bitrix24/';
+
+/**
+ * A stub of the editor's `RED` that records the types registered, translating with `messages`,
+ * or with `shared` (the portal's catalog) a key that names the portal's namespace.
+ */
+function stubRed(messages: Catalog, shared: Catalog, registered: Map<string, EditorDefinition>) {
+    const portalNamespace = `${PACKAGE_NAMESPACE}bitrix24-portal:`;
     return {
         nodes: {
             registerType(name: string, definition: EditorDefinition): void {
-                definition._ = (key, args) => translate(messages, key, args);
+                definition._ = (key, args) =>
+                    key.startsWith(portalNamespace)
+                        ? translate(shared, key.slice(portalNamespace.length), args)
+                        : translate(messages, key, args);
                 registered.set(name, definition);
             },
             getType: (name: string) => registered.get(name),
+            node: (id: string) => editorConfigNodes.get(id),
         },
         validators: {
             number: () => (value: unknown) => String(value).trim() !== '' && !Number.isNaN(Number(value)),
@@ -312,7 +329,9 @@ export async function loadEditorFile(
     resourceOrder: (files: string[]) => string[] = (files) => files,
 ): Promise<{ page: vm.Context; registered: Map<string, EditorDefinition> }> {
     const registered = new Map<string, EditorDefinition>();
-    const page = vm.createContext({ RED: stubRed(await catalog(language, type), registered), URL });
+    const messages = await catalog(language, type);
+    const shared = await catalog(language, 'bitrix24-portal');
+    const page = vm.createContext({ RED: stubRed(messages, shared, registered), URL });
     const html = await editorHtml(type);
     for (const file of resourceOrder(resourceScripts(html))) {
         vm.runInContext(await readText(path.join(RESOURCES, file)), page, { filename: `resources/${file}` });

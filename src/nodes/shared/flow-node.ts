@@ -17,10 +17,18 @@ export interface FlowNodeConfig extends NodeDef {
 export interface FlowNodeSetup {
     badge: StatusBadge;
     portal: PortalNode;
-    /** The node's status texts: `<type>.status.<key>`. */
+    /**
+     * The node's status texts, `<type>.status.<key>`: the key itself without parameters (the
+     * editor translates it), translated here with them (see sharedStatus).
+     */
     text: Translate;
     /** A failure shown on the badge and translated, the node's catalog first. */
     fail(err: unknown): Error & { code?: string };
+    /**
+     * A failure outside any input (a background read): on the badge, and logged as a warning
+     * unless it is the portal's own configuration error, which the portal node reports once.
+     */
+    warn(err: unknown): void;
 }
 
 /**
@@ -34,8 +42,12 @@ function setUpFlowNode(RED: NodeAPI, node: Node, type: string, portalId: unknown
     return {
         badge,
         portal,
-        text: (key, params) => RED._(`${type}.status.${key}`, params),
+        text: (key, params) => (params ? RED._(`${type}.status.${key}`, params) : `${type}.status.${key}`),
         fail: (err) => failure(RED, badge, err, type),
+        warn: (err) => {
+            const error = failure(RED, badge, err, type);
+            if (portal.connection.state !== 'failed') node.warn(error.message);
+        },
     };
 }
 

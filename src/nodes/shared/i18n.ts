@@ -11,6 +11,21 @@ export function sharedText(RED: NodeAPI, key: string, params?: Record<string, st
 }
 
 /**
+ * A badge text. Without parameters it is the catalog key itself, with its namespace: the editor
+ * translates a status text that is a key into the language of the user's browser, as it does for
+ * core nodes' `node-red:common.status...` (docs/node-red.md §1.6). A text with parameters cannot
+ * travel as a key, so it is translated here, in the runtime's language.
+ */
+export function sharedStatus(RED: NodeAPI, key: string, params?: Record<string, string | number>): string {
+    return params ? sharedText(RED, `status.${key}`, params) : `${SHARED_NAMESPACE}:bitrix24.status.${key}`;
+}
+
+/** Whether the shared catalog has `bitrix24.<key>`. */
+export function hasSharedText(RED: NodeAPI, key: string): boolean {
+    return translate(RED, `${SHARED_NAMESPACE}:bitrix24.${key}`) !== undefined;
+}
+
+/**
  * An error as users should read it: the translation of its Bitrix24 code (or, for bad input,
  * of its reason), falling back to the client's English message. The code stays on the error.
  * With `nodeType`, the node's own catalog (`<nodeType>.errors...`) is asked first, so that a

@@ -4,7 +4,7 @@ import type { ThrottleEvent } from '../../bitrix24';
 import type { PortalConnection } from '../../runtime/portal/portal-connection';
 import type { PortalCredentials } from '../../runtime/portal/portal-settings';
 import type { DeliveryWatch } from '../../runtime/trigger/delivery-watch';
-import { sharedText } from './i18n';
+import { sharedStatus, sharedText } from './i18n';
 import type { StatusBadge } from './status';
 
 /** How long a flow node's badge says that its portal moved. */
@@ -35,7 +35,7 @@ export function usePortal(
 ): PortalNode | undefined {
     const portal = typeof portalId === 'string' ? (RED.nodes.getNode(portalId) as PortalNode | null) : null;
     if (!portal?.connection) {
-        badge.show('red', 'ring', sharedText(RED, 'status.noPortal'));
+        badge.show('red', 'ring', sharedStatus(RED, 'noPortal'));
         node.error(noPortalError(RED).message);
         node.on('input', (_msg, _send, done) => done(noPortalError(RED)));
         return undefined;
@@ -44,7 +44,7 @@ export function usePortal(
     const onThrottled = (event: ThrottleEvent) => {
         if (event.waitMs >= 250) {
             const seconds = (event.waitMs / 1000).toFixed(1);
-            badge.flash('yellow', 'ring', sharedText(RED, 'status.throttled', { seconds }), event.waitMs);
+            badge.flash('yellow', 'ring', sharedStatus(RED, 'throttled', { seconds }), event.waitMs);
         }
     };
     const onMoved = (url: string) => {

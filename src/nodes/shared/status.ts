@@ -18,7 +18,10 @@ export class StatusBadge {
         node.on('close', () => this.close());
     }
 
+    /** Shows the node's own state; the same state again sends nothing (a retry that fails alike). */
     show(fill: NodeStatusFill, shape: NodeStatusShape, text: string): void {
+        const { current } = this;
+        if (current.fill === fill && current.shape === shape && current.text === text) return;
         this.current = { fill, shape, text };
         if (!this.overlay) this.node.status(this.current);
     }

@@ -1,0 +1,126 @@
+// Callbacks passed to evaluate() run in the page, where the DOM exists.
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+
+import type { Browser, Page } from 'playwright-core';
+
+import { CONTRACT } from '../editor/editor-files';
+import { until } from '../helpers/emulator-flow';
+import { startRuntime } from '../helpers/node-red-runtime';
+import { launchChromium } from './chromium';
+import { EditorPage } from './editor-page';
+
+/** Node-RED's palette breaks a label into lines at this width (editor-client palette.js, setLabel). */
+const PALETTE_LINE_WIDTH = 82;
+
+/** A portal that has no tokens yet, and a get node that reads through it, as the editor saves them. */
+const UNAUTHORISED_FLOW = [
+    {
+        ...CONTRACT['bitrix24-portal'],
+        id: 'b24-ru-portal',
+        type: 'bitrix24-portal',
+        name: 'Без токенов',
+        portalUrl: 'https://example.bitrix24.com',
+    },
+    {
+        ...CONTRACT['bitrix24-offline-get'],
+        id: 'b24-ru-get',
+        type: 'bitrix24-offline-get',
+        portal: 'b24-ru-portal',
+        x: 200,
+        y: 80,
+        wires: [[], []],
+    },
+];
+
+interface PaletteLabel {
+    type: string;
+    text: string;
+    lines: number;
+    width: number;
+}
+
+/**
+ * The editor of a Russian user (the browser's language is ru; the runtime speaks English, as a
+ * server's locale often does): what it shows must be Russian and fit where Node-RED puts it.
+ */
+describe('the editor in a real browser, in Russian', function () {
+    this.timeout(120_000);
+    let browser: Browser;
+    let page: Page;
+    let editor: EditorPage;
+    let stopNodeRed: (() => Promise<void>) | undefined;
+
+    before(async () => {
+        browser = await launchChromium();
+        const started = await startRuntime();
+        stopNodeRed = started.stop;
+        page = await browser.newPage({ locale: 'ru-RU', viewport: { width: 1920, height: 1000 } });
+        editor = new EditorPage(page);
+        await editor.open(started.runtime.url);
+    });
+
+    after(async () => {
+        await browser?.close();
+        await stopNodeRed?.();
+    });
+
+    it('fits every Bitrix24 palette label on one line of its palette node', async () => {
+        const labels = await page
+            .locator('.red-ui-palette-node[data-palette-type^="bitrix24-"]')
+            .evaluateAll((nodes) =>
+                nodes.map((node): PaletteLabel => {
+                    const label = node.querySelector('.red-ui-palette-label');
+                    const range = document.createRange();
+                    if (label) range.selectNodeContents(label);
+                    const tops = new Set(
+                        Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)),
+                    );
+                    // The whole label on one line, in the palette label's font.
+                    const probe = document.createElement('span');
+                    probe.className = 'red-ui-palette-label';
+                    probe.style.cssText = 'position: absolute; white-space: nowrap; visibility: hidden';
+                    probe.textContent = node.getAttribute('data-palette-label') ?? '';
+                    node.appendChild(probe);
+                    const width = Math.ceil(probe.getBoundingClientRect().width);
+                    probe.remove();
+                    return {
+                        type: node.getAttribute('data-palette-type') ?? '',
+                        text: node.getAttribute('data-palette-label') ?? '',
+                        lines: tops.size,
+                        width,
+                    };
+                }),
+            );
+        assert.equal(labels.length, 8, JSON.stringify(labels));
+        assert.ok(
+            labels.every((label) => /[а-я]/i.test(label.text)),
+            JSON.stringify(labels),
+        );
+        const overflowing = labels.filter((label) => label.lines !== 1 || label.width >= PALETTE_LINE_WIDTH);
+        assert.deepEqual(overflowing, [], JSON.stringify(labels));
+    });
+
+    it('shows the status badge of a node the runtime reports in English in Russian', async () => {
+        await editor.importFlow(UNAUTHORISED_FLOW);
+        await editor.deploy(/Успешно развернуто/);
+        await until(
+            async () => (await editor.statusText('b24-ru-get')) === 'нет авторизации',
+            30_000,
+            'the get node badge in Russian',
+        );
+    });
+
+    it('marks a get node whose portal uses a webhook as invalid, saying why in Russian', async () => {
+        await editor.importFlow([
+            { ...UNAUTHORISED_FLOW[0], id: 'b24-ru-webhook', authType: 'webhook' },
+            { ...UNAUTHORISED_FLOW[1], id: 'b24-ru-webhook-get', portal: 'b24-ru-webhook' },
+        ]);
+        const get = await editor.invalidity('b24-ru-webhook-get');
+        assert.equal(get.triangle, true, 'the red triangle on the get node');
+        assert.ok(
+            get.reasons.some((reason) => /офлайн-события и офлайн-подписки требуют/.test(reason)),
+            `the reason: ${get.reasons.join('; ')}`,
+        );
+    });
+});
