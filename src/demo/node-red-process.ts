@@ -137,7 +137,8 @@ export class NodeRedProcess {
                 stopped !== -1 && lines.slice(stopped).some((line) => /Started (flows|modified)/.test(line))
             );
         };
-        await until(started, 20_000, 'the flows to start');
+        // Closing nodes may hold the stop for seconds (a portal waits for its users' last calls).
+        await until(started, 60_000, 'the flows to start');
     }
 
     /** The node types the runtime has loaded (`GET /nodes`), each with its module. */

@@ -4,7 +4,7 @@ import { PortalConnection, type PortalState } from '../runtime/portal/portal-con
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerPortalRoutes } from './portal-routes';
-import { sharedStatus, userError } from './shared/i18n';
+import { sharedStatus, sharedText, userError } from './shared/i18n';
 import { runtimeSettings } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';

@@ -43,7 +43,8 @@ export class EditorPage {
         if (!(await item.isVisible())) await tree.getByText(module, { exact: true }).click();
         await item.click();
         if (options.newFlow) await this.page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
-        await this.page.locator('#red-ui-clipboard-dialog-ok').click();
+        // Enabled once the editor has fetched the example: slow on a busy machine.
+        await this.page.locator('#red-ui-clipboard-dialog-ok:not([disabled])').click({ timeout: 90_000 });
         if (options.skip?.length) {
             // Some nodes exist already: the editor says so; "View nodes..." lists them with a
             // checkbox each, and unticked ones are not imported.
