@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { bindOffline, hook, postForm, postJson, rest, withEmulator } from './helpers';
+import { assertRestError, bindOffline, hook, postForm, postJson, rest, withEmulator } from './helpers';
 
 function refresh(
     emulator: { oauthServer: string; app: { clientId: string; clientSecret: string } },
@@ -25,11 +25,7 @@ describe('emulator: an application or portal that can no longer work (docs/bitri
         await withEmulator({}, async (emulator) => {
             emulator.control.uninstallApp(emulator.app.clientId);
             const reply = await rest(emulator, 'user.admin');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_OAUTH',
-                error_description: 'Application not installed',
-            });
+            assertRestError(reply, 401, 'ERROR_OAUTH', 'Application not installed');
         });
     });
 
@@ -40,11 +36,7 @@ describe('emulator: an application or portal that can no longer work (docs/bitri
                 paymentExpired: true,
             });
             const reply = await rest(emulator, 'user.admin');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'PAYMENT_REQUIRED',
-                error_description: 'Payment required',
-            });
+            assertRestError(reply, 401, 'PAYMENT_REQUIRED', 'Payment required');
         });
     });
 
@@ -90,11 +82,7 @@ describe('emulator: an application or portal that can no longer work (docs/bitri
             const revoked = await postJson(`${emulator.portalUrl}/_emulator/`, 'faults/revoke-tokens', {});
             assert.ok(revoked.body.revoked >= 1);
             const reply = await rest(emulator, 'user.admin');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'invalid_token',
-                error_description: 'Unable to get application by token',
-            });
+            assertRestError(reply, 401, 'invalid_token', 'Unable to get application by token');
         });
     });
 

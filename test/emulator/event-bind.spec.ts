@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { rest, withEmulator } from './helpers';
+import { assertRestError, rest, withEmulator } from './helpers';
 
 describe('emulator: event.bind, event.unbind, event.get, events (docs/bitrix24.md §5)', () => {
     it('binds an offline handler and lists it in the offline shape of event.get', async () => {
@@ -35,11 +35,7 @@ describe('emulator: event.bind, event.unbind, event.get, events (docs/bitrix24.m
                 event: 'ONCRMDEALADD',
                 event_type: 'offline',
             });
-            assert.equal(again.status, 400);
-            assert.deepEqual(again.body, {
-                error: 'ERROR_CORE',
-                error_description: 'Unable to set event handler: Handler already binded',
-            });
+            assertRestError(again, 400, 'ERROR_CORE', 'Unable to set event handler: Handler already binded');
         });
     });
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 
-import { bindOffline, hook, rest, userDealChange, withEmulator, type Body } from './helpers';
+import { assertRestError, bindOffline, type Body, hook, rest, userDealChange, withEmulator } from './helpers';
 
 describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
     it('queues {FIELDS:{ID}} for a deal changed through a webhook, with the webhook user in EVENT_ADDITIONAL', async () => {
@@ -144,11 +144,12 @@ describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
                 fields: { TITLE: 'x' },
                 auth_connector: 'erp',
             });
-            assert.equal(reply.status, 403);
-            assert.deepEqual(reply.body, {
-                error: 'WRONG_LICENSE',
-                error_description: 'This feature is not enabled for the current license: auth_connector',
-            });
+            assertRestError(
+                reply,
+                403,
+                'WRONG_LICENSE',
+                'This feature is not enabled for the current license: auth_connector',
+            );
             assert.equal((await rest(emulator, 'crm.deal.list')).body.total, 0);
         });
     });

@@ -1,5 +1,6 @@
 // Raw-HTTP helpers for the emulator conformance suite. Nothing here goes through src/bitrix24:
 // the emulator is checked against the Bitrix24 reference, not against our client.
+import assert from 'node:assert/strict';
 import http from 'node:http';
 
 import { listenLocally } from '../../dist/demo/local-server';
@@ -28,6 +29,22 @@ export async function withEmulator(
     } finally {
         await emulator.stop();
     }
+}
+
+/** Asserts a REST error reply: its HTTP status and exactly this body (`argument` only when given). */
+export function assertRestError(
+    reply: Reply,
+    status: number,
+    error: string,
+    description: string,
+    argument?: string,
+): void {
+    assert.equal(reply.status, status);
+    assert.deepEqual(reply.body, {
+        error,
+        error_description: description,
+        ...(argument === undefined ? {} : { argument }),
+    });
 }
 
 async function reply(response: Response): Promise<Reply> {

@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { get, rest, withEmulator, withSink } from './helpers';
+import { assertRestError, get, rest, withEmulator, withSink } from './helpers';
 
 async function refresh(oauthServer: string, params: Record<string, string>) {
     const response = await fetch(`${oauthServer}/oauth/token/`, {
@@ -107,11 +107,7 @@ describe('emulator: OAuth server and tokens (docs/bitrix24.md §7)', () => {
             assert.equal((await rest(emulator, 'profile')).status, 200);
             emulator.control.setClock({ advanceSeconds: 61 });
             const reply = await rest(emulator, 'profile');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'expired_token',
-                error_description: 'The access token provided has expired',
-            });
+            assertRestError(reply, 401, 'expired_token', 'The access token provided has expired');
         });
     });
 

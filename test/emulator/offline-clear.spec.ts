@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
+import { assertRestError, bindOffline, type Body, rest, userDealChange, withEmulator } from './helpers';
 
 async function reserveThree(emulator: Parameters<Parameters<typeof withEmulator>[1]>[0]) {
     await bindOffline(emulator, 'ONCRMDEALADD');
@@ -84,12 +84,13 @@ describe('emulator: event.offline.clear (docs/bitrix24.md §2)', () => {
                 process_id: processId,
                 message_id: ['2'],
             });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Value must be array of MESSAGE_ID values',
-                argument: 'messsage_id',
-            });
+            assertRestError(
+                reply,
+                400,
+                'ERROR_ARGUMENT',
+                'Value must be array of MESSAGE_ID values',
+                'messsage_id',
+            );
         });
     });
 
@@ -103,12 +104,7 @@ describe('emulator: event.offline.clear (docs/bitrix24.md §2)', () => {
     it('refuses ids that are not positive integers', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'event.offline.clear', { process_id: 'p', id: ['0'] });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Value must be array of integers',
-                argument: 'id',
-            });
+            assertRestError(reply, 400, 'ERROR_ARGUMENT', 'Value must be array of integers', 'id');
         });
     });
 
@@ -149,12 +145,13 @@ describe('emulator: event.offline.error (docs/bitrix24.md §3)', () => {
     it('requires message_id as an array (source over docs)', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'event.offline.error', { process_id: 'p' });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Value must be array of MESSAGE_ID values',
-                argument: 'message_id',
-            });
+            assertRestError(
+                reply,
+                400,
+                'ERROR_ARGUMENT',
+                'Value must be array of MESSAGE_ID values',
+                'message_id',
+            );
         });
     });
 

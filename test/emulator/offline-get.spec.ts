@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
+import { assertRestError, bindOffline, type Body, rest, userDealChange, withEmulator } from './helpers';
 
 describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
     it('keeps one row for 1000 updates of one deal, with the last timestamp and the first ID', async () => {
@@ -208,12 +208,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
         it(`refuses limit ${JSON.stringify(limit)} with "Value must be positive integer"`, async () => {
             await withEmulator({}, async (emulator) => {
                 const reply = await rest(emulator, 'event.offline.get', { limit });
-                assert.equal(reply.status, 400);
-                assert.deepEqual(reply.body, {
-                    error: 'ERROR_ARGUMENT',
-                    error_description: 'Value must be positive integer',
-                    argument: 'LIMIT',
-                });
+                assertRestError(reply, 400, 'ERROR_ARGUMENT', 'Value must be positive integer', 'LIMIT');
             });
         });
     }
@@ -233,11 +228,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
     it('refuses a filter field outside ID, TIMESTAMP_X, EVENT_NAME, MESSAGE_ID', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'event.offline.get', { filter: { PROCESS_ID: '' } });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Filter field not allowed: PROCESS_ID',
-            });
+            assertRestError(reply, 400, 'ERROR_ARGUMENT', 'Filter field not allowed: PROCESS_ID');
         });
     });
 
@@ -252,12 +243,13 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
     it('refuses an array filter value in get with an argument-type error (per source)', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'event.offline.get', { filter: { '@ID': [1, 2] } });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: "The value of an argument '@ID' has an invalid type",
-                argument: '@ID',
-            });
+            assertRestError(
+                reply,
+                400,
+                'ERROR_ARGUMENT',
+                "The value of an argument '@ID' has an invalid type",
+                '@ID',
+            );
         });
     });
 
