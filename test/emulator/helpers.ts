@@ -47,6 +47,34 @@ export function assertRestError(
     });
 }
 
+/** A call the emulator must refuse, as a row of a table. */
+export interface Refusal {
+    /** What is wrong, as the test title says it ("an unknown event_type"). */
+    what: string;
+    params: Record<string, unknown>;
+    status: number;
+    error: string;
+    description: string;
+    argument?: string;
+}
+
+/** The answer part of a Refusal for Bitrix24's ArgumentException: 400 ERROR_ARGUMENT. */
+export function argumentError(description: string, argument?: string) {
+    return { status: 400, error: 'ERROR_ARGUMENT', description, argument };
+}
+
+/** One `it` per row: `method` called with the row's params on a fresh emulator answers the row's error. */
+export function itRefuses(method: string, refusals: Refusal[]): void {
+    for (const row of refusals) {
+        it(`refuses ${row.what} with ${row.error} "${row.description}"`, async () => {
+            await withEmulator({}, async (emulator) => {
+                const reply = await rest(emulator, method, row.params);
+                assertRestError(reply, row.status, row.error, row.description, row.argument);
+            });
+        });
+    }
+}
+
 async function reply(response: Response): Promise<Reply> {
     const text = await response.text();
     let body: unknown = text;

@@ -2,7 +2,16 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { assertRestError, bindOffline, type Body, rest, userDealChange, withEmulator } from './helpers';
+import {
+    argumentError,
+    assertRestError,
+    bindOffline,
+    type Body,
+    itRefuses,
+    rest,
+    userDealChange,
+    withEmulator,
+} from './helpers';
 
 async function reserveThree(emulator: Parameters<Parameters<typeof withEmulator>[1]>[0]) {
     await bindOffline(emulator, 'ONCRMDEALADD');
@@ -94,19 +103,18 @@ describe('emulator: event.offline.clear (docs/bitrix24.md §2)', () => {
         });
     });
 
-    it('refuses a message_id that is not an array', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.clear', { process_id: 'p', message_id: 'abc' });
-            assert.equal(reply.body.argument, 'message_id');
-        });
-    });
-
-    it('refuses ids that are not positive integers', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.clear', { process_id: 'p', id: ['0'] });
-            assertRestError(reply, 400, 'ERROR_ARGUMENT', 'Value must be array of integers', 'id');
-        });
-    });
+    itRefuses('event.offline.clear', [
+        {
+            what: 'a message_id that is not an array',
+            params: { process_id: 'p', message_id: 'abc' },
+            ...argumentError('Value must be array of MESSAGE_ID values', 'message_id'),
+        },
+        {
+            what: 'ids that are not positive integers',
+            params: { process_id: 'p', id: ['0'] },
+            ...argumentError('Value must be array of integers', 'id'),
+        },
+    ]);
 
     it('works with form-encoded arrays', async () => {
         await withEmulator({}, async (emulator) => {
@@ -142,18 +150,13 @@ describe('emulator: event.offline.error (docs/bitrix24.md §3)', () => {
         });
     });
 
-    it('requires message_id as an array (source over docs)', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.error', { process_id: 'p' });
-            assertRestError(
-                reply,
-                400,
-                'ERROR_ARGUMENT',
-                'Value must be array of MESSAGE_ID values',
-                'message_id',
-            );
-        });
-    });
+    itRefuses('event.offline.error', [
+        {
+            what: 'a call without message_id, which must be an array (source over docs)',
+            params: { process_id: 'p' },
+            ...argumentError('Value must be array of MESSAGE_ID values', 'message_id'),
+        },
+    ]);
 
     it('folds a newer duplicate of the same object into the error row', async () => {
         await withEmulator({}, async (emulator) => {

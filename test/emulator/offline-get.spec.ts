@@ -2,7 +2,15 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { assertRestError, bindOffline, type Body, rest, userDealChange, withEmulator } from './helpers';
+import {
+    argumentError,
+    bindOffline,
+    type Body,
+    itRefuses,
+    rest,
+    userDealChange,
+    withEmulator,
+} from './helpers';
 
 describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
     it('keeps one row for 1000 updates of one deal, with the last timestamp and the first ID', async () => {
@@ -204,15 +212,6 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
         });
     });
 
-    for (const limit of ['0', '-5', 'abc']) {
-        it(`refuses limit ${JSON.stringify(limit)} with "Value must be positive integer"`, async () => {
-            await withEmulator({}, async (emulator) => {
-                const reply = await rest(emulator, 'event.offline.get', { limit });
-                assertRestError(reply, 400, 'ERROR_ARGUMENT', 'Value must be positive integer', 'LIMIT');
-            });
-        });
-    }
-
     it('filters on ID with an operator prefix', async () => {
         await withEmulator({}, async (emulator) => {
             await bindOffline(emulator, 'ONCRMDEALADD');
@@ -221,34 +220,6 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
             assert.deepEqual(
                 reply.body.result.events.map((event: Body) => event.ID),
                 ['4', '5'],
-            );
-        });
-    });
-
-    it('refuses a filter field outside ID, TIMESTAMP_X, EVENT_NAME, MESSAGE_ID', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: { PROCESS_ID: '' } });
-            assertRestError(reply, 400, 'ERROR_ARGUMENT', 'Filter field not allowed: PROCESS_ID');
-        });
-    });
-
-    it('refuses an unknown filter operator', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: { '!ID': 1 } });
-            assert.equal(reply.status, 400);
-            assert.equal(reply.body.error_description, 'Filter operation not allowed: !');
-        });
-    });
-
-    it('refuses an array filter value in get with an argument-type error (per source)', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: { '@ID': [1, 2] } });
-            assertRestError(
-                reply,
-                400,
-                'ERROR_ARGUMENT',
-                "The value of an argument '@ID' has an invalid type",
-                '@ID',
             );
         });
     });
@@ -285,22 +256,43 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
         });
     });
 
-    it('refuses an order field or direction it does not know', async () => {
-        await withEmulator({}, async (emulator) => {
-            const field = await rest(emulator, 'event.offline.get', { order: { ERROR: 'ASC' } });
-            assert.equal(field.body.error_description, 'Order field not allowed: ERROR');
-            const direction = await rest(emulator, 'event.offline.get', { order: { ID: 'UP' } });
-            assert.equal(direction.body.error_description, 'Order direction should be one of {ASC|DESC}');
-        });
-    });
-
-    it('refuses a filter that is not an array', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: 'ID=1' });
-            assert.equal(reply.status, 400);
-            assert.equal(reply.body.error_description, 'The filter is not an array.');
-        });
-    });
+    itRefuses('event.offline.get', [
+        ...['0', '-5', 'abc'].map((limit) => ({
+            what: `limit ${JSON.stringify(limit)}`,
+            params: { limit },
+            ...argumentError('Value must be positive integer', 'LIMIT'),
+        })),
+        {
+            what: 'a filter field outside ID, TIMESTAMP_X, EVENT_NAME, MESSAGE_ID',
+            params: { filter: { PROCESS_ID: '' } },
+            ...argumentError('Filter field not allowed: PROCESS_ID'),
+        },
+        {
+            what: 'an unknown filter operator',
+            params: { filter: { '!ID': 1 } },
+            ...argumentError('Filter operation not allowed: !'),
+        },
+        {
+            what: 'an array filter value in get, as an argument-type error (per source)',
+            params: { filter: { '@ID': [1, 2] } },
+            ...argumentError("The value of an argument '@ID' has an invalid type", '@ID'),
+        },
+        {
+            what: 'an order field it does not know',
+            params: { order: { ERROR: 'ASC' } },
+            ...argumentError('Order field not allowed: ERROR'),
+        },
+        {
+            what: 'an order direction it does not know',
+            params: { order: { ID: 'UP' } },
+            ...argumentError('Order direction should be one of {ASC|DESC}'),
+        },
+        {
+            what: 'a filter that is not an array',
+            params: { filter: 'ID=1' },
+            ...argumentError('The filter is not an array.'),
+        },
+    ]);
 
     it('refuses a non-administrator with 403 ACCESS_DENIED', async () => {
         await withEmulator({}, async (emulator) => {
