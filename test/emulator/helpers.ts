@@ -147,6 +147,22 @@ export async function bindOffline(
     if (result.status !== 200) throw new Error(`event.bind failed: ${JSON.stringify(result.body)}`);
 }
 
+/** Binds ONCRMDEALADD offline and adds `count` deals as user 1: `count` rows in the queue. */
+export async function queueDealAdds(emulator: Emulator, count: number): Promise<void> {
+    await bindOffline(emulator, 'ONCRMDEALADD');
+    for (let i = 0; i < count; i++) userDealChange(emulator, 'add');
+}
+
+/** The fields of a row that event.offline.get returns, in their order (docs/bitrix24.md §1). */
+export const OFFLINE_GET_FIELDS = [
+    'ID',
+    'TIMESTAMP_X',
+    'EVENT_NAME',
+    'EVENT_DATA',
+    'EVENT_ADDITIONAL',
+    'MESSAGE_ID',
+];
+
 /** A deal change made by user 1 in the portal UI (the control API), which always raises rows. */
 export function userDealChange(
     emulator: Emulator,

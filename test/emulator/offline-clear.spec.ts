@@ -8,14 +8,14 @@ import {
     bindOffline,
     type Body,
     itRefuses,
+    queueDealAdds,
     rest,
     userDealChange,
     withEmulator,
 } from './helpers';
 
 async function reserveThree(emulator: Parameters<Parameters<typeof withEmulator>[1]>[0]) {
-    await bindOffline(emulator, 'ONCRMDEALADD');
-    for (let i = 0; i < 3; i++) userDealChange(emulator, 'add');
+    await queueDealAdds(emulator, 3);
     const reply = await rest(emulator, 'event.offline.get', { clear: 0 });
     return { processId: reply.body.result.process_id as string, events: reply.body.result.events as Body[] };
 }

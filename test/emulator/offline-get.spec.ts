@@ -7,6 +7,8 @@ import {
     bindOffline,
     type Body,
     itRefuses,
+    OFFLINE_GET_FIELDS,
+    queueDealAdds,
     rest,
     userDealChange,
     withEmulator,
@@ -51,18 +53,10 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('returns exactly the six documented fields, with a 32-character md5 MESSAGE_ID and user_id', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', {});
             const event = reply.body.result.events[0];
-            assert.deepEqual(Object.keys(event), [
-                'ID',
-                'TIMESTAMP_X',
-                'EVENT_NAME',
-                'EVENT_DATA',
-                'EVENT_ADDITIONAL',
-                'MESSAGE_ID',
-            ]);
+            assert.deepEqual(Object.keys(event), OFFLINE_GET_FIELDS);
             assert.match(event.MESSAGE_ID, /^[0-9a-f]{32}$/);
             assert.deepEqual(event.EVENT_ADDITIONAL, { user_id: '1' });
             assert.equal(typeof event.ID, 'string');
@@ -71,8 +65,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('deletes the rows it returns when clear is left at its default of 1, with process_id null', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', {});
             assert.equal(reply.body.result.process_id, null);
             assert.equal(reply.body.result.events.length, 1);
@@ -82,8 +75,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('reserves rows under a new 32-character lowercase process_id with clear=0', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', { clear: 0 });
             assert.match(reply.body.result.process_id, /^[a-z0-9]{32}$/);
             const rows = emulator.control.queueRows();
@@ -108,8 +100,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('reads clear the way PHP intval does: "false" and "no" mean 0', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', { clear: 'false' });
             assert.match(reply.body.result.process_id, /^[a-z0-9]{32}$/);
             assert.equal(emulator.control.queueRows().length, 1);
@@ -118,9 +109,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('re-reads a reservation with process_id and clear=0 without deleting it', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 2);
             const first = await rest(emulator, 'event.offline.get', { clear: 0 });
             const reread = await rest(emulator, 'event.offline.get', {
                 clear: 0,
@@ -133,9 +122,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('deletes a re-read reservation when process_id is given and clear is left at 1', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 2);
             const first = await rest(emulator, 'event.offline.get', { clear: 0 });
             const reread = await rest(emulator, 'event.offline.get', {
                 process_id: first.body.result.process_id,
@@ -165,8 +152,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('never gives the same row to parallel get calls', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 200; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 200);
             const replies = await Promise.all(
                 Array.from({ length: 10 }, () =>
                     rest(emulator, 'event.offline.get', { clear: 0, limit: 30 }),
@@ -205,8 +191,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('has no upper bound on limit', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 120; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 120);
             const reply = await rest(emulator, 'event.offline.get', { limit: 100000 });
             assert.equal(reply.body.result.events.length, 120);
         });
@@ -214,8 +199,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('filters on ID with an operator prefix', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 5; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 5);
             const reply = await rest(emulator, 'event.offline.get', { filter: { '>ID': '3' } });
             assert.deepEqual(
                 reply.body.result.events.map((event: Body) => event.ID),
@@ -226,8 +210,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('refuses a TIMESTAMP_X condition when reserving, but accepts it when re-reading (per source)', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const since = '2000-01-01T00:00:00+00:00';
             const reserving = await rest(emulator, 'event.offline.get', {
                 clear: 0,
@@ -247,8 +230,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('reads the unreserved rows when process_id is an empty string (per source)', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', { clear: 0, process_id: '' });
             assert.equal(reply.body.result.process_id, '');
             assert.equal(reply.body.result.events.length, 1);
@@ -305,9 +287,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('purges reservations whose last change is older than 2952000 s, driven by the clock', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 2);
             await rest(emulator, 'event.offline.get', { clear: 0, limit: 1 });
             emulator.control.setClock({ advanceSeconds: 34 * 86400 });
             assert.equal(emulator.control.queueRows().length, 2);
