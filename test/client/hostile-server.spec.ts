@@ -5,7 +5,8 @@ import zlib from 'node:zlib';
 
 import { Bitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../dist/bitrix24';
 import { backoff } from '../../dist/bitrix24/retry';
-import { fail, FakePortal } from '../helpers/fake-portal';
+import { fail } from '../helpers/fake-portal';
+import { useFakePortals } from './use-fake-portals';
 
 const HOOK_SECRET = 'hostilehooksecret42';
 
@@ -62,22 +63,14 @@ async function rejection(promise: Promise<unknown>, guardMs: number): Promise<Bi
 }
 
 describe('client against a hostile server', () => {
-    let portal: FakePortal;
-    const clients: Bitrix24Client[] = [];
-
-    beforeEach(async () => {
-        portal = await new FakePortal().start();
-    });
-
-    afterEach(async () => {
-        await Promise.all(clients.splice(0).map((client) => client.close(0)));
-        await portal.stop();
-    });
+    const fake = useFakePortals(1);
+    const clients = fake.clients;
+    const portal = () => fake.portals[0];
 
     function client(extra: Partial<Bitrix24ClientOptions> = {}): Bitrix24Client {
         const created = new Bitrix24Client({
-            portalUrl: portal.url,
-            auth: { type: 'webhook', webhookUrl: `${portal.url}/rest/1/${HOOK_SECRET}/` },
+            portalUrl: portal().url,
+            auth: { type: 'webhook', webhookUrl: `${portal().url}/rest/1/${HOOK_SECRET}/` },
             rateLimit: { burst: 50, rps: 100 },
             ...extra,
         });
@@ -87,7 +80,7 @@ describe('client against a hostile server', () => {
 
     it('gives up on a reply that trickles one byte at a time once the request deadline passes', async () => {
         const timers: NodeJS.Timeout[] = [];
-        portal.on('crm.deal.add', () => ({
+        portal().on('crm.deal.add', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json' });
                 const text = JSON.stringify({ result: { ID: '1', TITLE: 'x'.repeat(1000) } });
@@ -114,14 +107,14 @@ describe('client against a hostile server', () => {
     });
 
     it('gives up on a call whose retries outlast the call time limit, saying so', async () => {
-        portal.on('crm.deal.get', () => fail(500, 'INTERNAL_SERVER_ERROR', 'Internal error'));
+        portal().on('crm.deal.get', () => fail(500, 'INTERNAL_SERVER_ERROR', 'Internal error'));
         const startedAt = Date.now();
         const before = baseline();
         const error = await rejection(
             client({ callTimeoutMs: 1_200 }).call('crm.deal.get', { id: 1 }),
             5_000,
         );
-        report('failing portal, 1.2 s call limit', startedAt, before);
+        report('failing portal(), 1.2 s call limit', startedAt, before);
         assert.equal(error.code, 'CALL_DEADLINE');
         assert.ok(Date.now() - startedAt <= 1_300, `held ${Date.now() - startedAt} ms`);
         assert.match(error.message, /retries included.*INTERNAL_SERVER_ERROR/);
@@ -130,7 +123,7 @@ describe('client against a hostile server', () => {
     it('refuses a small gzip reply that unpacks past the size cap, with memory staying flat', async function () {
         this.timeout(60_000);
         const bomb = await gzipBomb(200);
-        portal.on('crm.deal.list', () => ({
+        portal().on('crm.deal.list', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
                 res.end(bomb);
@@ -164,7 +157,7 @@ describe('client against a hostile server', () => {
             OPPORTUNITY: String((i * 7919) % 100000),
         }));
         const packed = zlib.gzipSync(JSON.stringify({ result: rows }));
-        portal.on('crm.deal.list', () => ({
+        portal().on('crm.deal.list', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
                 res.end(packed);
@@ -177,7 +170,7 @@ describe('client against a hostile server', () => {
     });
 
     it('refuses a plain reply larger than the size cap as it arrives', async () => {
-        portal.on('crm.deal.list', () => ({
+        portal().on('crm.deal.list', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json' });
                 res.write('{"result":"');
@@ -198,8 +191,8 @@ describe('client against a hostile server', () => {
         assert.match(error.message, /1048576 bytes on the wire/);
     });
 
-    it('says that the connection broke in the middle of a reply, not that the portal was unreachable', async () => {
-        portal.on('crm.deal.add', () => ({
+    it('says that the connection broke in the middle of a reply, not that the portal() was unreachable', async () => {
+        portal().on('crm.deal.add', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '400' });
                 res.write('{"result":');
@@ -208,17 +201,17 @@ describe('client against a hostile server', () => {
         }));
         const error = await rejection(client().call('crm.deal.add', { fields: { TITLE: 'x' } }), 5_000);
         assert.equal(error.code, 'CONNECTION_LOST');
-        assert.match(error.message, /broke while the portal was answering/);
+        assert.match(error.message, /broke while the portal() was answering/);
         assert.doesNotMatch(error.message, /could not be reached/);
         assert.equal(
-            portal.calls('crm.deal.add').length,
+            portal().calls('crm.deal.add').length,
             1,
             'a write whose fate is unknown is not sent again',
         );
     });
 
     it('reports a reply that stops half-way as a timeout once the socket is silent for timeoutMs', async () => {
-        portal.on('crm.deal.add', () => ({
+        portal().on('crm.deal.add', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json' });
                 res.write('{"result":');
@@ -243,7 +236,7 @@ describe('client against a hostile server', () => {
     });
 
     it('still reads an ordinary gzip reply', async () => {
-        portal.on('crm.deal.get', () => ({
+        portal().on('crm.deal.get', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
                 res.end(zlib.gzipSync(JSON.stringify({ result: { ID: '7' } })));

@@ -2,26 +2,19 @@ import assert from 'node:assert/strict';
 
 import { until } from '../../dist/demo/wait';
 import { Bitrix24Client } from '../../dist/bitrix24';
-import { FakePortal, ok } from '../helpers/fake-portal';
+import { ok } from '../helpers/fake-portal';
+import { useFakePortals } from './use-fake-portals';
 
 const HOOK_SECRET = 'budgethooksecret77';
 
 /** The portal keys a method's time budget by auth kind, application or webhook, and method (docs/bitrix24.md §8). */
 describe('client: the operating budget per credential', () => {
-    let portal: FakePortal;
-    const clients: Bitrix24Client[] = [];
-
-    beforeEach(async () => {
-        portal = await new FakePortal().start();
-    });
-
-    afterEach(async () => {
-        await Promise.all(clients.splice(0).map((c) => c.close(0)));
-        await portal.stop();
-    });
+    const fake = useFakePortals(1);
+    const clients = fake.clients;
+    const portal = () => fake.portals[0];
 
     it("does not pause the application's calls of a method when the webhook's calls of it got 429", async () => {
-        portal.on('crm.deal.list', (req) =>
+        portal().on('crm.deal.list', (req) =>
             req.path.includes(HOOK_SECRET)
                 ? {
                       status: 429,
@@ -33,10 +26,10 @@ describe('client: the operating budget per credential', () => {
                   }
                 : ok([]),
         );
-        const common = { portalUrl: portal.url, rateLimit: { burst: 50, rps: 100 } };
+        const common = { portalUrl: portal().url, rateLimit: { burst: 50, rps: 100 } };
         const webhook = new Bitrix24Client({
             ...common,
-            auth: { type: 'webhook', webhookUrl: `${portal.url}/rest/1/${HOOK_SECRET}/` },
+            auth: { type: 'webhook', webhookUrl: `${portal().url}/rest/1/${HOOK_SECRET}/` },
         });
         const app = new Bitrix24Client({
             ...common,
@@ -44,7 +37,7 @@ describe('client: the operating budget per credential', () => {
                 type: 'oauth',
                 clientId: 'local.budget',
                 clientSecret: 'budget-secret',
-                oauthServer: portal.url,
+                oauthServer: portal().url,
                 tokens: { accessToken: 'budget-access', refreshToken: 'budget-refresh' },
             },
         });
