@@ -3,10 +3,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
 
-import { Bitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../dist/bitrix24';
+import type { Bitrix24Client } from '../../dist/bitrix24';
+import { type Bitrix24ClientOptions, type Bitrix24Error } from '../../dist/bitrix24';
 import { backoff } from '../../dist/bitrix24/retry';
 import { fail } from '../helpers/fake-portal';
-import { useFakePortals } from './use-fake-portals';
+import { useFakePortals, webhookAuth } from './use-fake-portals';
 
 const HOOK_SECRET = 'hostilehooksecret42';
 
@@ -63,19 +64,10 @@ async function rejection(promise: Promise<unknown>, guardMs: number): Promise<Bi
 }
 
 describe('client against a hostile server', () => {
-    const fake = useFakePortals(1);
-    const clients = fake.clients;
-    const portal = () => fake.portals[0];
+    const { connect, portal } = useFakePortals('portal');
 
     function client(extra: Partial<Bitrix24ClientOptions> = {}): Bitrix24Client {
-        const created = new Bitrix24Client({
-            portalUrl: portal().url,
-            auth: { type: 'webhook', webhookUrl: `${portal().url}/rest/1/${HOOK_SECRET}/` },
-            rateLimit: { burst: 50, rps: 100 },
-            ...extra,
-        });
-        clients.push(created);
-        return created;
+        return connect(portal(), webhookAuth(portal(), HOOK_SECRET), extra);
     }
 
     it('gives up on a reply that trickles one byte at a time once the request deadline passes', async () => {

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 
 import { until } from '../../dist/demo/wait';
-import { Bitrix24Client } from '../../dist/bitrix24';
 import { ok } from '../helpers/fake-portal';
-import { useFakePortals } from './use-fake-portals';
+import { oauthAuth, useFakePortals, webhookAuth } from './use-fake-portals';
 
 const HOOK_SECRET = 'budgethooksecret77';
 
 /** The portal keys a method's time budget by auth kind, application or webhook, and method (docs/bitrix24.md §8). */
 describe('client: the operating budget per credential', () => {
-    const fake = useFakePortals(1);
-    const clients = fake.clients;
-    const portal = () => fake.portals[0];
+    const { connect, portal } = useFakePortals('portal');
 
     it("does not pause the application's calls of a method when the webhook's calls of it got 429", async () => {
         portal().on('crm.deal.list', (req) =>
@@ -26,22 +23,11 @@ describe('client: the operating budget per credential', () => {
                   }
                 : ok([]),
         );
-        const common = { portalUrl: portal().url, rateLimit: { burst: 50, rps: 100 } };
-        const webhook = new Bitrix24Client({
-            ...common,
-            auth: { type: 'webhook', webhookUrl: `${portal().url}/rest/1/${HOOK_SECRET}/` },
-        });
-        const app = new Bitrix24Client({
-            ...common,
-            auth: {
-                type: 'oauth',
-                clientId: 'local.budget',
-                clientSecret: 'budget-secret',
-                oauthServer: portal().url,
-                tokens: { accessToken: 'budget-access', refreshToken: 'budget-refresh' },
-            },
-        });
-        clients.push(webhook, app);
+        const webhook = connect(portal(), webhookAuth(portal(), HOOK_SECRET));
+        const app = connect(
+            portal(),
+            oauthAuth(portal(), 'budget', { accessToken: 'budget-access', refreshToken: 'budget-refresh' }),
+        );
         webhook.call('crm.deal.list').catch(() => undefined);
         await until(() => webhook.stats.operatingLimited === 1, 2_000);
         const startedAt = Date.now();

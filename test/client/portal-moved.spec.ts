@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 
-import { Bitrix24Client, type Bitrix24Error } from '../../dist/bitrix24';
+import type { Bitrix24Client } from '../../dist/bitrix24';
+import { type Bitrix24Error } from '../../dist/bitrix24';
 import { fail, ok, type FakeRequest } from '../helpers/fake-portal';
-import { useFakePortals } from './use-fake-portals';
+import { oauthAuth, useFakePortals, webhookAuth } from './use-fake-portals';
 
 const OLD_ACCESS = 'moved-access-old-111111';
 const NEW_ACCESS = 'moved-access-new-222222';
@@ -13,10 +14,7 @@ const HOOK_SECRET = 'movedhooksecret55';
  * client follows only once the token server confirms the portal (member_id) lives there.
  */
 describe('client: a renamed portal', () => {
-    const fake = useFakePortals(2);
-    const clients = fake.clients;
-    const oldHost = () => fake.portals[0];
-    const newHost = () => fake.portals[1];
+    const { connect, oldHost, newHost } = useFakePortals('oldHost', 'newHost');
 
     beforeEach(() => {
         oldHost().on('crm.deal.get', (req) => ({
@@ -46,19 +44,8 @@ describe('client: a renamed portal', () => {
     }
 
     function oauthClient(): Bitrix24Client {
-        const client = new Bitrix24Client({
-            portalUrl: oldHost().url,
-            auth: {
-                type: 'oauth',
-                clientId: 'local.moved',
-                clientSecret: 'moved-client-secret',
-                oauthServer: oldHost().url,
-                tokens: { accessToken: OLD_ACCESS, refreshToken: 'moved-refresh-old', memberId: 'member-1' },
-            },
-            rateLimit: { burst: 50, rps: 100 },
-        });
-        clients.push(client);
-        return client;
+        const tokens = { accessToken: OLD_ACCESS, refreshToken: 'moved-refresh-old', memberId: 'member-1' };
+        return connect(oldHost(), oauthAuth(oldHost(), 'moved', tokens));
     }
 
     async function failure(promise: Promise<unknown>): Promise<Bitrix24Error> {
@@ -102,12 +89,7 @@ describe('client: a renamed portal', () => {
     });
 
     it('fails with PORTAL_MOVED for a webhook, whose secret never goes to the new host', async () => {
-        const client = new Bitrix24Client({
-            portalUrl: oldHost().url,
-            auth: { type: 'webhook', webhookUrl: `${oldHost().url}/rest/1/${HOOK_SECRET}/` },
-            rateLimit: { burst: 50, rps: 100 },
-        });
-        clients.push(client);
+        const client = connect(oldHost(), webhookAuth(oldHost(), HOOK_SECRET));
         const error = await failure(client.call('crm.deal.get', { id: 1 }));
         assert.equal(error.code, 'PORTAL_MOVED');
         assert.doesNotMatch(error.message, new RegExp(HOOK_SECRET));

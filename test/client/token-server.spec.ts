@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 
-import { Bitrix24Client, defaultOAuthServer, type OAuthAuth, tokenServerOfDomain } from '../../dist/bitrix24';
+import type { Bitrix24Client } from '../../dist/bitrix24';
+import { defaultOAuthServer, type OAuthAuth, tokenServerOfDomain } from '../../dist/bitrix24';
 import { fail, ok } from '../helpers/fake-portal';
-import { useFakePortals } from './use-fake-portals';
+import { oauthAuth, useFakePortals } from './use-fake-portals';
 
 const OLD_ACCESS = 'ts-access-old-333333';
 const NEW_ACCESS = 'ts-access-new-444444';
 
 /** Which token server gets the code exchange and the refreshes (docs/bitrix24.md §7). */
 describe('client: token servers', () => {
-    const fake = useFakePortals(2);
-    const clients = fake.clients;
-    const portal = () => fake.portals[0];
-    const stranger = () => fake.portals[1];
+    const { connect, portal, stranger } = useFakePortals('portal', 'stranger');
 
     beforeEach(() => {
         const grant = () => ({
@@ -33,19 +31,14 @@ describe('client: token servers', () => {
     });
 
     function client(serverEndpoint: string): Bitrix24Client {
-        const created = new Bitrix24Client({
-            portalUrl: portal().url,
-            auth: {
-                type: 'oauth',
-                clientId: 'local.ts',
-                clientSecret: 'ts-client-secret',
-                oauthServer: portal().url,
-                tokens: { accessToken: OLD_ACCESS, refreshToken: 'ts-refresh-old', serverEndpoint },
-            },
-            rateLimit: { burst: 50, rps: 100 },
-        });
-        clients.push(created);
-        return created;
+        return connect(
+            portal(),
+            oauthAuth(portal(), 'ts', {
+                accessToken: OLD_ACCESS,
+                refreshToken: 'ts-refresh-old',
+                serverEndpoint,
+            }),
+        );
     }
 
     it('refreshes at the configured token server, not at a server_endpoint that is not a Bitrix24 one', async () => {
