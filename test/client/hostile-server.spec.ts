@@ -7,7 +7,7 @@ import type { Bitrix24Client } from '../../dist/bitrix24';
 import { type Bitrix24ClientOptions, type Bitrix24Error } from '../../dist/bitrix24';
 import { backoff } from '../../dist/bitrix24/retry';
 import { fail } from '../helpers/fake-portal';
-import { useFakePortals, webhookAuth } from './use-fake-portals';
+import { useFakePortals, webhookAuth } from '../helpers/use-fake-portals';
 
 const HOOK_SECRET = 'hostilehooksecret42';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { until } from '../../dist/demo/wait';
 import { ok } from '../helpers/fake-portal';
-import { oauthAuth, useFakePortals, webhookAuth } from './use-fake-portals';
+import { oauthAuth, useFakePortals, webhookAuth } from '../helpers/use-fake-portals';
 
 const HOOK_SECRET = 'budgethooksecret77';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Bitrix24Client } from '../../dist/bitrix24';
 import { type Bitrix24Error } from '../../dist/bitrix24';
 import { fail, ok, type FakeRequest } from '../helpers/fake-portal';
-import { oauthAuth, useFakePortals, webhookAuth } from './use-fake-portals';
+import { oauthAuth, useFakePortals, webhookAuth } from '../helpers/use-fake-portals';
 
 const OLD_ACCESS = 'moved-access-old-111111';
 const NEW_ACCESS = 'moved-access-new-222222';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Bitrix24Client } from '../../dist/bitrix24';
 import { defaultOAuthServer, type OAuthAuth, tokenServerOfDomain } from '../../dist/bitrix24';
 import { fail, ok } from '../helpers/fake-portal';
-import { oauthAuth, useFakePortals } from './use-fake-portals';
+import { oauthAuth, useFakePortals } from '../helpers/use-fake-portals';
 
 const OLD_ACCESS = 'ts-access-old-333333';
 const NEW_ACCESS = 'ts-access-new-444444';

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 
-import { Bitrix24Client, type Bitrix24Error } from '../../dist/bitrix24';
+import type { Bitrix24Client } from '../../dist/bitrix24';
+import { type Bitrix24Error } from '../../dist/bitrix24';
 import { Enricher } from '../../dist/runtime/enrich/enricher';
 import { fieldSelector } from '../../dist/runtime/enrich/field-select';
 import { checkUserMap, planFor } from '../../dist/runtime/enrich/read-map';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import { fail, ok } from '../helpers/fake-portal';
+import { useFakePortals } from '../helpers/use-fake-portals';
 
 const event = (name: string, data: unknown, id = '1') => ({
     ID: id,
@@ -158,34 +160,27 @@ describe('enrich runtime', () => {
     });
 
     describe('Enricher', () => {
-        let portal: FakePortal;
+        const { connect, portal } = useFakePortals('portal');
         let client: Bitrix24Client;
         const deals = new Map<number, { id: number; title: string; stageId: string }>();
 
-        beforeEach(async () => {
-            portal = await new FakePortal().start();
-            portal.withBatch();
+        beforeEach(() => {
+            portal().withBatch();
             deals.clear();
             for (let id = 1; id <= 120; id++) deals.set(id, { id, title: `deal ${id}`, stageId: 'NEW' });
-            portal.on('crm.item.get', (req) => {
+            portal().on('crm.item.get', (req) => {
                 const deal = deals.get(Number(req.body.id));
                 return deal ? ok({ item: deal }) : fail(400, 'NOT_FOUND', 'Item not found');
             });
-            portal.on('tasks.task.get', () =>
+            portal().on('tasks.task.get', () =>
                 fail(400, 'ERROR_CORE', 'TASKS_ERROR_EXCEPTION_#256; Task not found or not accessible'),
             );
-            portal.on('crm.activity.get', () => fail(403, 'ACCESS_DENIED', 'Access denied'));
-            client = new Bitrix24Client({
-                portalUrl: portal.url,
-                auth: { type: 'oauth', tokens: { accessToken: 'at-enrich-unit-9012' } },
-                rateLimit: { burst: 50, rps: 100 },
-                mergeCalls: false,
-            });
-        });
-
-        afterEach(async () => {
-            await client.close();
-            await portal.stop();
+            portal().on('crm.activity.get', () => fail(403, 'ACCESS_DENIED', 'Access denied'));
+            client = connect(
+                portal(),
+                { type: 'oauth', tokens: { accessToken: 'at-enrich-unit-9012' } },
+                { mergeCalls: false },
+            );
         });
 
         it('reads 200 events of 120 deals, 10 deleted, in at most 3 requests, reading each deal once', async () => {
@@ -204,7 +199,7 @@ describe('enrich runtime', () => {
             // Deals 111..120 are gone by the time they are read.
             for (let id = 111; id <= 120; id++) deals.delete(id);
             const result = await new Enricher(client).enrich(events);
-            assert.ok(portal.requests.length <= 3, `${portal.requests.length} requests`);
+            assert.ok(portal().requests.length <= 3, `${portal().requests.length} requests`);
             assert.equal(result.reads, 120);
             assert.equal(result.events.length, 200);
             const deleted = result.events.filter((e) => e.deleted);
@@ -245,7 +240,7 @@ describe('enrich runtime', () => {
         });
 
         it('fails as a whole on a passing failure, so that the events are processed later', async () => {
-            portal.on('crm.item.get', () =>
+            portal().on('crm.item.get', () =>
                 fail(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.'),
             );
             await assert.rejects(
@@ -259,7 +254,7 @@ describe('enrich runtime', () => {
                 event('ONCRMDEALDELETE', { FIELDS: { ID: 1 } }),
             ]);
             assert.equal(result.events[0].deleted, true);
-            assert.equal(portal.requests.length, 0);
+            assert.equal(portal().requests.length, 0);
         });
     });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { Bitrix24Client, type Bitrix24ClientOptions, type OAuthTokens } from '../../dist/bitrix24';
-import { FakePortal } from '../helpers/fake-portal';
+import { FakePortal } from './fake-portal';
 
 type ClientAuth = Bitrix24ClientOptions['auth'];
 
