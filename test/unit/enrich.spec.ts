@@ -30,26 +30,16 @@ describe('enrich runtime', () => {
                 method: 'crm.item.get',
                 params: { entityTypeId: 2, id: 49 },
             });
-            assert.deepEqual(readOf('ONCRMLEADADD', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 1,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMCONTACTUPDATE', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 3,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMCOMPANYUPDATE', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 4,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMQUOTEUPDATE', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 7,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMDEALMOVETOCATEGORY', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 2,
-                id: 5,
-            });
+            const entityTypes: [string, number][] = [
+                ['ONCRMLEADADD', 1],
+                ['ONCRMCONTACTUPDATE', 3],
+                ['ONCRMCOMPANYUPDATE', 4],
+                ['ONCRMQUOTEUPDATE', 7],
+                ['ONCRMDEALMOVETOCATEGORY', 2],
+            ];
+            for (const [event, entityTypeId] of entityTypes) {
+                assert.deepEqual(readOf(event, { FIELDS: { ID: 5 } }).params, { entityTypeId, id: 5 }, event);
+            }
         });
 
         it('takes a smart process type from ENTITY_TYPE_ID or the _<id> suffix', () => {
