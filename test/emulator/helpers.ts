@@ -128,6 +128,21 @@ export function rest(
     return postJson(`${emulator.portalUrl}/rest/`, method, { ...params, auth: token });
 }
 
+/** The app's refresh of `refreshToken` at a token server, a form POST as Bitrix24 takes it (docs/bitrix24.md §7). */
+export function refreshAppTokens(
+    emulator: Emulator,
+    refreshToken = emulator.app.refreshToken,
+    tokenServer = emulator.oauthServer,
+): Promise<Reply> {
+    const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: emulator.app.clientId,
+        client_secret: emulator.app.clientSecret,
+        refresh_token: refreshToken,
+    });
+    return postForm(`${tokenServer}/oauth/`, 'token/', form.toString());
+}
+
 /** A call through the preinstalled administrator webhook. */
 export function hook(
     emulator: Emulator,
