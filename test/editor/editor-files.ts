@@ -412,3 +412,15 @@ export interface PackageJson {
 export async function packageJson(): Promise<PackageJson> {
     return JSON.parse(await readText(path.join(ROOT, 'package.json'))) as PackageJson;
 }
+
+/** Registers a hook that checks, once before the enclosing describe, that the package is built. */
+export function requireBuild(): void {
+    before(async () => {
+        await assertBuilt();
+    });
+}
+
+/** One describe per node type, titled with the type, holding what `body` registers for it. */
+export function describeEachNodeType(body: (type: NodeType) => void): void {
+    for (const type of NODE_TYPES) describe(type, () => body(type));
+}
