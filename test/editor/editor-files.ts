@@ -15,7 +15,7 @@ export const LANGUAGES = ['en-US', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** The offline-clear and offline-error nodes have the same properties: both confirm rows of a reservation. */
-const CONFIRM_DEFAULTS = {
+export const CONFIRM_DEFAULTS = {
     name: '',
     portal: '',
     processId: 'process_id',
