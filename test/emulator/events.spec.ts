@@ -104,23 +104,24 @@ describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
         });
     });
 
-    it("queues the app's own write made with another connector than the binding's", async () => {
-        await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALUPDATE', { auth_connector: 'erp' });
-            const deal = userDealChange(emulator, 'add');
-            await rest(emulator, 'crm.deal.update', { id: deal.id, fields: { TITLE: 'x' } });
-            assert.equal(emulator.control.queueRows().length, 1);
+    const ownWrites: [title: string, binding: Record<string, unknown>, rows: number][] = [
+        [
+            "queues the app's own write made with another connector than the binding's",
+            { auth_connector: 'erp' },
+            1,
+        ],
+        ["suppresses the app's own write without a connector on a binding without one (per source)", {}, 0],
+    ];
+    for (const [title, binding, rows] of ownWrites) {
+        it(title, async () => {
+            await withEmulator({}, async (emulator) => {
+                await bindOffline(emulator, 'ONCRMDEALUPDATE', binding);
+                const deal = userDealChange(emulator, 'add');
+                await rest(emulator, 'crm.deal.update', { id: deal.id, fields: { TITLE: 'x' } });
+                assert.equal(emulator.control.queueRows().length, rows);
+            });
         });
-    });
-
-    it("suppresses the app's own write without a connector on a binding without one (per source)", async () => {
-        await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALUPDATE');
-            const deal = userDealChange(emulator, 'add');
-            await rest(emulator, 'crm.deal.update', { id: deal.id, fields: { TITLE: 'x' } });
-            assert.equal(emulator.control.queueRows().length, 0);
-        });
-    });
+    }
 
     it('queues a change made by another app for every matching binding', async () => {
         await withEmulator({}, async (emulator) => {

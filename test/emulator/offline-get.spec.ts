@@ -2,6 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
+import type { Emulator } from '../../dist/emulator';
 import {
     argumentError,
     bindOffline,
@@ -13,6 +14,17 @@ import {
     userDealChange,
     withEmulator,
 } from './helpers';
+
+/** Reserves two rows, then reads that reservation again by its process_id with `params`. */
+async function reserveTwoAndReread(emulator: Emulator, params: Record<string, unknown>) {
+    await queueDealAdds(emulator, 2);
+    const first = await rest(emulator, 'event.offline.get', { clear: 0 });
+    const reread = await rest(emulator, 'event.offline.get', {
+        ...params,
+        process_id: first.body.result.process_id,
+    });
+    return { first, reread };
+}
 
 describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
     it('keeps one row for 1000 updates of one deal, with the last timestamp and the first ID', async () => {
@@ -109,12 +121,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('re-reads a reservation with process_id and clear=0 without deleting it', async () => {
         await withEmulator({}, async (emulator) => {
-            await queueDealAdds(emulator, 2);
-            const first = await rest(emulator, 'event.offline.get', { clear: 0 });
-            const reread = await rest(emulator, 'event.offline.get', {
-                clear: 0,
-                process_id: first.body.result.process_id,
-            });
+            const { first, reread } = await reserveTwoAndReread(emulator, { clear: 0 });
             assert.deepEqual(reread.body.result, first.body.result);
             assert.equal(emulator.control.queueRows().length, 2);
         });
@@ -122,12 +129,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('deletes a re-read reservation when process_id is given and clear is left at 1', async () => {
         await withEmulator({}, async (emulator) => {
-            await queueDealAdds(emulator, 2);
-            const first = await rest(emulator, 'event.offline.get', { clear: 0 });
-            const reread = await rest(emulator, 'event.offline.get', {
-                process_id: first.body.result.process_id,
-                limit: 1,
-            });
+            const { first, reread } = await reserveTwoAndReread(emulator, { limit: 1 });
             assert.equal(reread.body.result.process_id, first.body.result.process_id);
             assert.equal(reread.body.result.events.length, 1);
             // clearEvents removes the whole reservation, not only the rows returned.
