@@ -106,7 +106,7 @@ describe('client against a hostile server', () => {
             client({ callTimeoutMs: 1_200 }).call('crm.deal.get', { id: 1 }),
             5_000,
         );
-        report('failing portal(), 1.2 s call limit', startedAt, before);
+        report('failing portal, 1.2 s call limit', startedAt, before);
         assert.equal(error.code, 'CALL_DEADLINE');
         assert.ok(Date.now() - startedAt <= 1_300, `held ${Date.now() - startedAt} ms`);
         assert.match(error.message, /retries included.*INTERNAL_SERVER_ERROR/);
@@ -183,7 +183,7 @@ describe('client against a hostile server', () => {
         assert.match(error.message, /1048576 bytes on the wire/);
     });
 
-    it('says that the connection broke in the middle of a reply, not that the portal() was unreachable', async () => {
+    it('says that the connection broke in the middle of a reply, not that the portal was unreachable', async () => {
         portal().on('crm.deal.add', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '400' });
@@ -193,7 +193,7 @@ describe('client against a hostile server', () => {
         }));
         const error = await rejection(client().call('crm.deal.add', { fields: { TITLE: 'x' } }), 5_000);
         assert.equal(error.code, 'CONNECTION_LOST');
-        assert.match(error.message, /broke while the portal() was answering/);
+        assert.match(error.message, /broke while the portal was answering/);
         assert.doesNotMatch(error.message, /could not be reached/);
         assert.equal(
             portal().calls('crm.deal.add').length,

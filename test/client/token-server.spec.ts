@@ -62,7 +62,7 @@ describe('client: token servers', () => {
         assert.deepEqual(saved, [`${portal().url}/rest/`]);
     });
 
-    it("defaults to the token server of the portal()'s region: east for .ru, .by and .kz, else west", () => {
+    it("defaults to the token server of the portal's region: east for .ru, .by and .kz, else west", () => {
         assert.deepEqual(
             [
                 'https://a.bitrix24.ru',

@@ -192,7 +192,7 @@ describe('bind runtime', () => {
             ]);
         });
 
-        it('passes the portal() errors on with their codes', async () => {
+        it('passes the portal errors on with their codes', async () => {
             portal().on('event.bind', () =>
                 fail(
                     403,
@@ -206,7 +206,7 @@ describe('bind runtime', () => {
             });
         });
 
-        it('refuses a webhook portal() with WRONG_AUTH_TYPE without a request', async () => {
+        it('refuses a webhook portal with WRONG_AUTH_TYPE without a request', async () => {
             const hook = new Bitrix24Client({
                 portalUrl: portal().url,
                 auth: { type: 'webhook', webhookUrl: `${portal().url}/rest/1/whsecret123456/` },
