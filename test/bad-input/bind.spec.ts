@@ -4,6 +4,7 @@ import helper from 'node-red-node-test-helper';
 
 import bindModule from '../../dist/nodes/bitrix24-bind';
 import { until } from '../helpers/emulator-flow';
+import { configRows, NO_PORTAL_ROW, webhookPortalRow } from './rows';
 import { badInputTable, loadRow, type NodeUnderTest } from './table';
 
 const NODE: NodeUnderTest = {
@@ -13,19 +14,19 @@ const NODE: NodeUnderTest = {
     methods: ['event.bind', 'event.unbind', 'event.get'],
 };
 const EVENT_NAME = /is not an event code: use one such as ONCRMDEALUPDATE/;
+const HANDLER_URL = /handler URL such as https:\/\/nodered.example.com\/hook/;
+const online = (handler: string) => ({ eventType: 'online', handler });
+const jsonOptions = (options: string) => ({ options, optionsType: 'json' });
 
 badInputTable(
     NODE,
     ({ bench }) => [
-        { what: 'a msg when no portal is configured', config: { portal: '' }, msg: {}, error: /noPortal/ },
-        ...(['bind', 'unbind', 'list'] as const).map((action) => ({
-            what: `a webhook portal (${action}), which cannot call event.*`,
-            config: { action },
-            portal: { node: { authType: 'webhook' }, credentials: { webhookUrl: bench.emulator.webhookUrl } },
-            msg: {},
-            error: /OAuth/,
-            code: 'WRONG_AUTH_TYPE',
-        })),
+        NO_PORTAL_ROW,
+        ...(['bind', 'unbind', 'list'] as const).map((action) =>
+            webhookPortalRow(bench, `a webhook portal (${action}), which cannot call event.*`, {
+                config: { action },
+            }),
+        ),
         ...(
             [
                 ['an event name with a space', 'deal update'],
@@ -53,43 +54,20 @@ badInputTable(
             msg,
             error: EVENT_NAME,
         })),
-        {
-            what: 'an event name from a msg path through a missing object',
-            config: { eventName: 'binding.event', eventNameType: 'msg' },
-            msg: {},
-            error: EVENT_NAME,
-        },
-        {
-            what: 'ONOFFLINEEVENT as an offline binding',
-            config: { eventName: 'onOfflineEvent' },
-            msg: {},
-            error: /only be bound online/,
-        },
-        ...(
+        ...configRows([
             [
-                ['an online binding without a handler', ''],
-                ['an online binding to localhost', 'http://localhost:1880/hook'],
-                ['an online binding to an ftp URL', 'ftp://files.example.com/hook'],
-                ['an online binding to text that is not a URL', 'my handler'],
-            ] as [string, string][]
-        ).map(([what, handler]) => ({
-            what,
-            config: { eventType: 'online', handler },
-            msg: {},
-            error: /handler URL such as https:\/\/nodered.example.com\/hook/,
-        })),
-        {
-            what: 'options that are not JSON',
-            config: { options: '{"minTimeout":', optionsType: 'json' },
-            msg: {},
-            error: /options must be an object/,
-        },
-        {
-            what: 'options that are a JSON number',
-            config: { options: '5', optionsType: 'json' },
-            msg: {},
-            error: /options must be an object/,
-        },
+                'an event name from a msg path through a missing object',
+                { eventName: 'binding.event', eventNameType: 'msg' },
+                EVENT_NAME,
+            ],
+            ['ONOFFLINEEVENT as an offline binding', { eventName: 'onOfflineEvent' }, /only be bound online/],
+            ['options that are not JSON', jsonOptions('{"minTimeout":'), /options must be an object/],
+            ['options that are a JSON number', jsonOptions('5'), /options must be an object/],
+            ['an online binding without a handler', online(''), HANDLER_URL],
+            ['an online binding to localhost', online('http://localhost:1880/hook'), HANDLER_URL],
+            ['an online binding to an ftp URL', online('ftp://files.example.com/hook'), HANDLER_URL],
+            ['an online binding to text that is not a URL', online('my handler'), HANDLER_URL],
+        ]),
         {
             what: 'options from the msg that are a list',
             config: { options: 'opts', optionsType: 'msg' },

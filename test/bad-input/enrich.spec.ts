@@ -5,6 +5,7 @@ import helper from 'node-red-node-test-helper';
 import enrichModule from '../../dist/nodes/bitrix24-enrich';
 import { until } from '../helpers/emulator-flow';
 import { nextWarning } from '../helpers/node-flow';
+import { dealUpdateEvent } from '../helpers/offline-event';
 import { badInputTable, loadRow, type NodeUnderTest } from './table';
 
 const NODE: NodeUnderTest = {
@@ -14,14 +15,7 @@ const NODE: NodeUnderTest = {
     methods: ['crm.item.get', 'tasks.task.get', 'crm.activity.get', 'batch'],
 };
 const NOT_EVENTS = /must be an offline event or a list of them/;
-const EVENT = {
-    ID: '1',
-    TIMESTAMP_X: '2025-11-28T10:00:00+00:00',
-    EVENT_NAME: 'ONCRMDEALUPDATE',
-    EVENT_DATA: { FIELDS: { ID: 1 } },
-    EVENT_ADDITIONAL: {},
-    MESSAGE_ID: 'a'.repeat(32),
-};
+const EVENT = dealUpdateEvent(1);
 
 badInputTable(
     NODE,

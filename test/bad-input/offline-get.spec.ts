@@ -1,7 +1,9 @@
 import getModule from '../../dist/nodes/bitrix24-offline-get';
+import { configRows, NO_PORTAL_ROW, webhookPortalRow } from './rows';
 import { badInputTable } from './table';
 
 const json = (filter: string) => ({ filter, filterType: 'json' });
+const jsonOrder = (order: string) => ({ order, orderType: 'json' });
 
 badInputTable(
     {
@@ -12,16 +14,11 @@ badInputTable(
         outputs: 2,
     },
     ({ bench }) => [
-        { what: 'a msg when no portal is configured', config: { portal: '' }, msg: {}, error: /noPortal/ },
+        NO_PORTAL_ROW,
         { what: 'a portal that is not deployed', config: { portal: 'gone' }, msg: {}, error: /noPortal/ },
-        {
-            what: 'a webhook portal, which cannot read offline events',
-            portal: { node: { authType: 'webhook' }, credentials: { webhookUrl: bench.emulator.webhookUrl } },
-            msg: {},
-            error: /OAuth/,
-            code: 'WRONG_AUTH_TYPE',
+        webhookPortalRow(bench, 'a webhook portal, which cannot read offline events', {
             methods: ['event.offline.list'],
-        },
+        }),
         {
             what: 'a process_id that is a number',
             msg: { process_id: 42 },
@@ -36,25 +33,25 @@ badInputTable(
             error: /limit must be a positive whole number/,
             code: 'INVALID_ARGUMENT',
         })),
-        { what: 'a configured limit of 0', config: { limit: 0 }, msg: {}, error: /positive whole number/ },
-        {
-            what: 'malformed filter JSON',
-            config: json('{"EVENT_NAME": '),
-            msg: {},
-            error: /filter must be an object/,
-        },
-        {
-            what: 'a filter that is a JSON string',
-            config: json('"ONCRMDEALUPDATE"'),
-            msg: {},
-            error: /filter must be an object/,
-        },
-        {
-            what: 'a filter that is a JSON array',
-            config: json('[1]'),
-            msg: {},
-            error: /filter must be an object/,
-        },
+        ...configRows([
+            ['a configured limit of 0', { limit: 0 }, /positive whole number/],
+            ['malformed filter JSON', json('{"EVENT_NAME": '), /filter must be an object/],
+            ['a filter that is a JSON string', json('"ONCRMDEALUPDATE"'), /filter must be an object/],
+            ['a filter that is a JSON array', json('[1]'), /filter must be an object/],
+            [
+                'a filter with the % operator',
+                json('{"%EVENT_NAME": "DEAL"}'),
+                /filters with =, >, <, >= or <= only/,
+            ],
+            ['a filter with a list of values', json('{"ID": [1, 2]}'), /one value per filter field/],
+            [
+                'an order by a field a read cannot sort by',
+                jsonOrder('{"PROCESS_ID": "ASC"}'),
+                /order may sort by/,
+            ],
+            ['an order direction that is not ASC or DESC', jsonOrder('{"ID": "UP"}'), /order may sort by/],
+            ['malformed order JSON', jsonOrder('{"ID": '), /order must be an object/],
+        ]),
         {
             what: 'msg.filter as text',
             msg: { filter: 'EVENT_NAME=ONCRMDEALUPDATE' },
@@ -66,35 +63,5 @@ badInputTable(
             msg: {},
             error: /may only use the fields ID, EVENT_NAME, MESSAGE_ID/,
         })),
-        {
-            what: 'a filter with the % operator',
-            config: json('{"%EVENT_NAME": "DEAL"}'),
-            msg: {},
-            error: /filters with =, >, <, >= or <= only/,
-        },
-        {
-            what: 'a filter with a list of values',
-            config: json('{"ID": [1, 2]}'),
-            msg: {},
-            error: /one value per filter field/,
-        },
-        {
-            what: 'an order by a field a read cannot sort by',
-            config: { order: '{"PROCESS_ID": "ASC"}', orderType: 'json' },
-            msg: {},
-            error: /order may sort by/,
-        },
-        {
-            what: 'an order direction that is not ASC or DESC',
-            config: { order: '{"ID": "UP"}', orderType: 'json' },
-            msg: {},
-            error: /order may sort by/,
-        },
-        {
-            what: 'malformed order JSON',
-            config: { order: '{"ID": ', orderType: 'json' },
-            msg: {},
-            error: /order must be an object/,
-        },
     ],
 );

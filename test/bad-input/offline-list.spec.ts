@@ -1,7 +1,9 @@
 import listModule from '../../dist/nodes/bitrix24-offline-list';
+import { configRows, NO_PORTAL_ROW, webhookPortalRow } from './rows';
 import { badInputTable } from './table';
 
 const json = (filter: string) => ({ filter, filterType: 'json' });
+const jsonOrder = (order: string) => ({ order, orderType: 'json' });
 
 badInputTable(
     {
@@ -11,26 +13,19 @@ badInputTable(
         methods: ['event.offline.list'],
     },
     ({ bench }) => [
-        { what: 'a msg when no portal is configured', config: { portal: '' }, msg: {}, error: /noPortal/ },
-        {
-            what: 'a webhook portal, which cannot list offline events',
-            portal: { node: { authType: 'webhook' }, credentials: { webhookUrl: bench.emulator.webhookUrl } },
-            msg: {},
-            error: /OAuth/,
-            code: 'WRONG_AUTH_TYPE',
-        },
-        {
-            what: 'malformed filter JSON',
-            config: json('{"ERROR": '),
-            msg: {},
-            error: /filter must be an object/,
-        },
-        {
-            what: 'a filter that is a JSON number',
-            config: json('5'),
-            msg: {},
-            error: /filter must be an object/,
-        },
+        NO_PORTAL_ROW,
+        webhookPortalRow(bench, 'a webhook portal, which cannot list offline events'),
+        ...configRows([
+            ['malformed filter JSON', json('{"ERROR": '), /filter must be an object/],
+            ['a filter that is a JSON number', json('5'), /filter must be an object/],
+            ['a filter with an operator that is not one', json('{"!ERROR": 1}'), /may only use the fields/],
+            [
+                'an order by a field the queue does not have',
+                jsonOrder('{"DATE_CREATE": "ASC"}'),
+                /order may sort by/,
+            ],
+            ['an order that is a list', jsonOrder('["ID"]'), /order must be an object/],
+        ]),
         {
             what: 'a filter from the msg that is text',
             config: { filter: 'filter', filterType: 'msg' },
@@ -43,24 +38,6 @@ badInputTable(
             msg: {},
             error: /may only use the fields ID, TIMESTAMP_X, EVENT_NAME, MESSAGE_ID, PROCESS_ID, ERROR/,
             code: 'INVALID_ARGUMENT',
-        },
-        {
-            what: 'a filter with an operator that is not one',
-            config: json('{"!ERROR": 1}'),
-            msg: {},
-            error: /may only use the fields/,
-        },
-        {
-            what: 'an order by a field the queue does not have',
-            config: { order: '{"DATE_CREATE": "ASC"}', orderType: 'json' },
-            msg: {},
-            error: /order may sort by/,
-        },
-        {
-            what: 'an order that is a list',
-            config: { order: '["ID"]', orderType: 'json' },
-            msg: {},
-            error: /order must be an object/,
         },
     ],
 );

@@ -3,9 +3,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
 
-import { Bitrix24Client, type Bitrix24ClientOptions, type Bitrix24Error } from '../../dist/bitrix24';
+import type { Bitrix24Client } from '../../dist/bitrix24';
+import { type Bitrix24ClientOptions, type Bitrix24Error } from '../../dist/bitrix24';
 import { backoff } from '../../dist/bitrix24/retry';
-import { fail, FakePortal } from '../helpers/fake-portal';
+import { fail } from '../helpers/fake-portal';
+import { useFakePortals, webhookAuth } from '../helpers/use-fake-portals';
 
 const HOOK_SECRET = 'hostilehooksecret42';
 
@@ -62,32 +64,15 @@ async function rejection(promise: Promise<unknown>, guardMs: number): Promise<Bi
 }
 
 describe('client against a hostile server', () => {
-    let portal: FakePortal;
-    const clients: Bitrix24Client[] = [];
-
-    beforeEach(async () => {
-        portal = await new FakePortal().start();
-    });
-
-    afterEach(async () => {
-        await Promise.all(clients.splice(0).map((client) => client.close(0)));
-        await portal.stop();
-    });
+    const { connect, portal } = useFakePortals('portal');
 
     function client(extra: Partial<Bitrix24ClientOptions> = {}): Bitrix24Client {
-        const created = new Bitrix24Client({
-            portalUrl: portal.url,
-            auth: { type: 'webhook', webhookUrl: `${portal.url}/rest/1/${HOOK_SECRET}/` },
-            rateLimit: { burst: 50, rps: 100 },
-            ...extra,
-        });
-        clients.push(created);
-        return created;
+        return connect(portal(), webhookAuth(portal(), HOOK_SECRET), extra);
     }
 
     it('gives up on a reply that trickles one byte at a time once the request deadline passes', async () => {
         const timers: NodeJS.Timeout[] = [];
-        portal.on('crm.deal.add', () => ({
+        portal().on('crm.deal.add', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json' });
                 const text = JSON.stringify({ result: { ID: '1', TITLE: 'x'.repeat(1000) } });
@@ -114,7 +99,7 @@ describe('client against a hostile server', () => {
     });
 
     it('gives up on a call whose retries outlast the call time limit, saying so', async () => {
-        portal.on('crm.deal.get', () => fail(500, 'INTERNAL_SERVER_ERROR', 'Internal error'));
+        portal().on('crm.deal.get', () => fail(500, 'INTERNAL_SERVER_ERROR', 'Internal error'));
         const startedAt = Date.now();
         const before = baseline();
         const error = await rejection(
@@ -131,7 +116,7 @@ describe('client against a hostile server', () => {
     it('refuses a small gzip reply that unpacks past the size cap, with memory staying flat', async function () {
         this.timeout(60_000);
         const bomb = await gzipBomb(200);
-        portal.on('crm.deal.list', () => ({
+        portal().on('crm.deal.list', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
                 res.end(bomb);
@@ -165,7 +150,7 @@ describe('client against a hostile server', () => {
             OPPORTUNITY: String((i * 7919) % 100000),
         }));
         const packed = zlib.gzipSync(JSON.stringify({ result: rows }));
-        portal.on('crm.deal.list', () => ({
+        portal().on('crm.deal.list', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
                 res.end(packed);
@@ -178,7 +163,7 @@ describe('client against a hostile server', () => {
     });
 
     it('refuses a plain reply larger than the size cap as it arrives', async () => {
-        portal.on('crm.deal.list', () => ({
+        portal().on('crm.deal.list', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json' });
                 res.write('{"result":"');
@@ -200,7 +185,7 @@ describe('client against a hostile server', () => {
     });
 
     it('says that the connection broke in the middle of a reply, not that the portal was unreachable', async () => {
-        portal.on('crm.deal.add', () => ({
+        portal().on('crm.deal.add', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '400' });
                 res.write('{"result":');
@@ -212,14 +197,14 @@ describe('client against a hostile server', () => {
         assert.match(error.message, /broke while the portal was answering/);
         assert.doesNotMatch(error.message, /could not be reached/);
         assert.equal(
-            portal.calls('crm.deal.add').length,
+            portal().calls('crm.deal.add').length,
             1,
             'a write whose fate is unknown is not sent again',
         );
     });
 
     it('reports a reply that stops half-way as a timeout once the socket is silent for timeoutMs', async () => {
-        portal.on('crm.deal.add', () => ({
+        portal().on('crm.deal.add', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json' });
                 res.write('{"result":');
@@ -244,7 +229,7 @@ describe('client against a hostile server', () => {
     });
 
     it('still reads an ordinary gzip reply', async () => {
-        portal.on('crm.deal.get', () => ({
+        portal().on('crm.deal.get', () => ({
             raw: (res) => {
                 res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
                 res.end(zlib.gzipSync(JSON.stringify({ result: { ID: '7' } })));

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 
 import { until } from '../../dist/demo/wait';
-import { Bitrix24Client } from '../../dist/bitrix24';
-import { FakePortal, ok } from '../helpers/fake-portal';
+import { ok } from '../helpers/fake-portal';
+import { oauthAuth, useFakePortals, webhookAuth } from '../helpers/use-fake-portals';
 
 const HOOK_SECRET = 'budgethooksecret77';
 
 /** The portal keys a method's time budget by auth kind, application or webhook, and method (docs/bitrix24.md §8). */
 describe('client: the operating budget per credential', () => {
-    let portal: FakePortal;
-    const clients: Bitrix24Client[] = [];
-
-    beforeEach(async () => {
-        portal = await new FakePortal().start();
-    });
-
-    afterEach(async () => {
-        await Promise.all(clients.splice(0).map((c) => c.close(0)));
-        await portal.stop();
-    });
+    const { connect, portal } = useFakePortals('portal');
 
     it("does not pause the application's calls of a method when the webhook's calls of it got 429", async () => {
-        portal.on('crm.deal.list', (req) =>
+        portal().on('crm.deal.list', (req) =>
             req.path.includes(HOOK_SECRET)
                 ? {
                       status: 429,
@@ -33,22 +23,11 @@ describe('client: the operating budget per credential', () => {
                   }
                 : ok([]),
         );
-        const common = { portalUrl: portal.url, rateLimit: { burst: 50, rps: 100 } };
-        const webhook = new Bitrix24Client({
-            ...common,
-            auth: { type: 'webhook', webhookUrl: `${portal.url}/rest/1/${HOOK_SECRET}/` },
-        });
-        const app = new Bitrix24Client({
-            ...common,
-            auth: {
-                type: 'oauth',
-                clientId: 'local.budget',
-                clientSecret: 'budget-secret',
-                oauthServer: portal.url,
-                tokens: { accessToken: 'budget-access', refreshToken: 'budget-refresh' },
-            },
-        });
-        clients.push(webhook, app);
+        const webhook = connect(portal(), webhookAuth(portal(), HOOK_SECRET));
+        const app = connect(
+            portal(),
+            oauthAuth(portal(), 'budget', { accessToken: 'budget-access', refreshToken: 'budget-refresh' }),
+        );
         webhook.call('crm.deal.list').catch(() => undefined);
         await until(() => webhook.stats.operatingLimited === 1, 2_000);
         const startedAt = Date.now();

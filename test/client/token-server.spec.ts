@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 
-import { Bitrix24Client, defaultOAuthServer, type OAuthAuth, tokenServerOfDomain } from '../../dist/bitrix24';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import type { Bitrix24Client } from '../../dist/bitrix24';
+import { defaultOAuthServer, type OAuthAuth, tokenServerOfDomain } from '../../dist/bitrix24';
+import { fail, ok } from '../helpers/fake-portal';
+import { oauthAuth, useFakePortals } from '../helpers/use-fake-portals';
 
 const OLD_ACCESS = 'ts-access-old-333333';
 const NEW_ACCESS = 'ts-access-new-444444';
 
 /** Which token server gets the code exchange and the refreshes (docs/bitrix24.md §7). */
 describe('client: token servers', () => {
-    let portal: FakePortal;
-    let stranger: FakePortal;
-    const clients: Bitrix24Client[] = [];
+    const { connect, portal, stranger } = useFakePortals('portal', 'stranger');
 
-    beforeEach(async () => {
-        portal = await new FakePortal().start();
-        stranger = await new FakePortal().start();
+    beforeEach(() => {
         const grant = () => ({
             body: {
                 access_token: NEW_ACCESS,
@@ -23,55 +21,45 @@ describe('client: token servers', () => {
                 member_id: 'm',
             },
         });
-        portal.on('oauth/token', grant);
-        stranger.on('oauth/token', grant);
-        portal.on('crm.deal.get', (req) =>
+        portal().on('oauth/token', grant);
+        stranger().on('oauth/token', grant);
+        portal().on('crm.deal.get', (req) =>
             req.body.auth === NEW_ACCESS
                 ? ok({ ID: '1' })
                 : fail(401, 'expired_token', 'The access token provided has expired.'),
         );
     });
 
-    afterEach(async () => {
-        await Promise.all(clients.splice(0).map((c) => c.close(0)));
-        await Promise.all([portal.stop(), stranger.stop()]);
-    });
-
     function client(serverEndpoint: string): Bitrix24Client {
-        const created = new Bitrix24Client({
-            portalUrl: portal.url,
-            auth: {
-                type: 'oauth',
-                clientId: 'local.ts',
-                clientSecret: 'ts-client-secret',
-                oauthServer: portal.url,
-                tokens: { accessToken: OLD_ACCESS, refreshToken: 'ts-refresh-old', serverEndpoint },
-            },
-            rateLimit: { burst: 50, rps: 100 },
-        });
-        clients.push(created);
-        return created;
+        return connect(
+            portal(),
+            oauthAuth(portal(), 'ts', {
+                accessToken: OLD_ACCESS,
+                refreshToken: 'ts-refresh-old',
+                serverEndpoint,
+            }),
+        );
     }
 
     it('refreshes at the configured token server, not at a server_endpoint that is not a Bitrix24 one', async () => {
-        await client(`${stranger.url}/rest/`).call('crm.deal.get', { id: 1 });
-        assert.equal(stranger.requests.length, 0, 'the client secret went to a foreign server');
-        assert.equal(portal.calls('oauth/token').length, 1);
+        await client(`${stranger().url}/rest/`).call('crm.deal.get', { id: 1 });
+        assert.equal(stranger().requests.length, 0, 'the client secret went to a foreign server');
+        assert.equal(portal().calls('oauth/token').length, 1);
     });
 
     it('refreshes at the server_endpoint the tokens name when it is a trusted one', async () => {
-        await client(`${portal.url}/rest/`).call('crm.deal.get', { id: 1 });
-        assert.equal(portal.calls('oauth/token').length, 1);
+        await client(`${portal().url}/rest/`).call('crm.deal.get', { id: 1 });
+        assert.equal(portal().calls('oauth/token').length, 1);
     });
 
     it("exchanges a code at the authorize redirect's server_domain and keeps that server with the tokens", async () => {
-        const exchanging = client(`${stranger.url}/rest/`);
+        const exchanging = client(`${stranger().url}/rest/`);
         const saved: (string | undefined)[] = [];
         exchanging.on('tokens', (tokens) => saved.push(tokens.serverEndpoint));
-        await (exchanging.auth as OAuthAuth).exchangeCode('code-1', new URL(portal.url).host);
-        assert.equal(portal.calls('oauth/token').length, 1);
-        assert.equal(stranger.requests.length, 0);
-        assert.deepEqual(saved, [`${portal.url}/rest/`]);
+        await (exchanging.auth as OAuthAuth).exchangeCode('code-1', new URL(portal().url).host);
+        assert.equal(portal().calls('oauth/token').length, 1);
+        assert.equal(stranger().requests.length, 0);
+        assert.deepEqual(saved, [`${portal().url}/rest/`]);
     });
 
     it("defaults to the token server of the portal's region: east for .ru, .by and .kz, else west", () => {

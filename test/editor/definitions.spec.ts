@@ -3,18 +3,18 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 
 import {
-    CONTRACT,
-    DIST_NODES,
-    FLOW_TYPES,
-    NODE_TYPES,
-    PORTAL_CREDENTIALS,
-    PORTS,
-    assertBuilt,
     catalog,
+    CONTRACT,
     definition,
+    describeEachNodeType,
+    DIST_NODES,
     editorNode,
+    FLOW_TYPES,
     labelOf,
     loadDefinitions,
+    PORTAL_CREDENTIALS,
+    PORTS,
+    requireBuild,
     template,
     translate,
     validate,
@@ -43,87 +43,83 @@ async function formFields(type: NodeType): Promise<string[]> {
 }
 
 describe('editor definitions', () => {
-    before(async () => {
-        await assertBuilt();
-    });
+    requireBuild();
 
-    for (const type of NODE_TYPES) {
-        describe(type, () => {
-            it('registers exactly its own type', async () => {
-                assert.deepEqual([...(await loadDefinitions(type)).keys()], [type]);
-            });
-
-            it('has the contract defaults, property for property', async () => {
-                const defaults = (await definition(type)).defaults;
-                const values = Object.fromEntries(
-                    Object.entries(defaults).map(([key, property]) => [key, property.value]),
-                );
-                assert.deepEqual(plain(values), CONTRACT[type]);
-            });
-
-            it(`has ${PORTS[type].inputs} input(s) and ${PORTS[type].outputs} output(s)`, async () => {
-                const def = await definition(type);
-                assert.equal(def.inputs ?? 0, PORTS[type].inputs);
-                assert.equal(def.outputs ?? 0, PORTS[type].outputs);
-            });
-
-            it('gives every form field a default or a credential', async () => {
-                const def = await definition(type);
-                const known = new Set([...Object.keys(def.defaults), ...Object.keys(def.credentials ?? {})]);
-                assert.deepEqual(
-                    (await formFields(type)).filter((field) => !known.has(field)),
-                    [],
-                );
-            });
-
-            it('gives every default and credential a form field', async () => {
-                const def = await definition(type);
-                const fields = new Set(await formFields(type));
-                assert.deepEqual(
-                    [...Object.keys(def.defaults), ...Object.keys(def.credentials ?? {})].filter(
-                        (key) => !fields.has(key),
-                    ),
-                    [],
-                );
-            });
-
-            it('uses the input id prefix of its kind of node', async () => {
-                const prefix = type === 'bitrix24-portal' ? 'node-config-input-' : 'node-input-';
-                const ids = [
-                    ...(await template(type)).matchAll(/id="(node-(?:config-)?input-[A-Za-z0-9_]+)"/g),
-                ].map((m) => m[1]);
-                assert.ok(ids.length > 0);
-                assert.deepEqual(
-                    ids.filter((id) => !id.startsWith(prefix)),
-                    [],
-                );
-            });
-
-            it('has a palette label from its catalog', async () => {
-                const def = await definition(type);
-                const label =
-                    typeof def.paletteLabel === 'function' ? def.paletteLabel.call(def) : def.paletteLabel;
-                assert.equal(label, await message(type, 'paletteLabel'));
-            });
-
-            it('accepts its own defaults', async () => {
-                const def = await definition(type);
-                const node = editorNode(def);
-                const refused = Object.entries(def.defaults)
-                    .filter(([key]) => key !== 'portalUrl')
-                    .filter(
-                        ([, property]) =>
-                            property.validate && property.validate.call(node, property.value, {}) !== true,
-                    )
-                    .map(([key]) => key);
-                assert.deepEqual(refused, []);
-            });
-
-            it('uses its name as the label when it has one', async () => {
-                assert.equal(labelOf(await definition(type), { name: 'My node' }), 'My node');
-            });
+    describeEachNodeType((type) => {
+        it('registers exactly its own type', async () => {
+            assert.deepEqual([...(await loadDefinitions(type)).keys()], [type]);
         });
-    }
+
+        it('has the contract defaults, property for property', async () => {
+            const defaults = (await definition(type)).defaults;
+            const values = Object.fromEntries(
+                Object.entries(defaults).map(([key, property]) => [key, property.value]),
+            );
+            assert.deepEqual(plain(values), CONTRACT[type]);
+        });
+
+        it(`has ${PORTS[type].inputs} input(s) and ${PORTS[type].outputs} output(s)`, async () => {
+            const def = await definition(type);
+            assert.equal(def.inputs ?? 0, PORTS[type].inputs);
+            assert.equal(def.outputs ?? 0, PORTS[type].outputs);
+        });
+
+        it('gives every form field a default or a credential', async () => {
+            const def = await definition(type);
+            const known = new Set([...Object.keys(def.defaults), ...Object.keys(def.credentials ?? {})]);
+            assert.deepEqual(
+                (await formFields(type)).filter((field) => !known.has(field)),
+                [],
+            );
+        });
+
+        it('gives every default and credential a form field', async () => {
+            const def = await definition(type);
+            const fields = new Set(await formFields(type));
+            assert.deepEqual(
+                [...Object.keys(def.defaults), ...Object.keys(def.credentials ?? {})].filter(
+                    (key) => !fields.has(key),
+                ),
+                [],
+            );
+        });
+
+        it('uses the input id prefix of its kind of node', async () => {
+            const prefix = type === 'bitrix24-portal' ? 'node-config-input-' : 'node-input-';
+            const ids = [
+                ...(await template(type)).matchAll(/id="(node-(?:config-)?input-[A-Za-z0-9_]+)"/g),
+            ].map((m) => m[1]);
+            assert.ok(ids.length > 0);
+            assert.deepEqual(
+                ids.filter((id) => !id.startsWith(prefix)),
+                [],
+            );
+        });
+
+        it('has a palette label from its catalog', async () => {
+            const def = await definition(type);
+            const label =
+                typeof def.paletteLabel === 'function' ? def.paletteLabel.call(def) : def.paletteLabel;
+            assert.equal(label, await message(type, 'paletteLabel'));
+        });
+
+        it('accepts its own defaults', async () => {
+            const def = await definition(type);
+            const node = editorNode(def);
+            const refused = Object.entries(def.defaults)
+                .filter(([key]) => key !== 'portalUrl')
+                .filter(
+                    ([, property]) =>
+                        property.validate && property.validate.call(node, property.value, {}) !== true,
+                )
+                .map(([key]) => key);
+            assert.deepEqual(refused, []);
+        });
+
+        it('uses its name as the label when it has one', async () => {
+            assert.equal(labelOf(await definition(type), { name: 'My node' }), 'My node');
+        });
+    });
 
     describe('palette', () => {
         it('puts every flow node in the Bitrix24 category with one colour', async () => {

@@ -14,6 +14,19 @@ export const RESOURCE_URL = 'resources/@b24sync/node-red-bitrix24/';
 export const LANGUAGES = ['en-US', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/** The offline-clear and offline-error nodes have the same properties: both confirm rows of a reservation. */
+export const CONFIRM_DEFAULTS = {
+    name: '',
+    portal: '',
+    processId: 'process_id',
+    processIdType: 'msg',
+    messageIds: 'message_id',
+    messageIdsType: 'msg',
+    authConnector: '',
+    coalesce: true,
+    coalesceMs: 1000,
+} as const;
+
 /** The public contract (docs/nodes.md): every property of every node type and its default. */
 export const CONTRACT = {
     'bitrix24-portal': {
@@ -42,28 +55,8 @@ export const CONTRACT = {
         maxOpen: 4,
         redeliverAfter: 300,
     },
-    'bitrix24-offline-clear': {
-        name: '',
-        portal: '',
-        processId: 'process_id',
-        processIdType: 'msg',
-        messageIds: 'message_id',
-        messageIdsType: 'msg',
-        authConnector: '',
-        coalesce: true,
-        coalesceMs: 1000,
-    },
-    'bitrix24-offline-error': {
-        name: '',
-        portal: '',
-        processId: 'process_id',
-        processIdType: 'msg',
-        messageIds: 'message_id',
-        messageIdsType: 'msg',
-        authConnector: '',
-        coalesce: true,
-        coalesceMs: 1000,
-    },
+    'bitrix24-offline-clear': CONFIRM_DEFAULTS,
+    'bitrix24-offline-error': CONFIRM_DEFAULTS,
     'bitrix24-offline-list': {
         name: '',
         portal: '',
@@ -437,4 +430,16 @@ export interface PackageJson {
 
 export async function packageJson(): Promise<PackageJson> {
     return JSON.parse(await readText(path.join(ROOT, 'package.json'))) as PackageJson;
+}
+
+/** Registers a hook that checks, once before the enclosing describe, that the package is built. */
+export function requireBuild(): void {
+    before(async () => {
+        await assertBuilt();
+    });
+}
+
+/** One describe per node type, titled with the type, holding what `body` registers for it. */
+export function describeEachNodeType(body: (type: NodeType) => void): void {
+    for (const type of NODE_TYPES) describe(type, () => body(type));
 }

@@ -3,15 +3,15 @@ import path from 'node:path';
 
 import {
     CONTRACT,
-    NODE_TYPES,
-    PORTAL_CREDENTIALS,
-    assertBuilt,
     definition,
     editorNode,
-    EXAMPLES,
     exampleFiles,
+    EXAMPLES,
     examples,
+    NODE_TYPES,
+    PORTAL_CREDENTIALS,
     readText,
+    requireBuild,
 } from './editor-files';
 import type { Example, FlowNode, NodeType } from './editor-files';
 
@@ -64,9 +64,7 @@ function keysDeep(value: unknown): string[] {
 }
 
 describe('examples', () => {
-    before(async () => {
-        await assertBuilt();
-    });
+    requireBuild();
 
     it('lists the six documented examples and nothing else', async () => {
         const files = await exampleFiles();

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 
 import {
-    LANGUAGES,
-    NODE_TYPES,
-    PORTS,
-    assertBuilt,
     catalog,
+    describeEachNodeType,
     editorHtml,
     flatten,
     helpHtml,
     javascriptBlocks,
+    LANGUAGES,
+    PORTS,
+    requireBuild,
     scriptBlocks,
     template,
 } from './editor-files';
@@ -68,102 +68,100 @@ function englishWords(text: string): string[] {
     return prose.match(/\b[a-z]{3,}\b/g) ?? [];
 }
 
+/** Where a node's editor side uses catalog keys, and what to say when it uses none. */
+const KEY_SOURCES: [title: string, keysUsed: (type: NodeType) => Promise<string[]>, none: string][] = [
+    ['finds every data-i18n key of its form in the catalog', templateKeys, 'the form uses no data-i18n keys'],
+    [
+        'finds every key its editor code translates in the catalog',
+        codeKeys,
+        'the editor code translates nothing',
+    ],
+];
+
 describe('editor locales', () => {
-    before(async () => {
-        await assertBuilt();
-    });
+    requireBuild();
 
-    for (const type of NODE_TYPES) {
-        describe(type, () => {
-            it('has the same catalog keys in Russian as in English', async () => {
-                assert.deepEqual(await keysOf('ru', type), await keysOf('en-US', type));
-            });
-
-            for (const language of LANGUAGES) {
-                it(`has no empty or non-text entries in the ${language} catalog`, async () => {
-                    const bad = [...flatten(await catalog(language, type))].filter(
-                        ([, value]) => typeof value !== 'string' || value.trim() === '',
-                    );
-                    assert.deepEqual(
-                        bad.map(([key]) => key),
-                        [],
-                    );
-                });
-
-                it(`keeps its ${language} messages under the type, with status and errors sections for the runtime`, async () => {
-                    const section = (await catalog(language, type))[type];
-                    assert.ok(section && typeof section === 'object', `no "${type}" section`);
-                    assert.equal(typeof section.paletteLabel, 'string');
-                    assert.equal(typeof section.status, 'object');
-                    assert.equal(typeof section.errors, 'object');
-                });
-
-                it(`has ${language} help whose first paragraph gives the palette tooltip`, async () => {
-                    assert.notEqual(firstParagraph(await helpBlock(language, type)), '');
-                });
-
-                const ports = PORTS[type];
-                const expected = [
-                    ...(ports.inputs > 0 ? [SECTIONS[language].inputs] : []),
-                    ...(ports.outputs > 0 ? [SECTIONS[language].outputs] : []),
-                    SECTIONS[language].details,
-                    SECTIONS[language].references,
-                ];
-                it(`has ${language} help with the sections ${expected.join(', ')}`, async () => {
-                    const found = headings(await helpBlock(language, type));
-                    assert.deepEqual(
-                        expected.filter((heading) => !found.includes(heading)),
-                        [],
-                    );
-                });
-            }
-
-            it('reads Russian in the Russian catalog, not copied English', async () => {
-                const copied = [...flatten(await catalog('ru', type))].filter(
-                    ([, value]) =>
-                        typeof value === 'string' && !/[а-яё]/i.test(value) && englishWords(value).length > 0,
-                );
-                assert.deepEqual(
-                    copied.map(([key, value]) => `${key}: ${String(value)}`),
-                    [],
-                );
-            });
-
-            it('reads Russian in the Russian help', async () => {
-                const tooltip = firstParagraph(await helpBlock('ru', type));
-                assert.match(tooltip, /[а-яё]/i);
-                assert.deepEqual(englishWords(tooltip), []);
-            });
-
-            it('finds every data-i18n key of its form in the catalog', async () => {
-                const keys = new Set(flatten(await catalog('en-US', type)).keys());
-                const used = await templateKeys(type);
-                assert.ok(used.length > 0, 'the form uses no data-i18n keys');
-                assert.deepEqual(
-                    used.filter((key) => !keys.has(key)),
-                    [],
-                );
-            });
-
-            it('finds every key its editor code translates in the catalog', async () => {
-                const keys = new Set(flatten(await catalog('en-US', type)).keys());
-                const used = await codeKeys(type);
-                assert.ok(used.length > 0, 'the editor code translates nothing');
-                assert.deepEqual(
-                    used.filter((key) => !keys.has(key)),
-                    [],
-                );
-            });
-
-            it('uses only keys of its own namespace in the form and the code', async () => {
-                const used = [...(await templateKeys(type)), ...(await codeKeys(type))];
-                assert.deepEqual(
-                    used.filter((key) => !key.startsWith(`${type}.`)),
-                    [],
-                );
-            });
+    describeEachNodeType((type) => {
+        it('has the same catalog keys in Russian as in English', async () => {
+            assert.deepEqual(await keysOf('ru', type), await keysOf('en-US', type));
         });
-    }
+
+        for (const language of LANGUAGES) {
+            it(`has no empty or non-text entries in the ${language} catalog`, async () => {
+                const bad = [...flatten(await catalog(language, type))].filter(
+                    ([, value]) => typeof value !== 'string' || value.trim() === '',
+                );
+                assert.deepEqual(
+                    bad.map(([key]) => key),
+                    [],
+                );
+            });
+
+            it(`keeps its ${language} messages under the type, with status and errors sections for the runtime`, async () => {
+                const section = (await catalog(language, type))[type];
+                assert.ok(section && typeof section === 'object', `no "${type}" section`);
+                assert.equal(typeof section.paletteLabel, 'string');
+                assert.equal(typeof section.status, 'object');
+                assert.equal(typeof section.errors, 'object');
+            });
+
+            it(`has ${language} help whose first paragraph gives the palette tooltip`, async () => {
+                assert.notEqual(firstParagraph(await helpBlock(language, type)), '');
+            });
+
+            const ports = PORTS[type];
+            const expected = [
+                ...(ports.inputs > 0 ? [SECTIONS[language].inputs] : []),
+                ...(ports.outputs > 0 ? [SECTIONS[language].outputs] : []),
+                SECTIONS[language].details,
+                SECTIONS[language].references,
+            ];
+            it(`has ${language} help with the sections ${expected.join(', ')}`, async () => {
+                const found = headings(await helpBlock(language, type));
+                assert.deepEqual(
+                    expected.filter((heading) => !found.includes(heading)),
+                    [],
+                );
+            });
+        }
+
+        it('reads Russian in the Russian catalog, not copied English', async () => {
+            const copied = [...flatten(await catalog('ru', type))].filter(
+                ([, value]) =>
+                    typeof value === 'string' && !/[а-яё]/i.test(value) && englishWords(value).length > 0,
+            );
+            assert.deepEqual(
+                copied.map(([key, value]) => `${key}: ${String(value)}`),
+                [],
+            );
+        });
+
+        it('reads Russian in the Russian help', async () => {
+            const tooltip = firstParagraph(await helpBlock('ru', type));
+            assert.match(tooltip, /[а-яё]/i);
+            assert.deepEqual(englishWords(tooltip), []);
+        });
+
+        for (const [title, keysUsed, none] of KEY_SOURCES) {
+            it(title, async () => {
+                const keys = new Set(flatten(await catalog('en-US', type)).keys());
+                const used = await keysUsed(type);
+                assert.ok(used.length > 0, none);
+                assert.deepEqual(
+                    used.filter((key) => !keys.has(key)),
+                    [],
+                );
+            });
+        }
+
+        it('uses only keys of its own namespace in the form and the code', async () => {
+            const used = [...(await templateKeys(type)), ...(await codeKeys(type))];
+            assert.deepEqual(
+                used.filter((key) => !key.startsWith(`${type}.`)),
+                [],
+            );
+        });
+    });
 
     it('describes both outputs of offline get as numbered ports, in both languages', async () => {
         for (const language of LANGUAGES) {

@@ -7,13 +7,13 @@ import vm from 'node:vm';
 
 import { OFFLINE_FILTER_RULES, checkFilter, checkOrder } from '../../dist/bitrix24';
 import {
-    NODE_TYPES,
-    RESOURCES,
-    assertBuilt,
     editorHtml,
     loadEditorFile,
+    NODE_TYPES,
     packageJson,
     readText,
+    requireBuild,
+    RESOURCES,
     resourceScripts,
     template,
     validate,
@@ -47,9 +47,7 @@ async function definitionOf(
 }
 
 describe('editor resources', () => {
-    before(async () => {
-        await assertBuilt();
-    });
+    requireBuild();
 
     it('loads only scripts of resources/ that package.json ships, each with a relative URL', async () => {
         assert.ok((await packageJson()).files?.includes('resources'));

@@ -8,14 +8,14 @@ import * as walk from 'acorn-walk';
 import { satisfies } from 'semver';
 
 import {
-    FLOW_TYPES,
-    NODE_TYPES,
-    ROOT,
-    assertBuilt,
     examples,
+    FLOW_TYPES,
     javascriptBlocks,
+    NODE_TYPES,
     packageJson,
     readText,
+    requireBuild,
+    ROOT,
 } from './editor-files';
 
 /** Node-RED 5 requires Node >= 22.9 (its engines field); P07 tests the package against that minimum. */
@@ -113,9 +113,7 @@ async function installedNodeRedVersion(): Promise<string> {
 }
 
 describe('Flow Library scorecard (offline rules)', () => {
-    before(async () => {
-        await assertBuilt();
-    });
+    requireBuild();
 
     it('P01: declares a licence', async () => {
         assert.ok((await packageJson()).license);

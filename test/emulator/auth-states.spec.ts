@@ -2,34 +2,22 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { bindOffline, hook, postForm, postJson, rest, withEmulator } from './helpers';
-
-function refresh(
-    emulator: { oauthServer: string; app: { clientId: string; clientSecret: string } },
-    token: string,
-) {
-    return postForm(
-        `${emulator.oauthServer}/oauth/`,
-        'token/',
-        new URLSearchParams({
-            grant_type: 'refresh_token',
-            client_id: emulator.app.clientId,
-            client_secret: emulator.app.clientSecret,
-            refresh_token: token,
-        }).toString(),
-    );
-}
+import {
+    assertRestError,
+    bindOffline,
+    hook,
+    postJson,
+    refreshAppTokens,
+    rest,
+    withEmulator,
+} from './helpers';
 
 describe('emulator: an application or portal that can no longer work (docs/bitrix24.md §15.7)', () => {
     it('answers the tokens of an uninstalled application with 401 ERROR_OAUTH', async () => {
         await withEmulator({}, async (emulator) => {
             emulator.control.uninstallApp(emulator.app.clientId);
             const reply = await rest(emulator, 'user.admin');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_OAUTH',
-                error_description: 'Application not installed',
-            });
+            assertRestError(reply, 401, 'ERROR_OAUTH', 'Application not installed');
         });
     });
 
@@ -40,18 +28,14 @@ describe('emulator: an application or portal that can no longer work (docs/bitri
                 paymentExpired: true,
             });
             const reply = await rest(emulator, 'user.admin');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'PAYMENT_REQUIRED',
-                error_description: 'Payment required',
-            });
+            assertRestError(reply, 401, 'PAYMENT_REQUIRED', 'Payment required');
         });
     });
 
     it('refuses to refresh the tokens of an application whose subscription ran out with PAYMENT_REQUIRED', async () => {
         await withEmulator({}, async (emulator) => {
             emulator.control.setAppState(emulator.app.clientId, { paymentExpired: true });
-            const reply = await refresh(emulator, emulator.app.refreshToken);
+            const reply = await refreshAppTokens(emulator);
             assert.equal(reply.status, 401);
             assert.equal(reply.body.error, 'PAYMENT_REQUIRED');
         });
@@ -90,18 +74,14 @@ describe('emulator: an application or portal that can no longer work (docs/bitri
             const revoked = await postJson(`${emulator.portalUrl}/_emulator/`, 'faults/revoke-tokens', {});
             assert.ok(revoked.body.revoked >= 1);
             const reply = await rest(emulator, 'user.admin');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'invalid_token',
-                error_description: 'Unable to get application by token',
-            });
+            assertRestError(reply, 401, 'invalid_token', 'Unable to get application by token');
         });
     });
 
     it('still refreshes after the portal forgot the access tokens, and the new token works', async () => {
         await withEmulator({}, async (emulator) => {
             emulator.control.revokeAccessTokens();
-            const refreshed = await refresh(emulator, emulator.app.refreshToken);
+            const refreshed = await refreshAppTokens(emulator);
             assert.equal(refreshed.status, 200);
             assert.equal(
                 (await rest(emulator, 'user.admin', {}, String(refreshed.body.access_token))).body.result,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 
-import { bindOffline, hook, rest, userDealChange, withEmulator, type Body } from './helpers';
+import { assertRestError, bindOffline, type Body, hook, rest, userDealChange, withEmulator } from './helpers';
 
 describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
     it('queues {FIELDS:{ID}} for a deal changed through a webhook, with the webhook user in EVENT_ADDITIONAL', async () => {
@@ -104,23 +104,24 @@ describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
         });
     });
 
-    it("queues the app's own write made with another connector than the binding's", async () => {
-        await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALUPDATE', { auth_connector: 'erp' });
-            const deal = userDealChange(emulator, 'add');
-            await rest(emulator, 'crm.deal.update', { id: deal.id, fields: { TITLE: 'x' } });
-            assert.equal(emulator.control.queueRows().length, 1);
+    const ownWrites: [title: string, binding: Record<string, unknown>, rows: number][] = [
+        [
+            "queues the app's own write made with another connector than the binding's",
+            { auth_connector: 'erp' },
+            1,
+        ],
+        ["suppresses the app's own write without a connector on a binding without one (per source)", {}, 0],
+    ];
+    for (const [title, binding, rows] of ownWrites) {
+        it(title, async () => {
+            await withEmulator({}, async (emulator) => {
+                await bindOffline(emulator, 'ONCRMDEALUPDATE', binding);
+                const deal = userDealChange(emulator, 'add');
+                await rest(emulator, 'crm.deal.update', { id: deal.id, fields: { TITLE: 'x' } });
+                assert.equal(emulator.control.queueRows().length, rows);
+            });
         });
-    });
-
-    it("suppresses the app's own write without a connector on a binding without one (per source)", async () => {
-        await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALUPDATE');
-            const deal = userDealChange(emulator, 'add');
-            await rest(emulator, 'crm.deal.update', { id: deal.id, fields: { TITLE: 'x' } });
-            assert.equal(emulator.control.queueRows().length, 0);
-        });
-    });
+    }
 
     it('queues a change made by another app for every matching binding', async () => {
         await withEmulator({}, async (emulator) => {
@@ -144,11 +145,12 @@ describe('emulator: changes raise offline rows (docs/bitrix24.md §11)', () => {
                 fields: { TITLE: 'x' },
                 auth_connector: 'erp',
             });
-            assert.equal(reply.status, 403);
-            assert.deepEqual(reply.body, {
-                error: 'WRONG_LICENSE',
-                error_description: 'This feature is not enabled for the current license: auth_connector',
-            });
+            assertRestError(
+                reply,
+                403,
+                'WRONG_LICENSE',
+                'This feature is not enabled for the current license: auth_connector',
+            );
             assert.equal((await rest(emulator, 'crm.deal.list')).body.total, 0);
         });
     });

@@ -1,5 +1,6 @@
 // Raw-HTTP helpers for the emulator conformance suite. Nothing here goes through src/bitrix24:
 // the emulator is checked against the Bitrix24 reference, not against our client.
+import assert from 'node:assert/strict';
 import http from 'node:http';
 
 import { listenLocally } from '../../dist/demo/local-server';
@@ -27,6 +28,50 @@ export async function withEmulator(
         await test(emulator);
     } finally {
         await emulator.stop();
+    }
+}
+
+/** Asserts a REST error reply: its HTTP status and exactly this body (`argument` only when given). */
+export function assertRestError(
+    reply: Reply,
+    status: number,
+    error: string,
+    description: string,
+    argument?: string,
+): void {
+    assert.equal(reply.status, status);
+    assert.deepEqual(reply.body, {
+        error,
+        error_description: description,
+        ...(argument === undefined ? {} : { argument }),
+    });
+}
+
+/** A call the emulator must refuse, as a row of a table. */
+export interface Refusal {
+    /** What is wrong, as the test title says it ("an unknown event_type"). */
+    what: string;
+    params: Record<string, unknown>;
+    status: number;
+    error: string;
+    description: string;
+    argument?: string;
+}
+
+/** The answer part of a Refusal for Bitrix24's ArgumentException: 400 ERROR_ARGUMENT. */
+export function argumentError(description: string, argument?: string) {
+    return { status: 400, error: 'ERROR_ARGUMENT', description, argument };
+}
+
+/** One `it` per row: `method` called with the row's params on a fresh emulator answers the row's error. */
+export function itRefuses(method: string, refusals: Refusal[]): void {
+    for (const row of refusals) {
+        it(`refuses ${row.what} with ${row.error} "${row.description}"`, async () => {
+            await withEmulator({}, async (emulator) => {
+                const reply = await rest(emulator, method, row.params);
+                assertRestError(reply, row.status, row.error, row.description, row.argument);
+            });
+        });
     }
 }
 
@@ -83,6 +128,21 @@ export function rest(
     return postJson(`${emulator.portalUrl}/rest/`, method, { ...params, auth: token });
 }
 
+/** The app's refresh of `refreshToken` at a token server, a form POST as Bitrix24 takes it (docs/bitrix24.md §7). */
+export function refreshAppTokens(
+    emulator: Emulator,
+    refreshToken = emulator.app.refreshToken,
+    tokenServer = emulator.oauthServer,
+): Promise<Reply> {
+    const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: emulator.app.clientId,
+        client_secret: emulator.app.clientSecret,
+        refresh_token: refreshToken,
+    });
+    return postForm(`${tokenServer}/oauth/`, 'token/', form.toString());
+}
+
 /** A call through the preinstalled administrator webhook. */
 export function hook(
     emulator: Emulator,
@@ -101,6 +161,22 @@ export async function bindOffline(
     const result = await rest(emulator, 'event.bind', { event, event_type: 'offline', ...extra }, token);
     if (result.status !== 200) throw new Error(`event.bind failed: ${JSON.stringify(result.body)}`);
 }
+
+/** Binds ONCRMDEALADD offline and adds `count` deals as user 1: `count` rows in the queue. */
+export async function queueDealAdds(emulator: Emulator, count: number): Promise<void> {
+    await bindOffline(emulator, 'ONCRMDEALADD');
+    for (let i = 0; i < count; i++) userDealChange(emulator, 'add');
+}
+
+/** The fields of a row that event.offline.get returns, in their order (docs/bitrix24.md §1). */
+export const OFFLINE_GET_FIELDS = [
+    'ID',
+    'TIMESTAMP_X',
+    'EVENT_NAME',
+    'EVENT_DATA',
+    'EVENT_ADDITIONAL',
+    'MESSAGE_ID',
+];
 
 /** A deal change made by user 1 in the portal UI (the control API), which always raises rows. */
 export function userDealChange(

@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { rest, sleep, withEmulator } from './helpers';
+import { assertRestError, rest, sleep, withEmulator } from './helpers';
 
 describe('emulator: request-rate limit, a leaky bucket per portal (docs/bitrix24.md §8)', () => {
     it('answers the 51st rapid call with 503 QUERY_LIMIT_EXCEEDED and a call after the drain time succeeds', async () => {
@@ -12,11 +12,7 @@ describe('emulator: request-rate limit, a leaky bucket per portal (docs/bitrix24
             for (let i = 0; i < 50; i++)
                 assert.equal((await rest(emulator, 'user.admin')).status, 200, `call ${i + 1}`);
             const refused = await rest(emulator, 'user.admin');
-            assert.equal(refused.status, 503);
-            assert.deepEqual(refused.body, {
-                error: 'QUERY_LIMIT_EXCEEDED',
-                error_description: 'Too many requests',
-            });
+            assertRestError(refused, 503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
             emulator.control.setClock({ advanceSeconds: 0.5 });
             assert.equal((await rest(emulator, 'user.admin')).status, 200);
         });
@@ -84,11 +80,12 @@ describe('emulator: operating-time budget per method (docs/bitrix24.md §8)', ()
             for (let i = 0; i < 5; i++)
                 assert.equal((await rest(emulator, 'crm.item.list', { entityTypeId: 2 })).status, 200);
             const blocked = await rest(emulator, 'crm.item.list', { entityTypeId: 2 });
-            assert.equal(blocked.status, 429);
-            assert.deepEqual(blocked.body, {
-                error: 'OPERATION_TIME_LIMIT',
-                error_description: 'Method is blocked due to operation time limit.',
-            });
+            assertRestError(
+                blocked,
+                429,
+                'OPERATION_TIME_LIMIT',
+                'Method is blocked due to operation time limit.',
+            );
             assert.equal((await rest(emulator, 'crm.item.get', { entityTypeId: 2, id: 1 })).status, 400);
             assert.equal(emulator.control.counters().status429, 1);
         });

@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { get, rest, withEmulator, withSink } from './helpers';
+import { assertRestError, get, refreshAppTokens, rest, withEmulator, withSink } from './helpers';
 
 async function refresh(oauthServer: string, params: Record<string, string>) {
     const response = await fetch(`${oauthServer}/oauth/token/`, {
@@ -17,11 +17,7 @@ describe('emulator: OAuth server and tokens (docs/bitrix24.md §7)', () => {
     it('refreshes with a form POST and answers every documented field', async () => {
         await withEmulator({}, async (emulator) => {
             const { app } = emulator;
-            const reply = await refresh(emulator.oauthServer, {
-                client_id: app.clientId,
-                client_secret: app.clientSecret,
-                refresh_token: app.refreshToken,
-            });
+            const reply = await refreshAppTokens(emulator);
             assert.equal(reply.status, 200);
             for (const field of [
                 'access_token',
@@ -78,12 +74,7 @@ describe('emulator: OAuth server and tokens (docs/bitrix24.md §7)', () => {
 
     it('stops accepting the old access token after a refresh', async () => {
         await withEmulator({}, async (emulator) => {
-            const { app } = emulator;
-            await refresh(emulator.oauthServer, {
-                client_id: app.clientId,
-                client_secret: app.clientSecret,
-                refresh_token: app.refreshToken,
-            });
+            await refreshAppTokens(emulator);
             const old = await rest(emulator, 'profile');
             assert.equal(old.status, 401);
             assert.equal(old.body.error, 'invalid_token');
@@ -107,11 +98,7 @@ describe('emulator: OAuth server and tokens (docs/bitrix24.md §7)', () => {
             assert.equal((await rest(emulator, 'profile')).status, 200);
             emulator.control.setClock({ advanceSeconds: 61 });
             const reply = await rest(emulator, 'profile');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'expired_token',
-                error_description: 'The access token provided has expired',
-            });
+            assertRestError(reply, 401, 'expired_token', 'The access token provided has expired');
         });
     });
 
@@ -183,12 +170,7 @@ describe('emulator: OAuth server and tokens (docs/bitrix24.md §7)', () => {
         await withEmulator({}, async (emulator) => {
             emulator.control.expireAccessTokens();
             assert.equal((await rest(emulator, 'profile')).body.error, 'expired_token');
-            const { app } = emulator;
-            const renewed = await refresh(emulator.oauthServer, {
-                client_id: app.clientId,
-                client_secret: app.clientSecret,
-                refresh_token: app.refreshToken,
-            });
+            const renewed = await refreshAppTokens(emulator);
             assert.equal(
                 (await rest(emulator, 'profile', {}, String(renewed.body.access_token))).status,
                 200,
@@ -199,15 +181,14 @@ describe('emulator: OAuth server and tokens (docs/bitrix24.md §7)', () => {
     it('lists every token pair it issued, retired ones too, over HTTP and in-process', async () => {
         await withEmulator({}, async (emulator) => {
             const { app } = emulator;
-            const renewed = await refresh(emulator.oauthServer, {
-                client_id: app.clientId,
-                client_secret: app.clientSecret,
-                refresh_token: app.refreshToken,
-            });
+            const renewed = await refreshAppTokens(emulator);
             const pairs = emulator.control.issuedTokens();
             assert.deepEqual(pairs, [
                 { accessToken: app.accessToken, refreshToken: app.refreshToken },
-                { accessToken: renewed.body.access_token, refreshToken: renewed.body.refresh_token },
+                {
+                    accessToken: String(renewed.body.access_token),
+                    refreshToken: String(renewed.body.refresh_token),
+                },
             ]);
             assert.deepEqual((await get(`${emulator.portalUrl}/_emulator/tokens`)).body, pairs);
         });

@@ -2,11 +2,20 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
+import {
+    argumentError,
+    assertRestError,
+    bindOffline,
+    type Body,
+    itRefuses,
+    queueDealAdds,
+    rest,
+    userDealChange,
+    withEmulator,
+} from './helpers';
 
 async function reserveThree(emulator: Parameters<Parameters<typeof withEmulator>[1]>[0]) {
-    await bindOffline(emulator, 'ONCRMDEALADD');
-    for (let i = 0; i < 3; i++) userDealChange(emulator, 'add');
+    await queueDealAdds(emulator, 3);
     const reply = await rest(emulator, 'event.offline.get', { clear: 0 });
     return { processId: reply.body.result.process_id as string, events: reply.body.result.events as Body[] };
 }
@@ -84,33 +93,28 @@ describe('emulator: event.offline.clear (docs/bitrix24.md §2)', () => {
                 process_id: processId,
                 message_id: ['2'],
             });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Value must be array of MESSAGE_ID values',
-                argument: 'messsage_id',
-            });
+            assertRestError(
+                reply,
+                400,
+                'ERROR_ARGUMENT',
+                'Value must be array of MESSAGE_ID values',
+                'messsage_id',
+            );
         });
     });
 
-    it('refuses a message_id that is not an array', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.clear', { process_id: 'p', message_id: 'abc' });
-            assert.equal(reply.body.argument, 'message_id');
-        });
-    });
-
-    it('refuses ids that are not positive integers', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.clear', { process_id: 'p', id: ['0'] });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Value must be array of integers',
-                argument: 'id',
-            });
-        });
-    });
+    itRefuses('event.offline.clear', [
+        {
+            what: 'a message_id that is not an array',
+            params: { process_id: 'p', message_id: 'abc' },
+            ...argumentError('Value must be array of MESSAGE_ID values', 'message_id'),
+        },
+        {
+            what: 'ids that are not positive integers',
+            params: { process_id: 'p', id: ['0'] },
+            ...argumentError('Value must be array of integers', 'id'),
+        },
+    ]);
 
     it('works with form-encoded arrays', async () => {
         await withEmulator({}, async (emulator) => {
@@ -146,17 +150,13 @@ describe('emulator: event.offline.error (docs/bitrix24.md §3)', () => {
         });
     });
 
-    it('requires message_id as an array (source over docs)', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.error', { process_id: 'p' });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Value must be array of MESSAGE_ID values',
-                argument: 'message_id',
-            });
-        });
-    });
+    itRefuses('event.offline.error', [
+        {
+            what: 'a call without message_id, which must be an array (source over docs)',
+            params: { process_id: 'p' },
+            ...argumentError('Value must be array of MESSAGE_ID values', 'message_id'),
+        },
+    ]);
 
     it('folds a newer duplicate of the same object into the error row', async () => {
         await withEmulator({}, async (emulator) => {

@@ -2,7 +2,29 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
+import type { Emulator } from '../../dist/emulator';
+import {
+    argumentError,
+    bindOffline,
+    type Body,
+    itRefuses,
+    OFFLINE_GET_FIELDS,
+    queueDealAdds,
+    rest,
+    userDealChange,
+    withEmulator,
+} from './helpers';
+
+/** Reserves two rows, then reads that reservation again by its process_id with `params`. */
+async function reserveTwoAndReread(emulator: Emulator, params: Record<string, unknown>) {
+    await queueDealAdds(emulator, 2);
+    const first = await rest(emulator, 'event.offline.get', { clear: 0 });
+    const reread = await rest(emulator, 'event.offline.get', {
+        ...params,
+        process_id: first.body.result.process_id,
+    });
+    return { first, reread };
+}
 
 describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
     it('keeps one row for 1000 updates of one deal, with the last timestamp and the first ID', async () => {
@@ -43,18 +65,10 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('returns exactly the six documented fields, with a 32-character md5 MESSAGE_ID and user_id', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', {});
             const event = reply.body.result.events[0];
-            assert.deepEqual(Object.keys(event), [
-                'ID',
-                'TIMESTAMP_X',
-                'EVENT_NAME',
-                'EVENT_DATA',
-                'EVENT_ADDITIONAL',
-                'MESSAGE_ID',
-            ]);
+            assert.deepEqual(Object.keys(event), OFFLINE_GET_FIELDS);
             assert.match(event.MESSAGE_ID, /^[0-9a-f]{32}$/);
             assert.deepEqual(event.EVENT_ADDITIONAL, { user_id: '1' });
             assert.equal(typeof event.ID, 'string');
@@ -63,8 +77,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('deletes the rows it returns when clear is left at its default of 1, with process_id null', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', {});
             assert.equal(reply.body.result.process_id, null);
             assert.equal(reply.body.result.events.length, 1);
@@ -74,8 +87,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('reserves rows under a new 32-character lowercase process_id with clear=0', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', { clear: 0 });
             assert.match(reply.body.result.process_id, /^[a-z0-9]{32}$/);
             const rows = emulator.control.queueRows();
@@ -100,8 +112,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('reads clear the way PHP intval does: "false" and "no" mean 0', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', { clear: 'false' });
             assert.match(reply.body.result.process_id, /^[a-z0-9]{32}$/);
             assert.equal(emulator.control.queueRows().length, 1);
@@ -110,14 +121,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('re-reads a reservation with process_id and clear=0 without deleting it', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
-            userDealChange(emulator, 'add');
-            const first = await rest(emulator, 'event.offline.get', { clear: 0 });
-            const reread = await rest(emulator, 'event.offline.get', {
-                clear: 0,
-                process_id: first.body.result.process_id,
-            });
+            const { first, reread } = await reserveTwoAndReread(emulator, { clear: 0 });
             assert.deepEqual(reread.body.result, first.body.result);
             assert.equal(emulator.control.queueRows().length, 2);
         });
@@ -125,14 +129,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('deletes a re-read reservation when process_id is given and clear is left at 1', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
-            userDealChange(emulator, 'add');
-            const first = await rest(emulator, 'event.offline.get', { clear: 0 });
-            const reread = await rest(emulator, 'event.offline.get', {
-                process_id: first.body.result.process_id,
-                limit: 1,
-            });
+            const { first, reread } = await reserveTwoAndReread(emulator, { limit: 1 });
             assert.equal(reread.body.result.process_id, first.body.result.process_id);
             assert.equal(reread.body.result.events.length, 1);
             // clearEvents removes the whole reservation, not only the rows returned.
@@ -157,8 +154,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('never gives the same row to parallel get calls', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 200; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 200);
             const replies = await Promise.all(
                 Array.from({ length: 10 }, () =>
                     rest(emulator, 'event.offline.get', { clear: 0, limit: 30 }),
@@ -197,31 +193,15 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('has no upper bound on limit', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 120; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 120);
             const reply = await rest(emulator, 'event.offline.get', { limit: 100000 });
             assert.equal(reply.body.result.events.length, 120);
         });
     });
 
-    for (const limit of ['0', '-5', 'abc']) {
-        it(`refuses limit ${JSON.stringify(limit)} with "Value must be positive integer"`, async () => {
-            await withEmulator({}, async (emulator) => {
-                const reply = await rest(emulator, 'event.offline.get', { limit });
-                assert.equal(reply.status, 400);
-                assert.deepEqual(reply.body, {
-                    error: 'ERROR_ARGUMENT',
-                    error_description: 'Value must be positive integer',
-                    argument: 'LIMIT',
-                });
-            });
-        });
-    }
-
     it('filters on ID with an operator prefix', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 5; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 5);
             const reply = await rest(emulator, 'event.offline.get', { filter: { '>ID': '3' } });
             assert.deepEqual(
                 reply.body.result.events.map((event: Body) => event.ID),
@@ -230,41 +210,9 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
         });
     });
 
-    it('refuses a filter field outside ID, TIMESTAMP_X, EVENT_NAME, MESSAGE_ID', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: { PROCESS_ID: '' } });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: 'Filter field not allowed: PROCESS_ID',
-            });
-        });
-    });
-
-    it('refuses an unknown filter operator', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: { '!ID': 1 } });
-            assert.equal(reply.status, 400);
-            assert.equal(reply.body.error_description, 'Filter operation not allowed: !');
-        });
-    });
-
-    it('refuses an array filter value in get with an argument-type error (per source)', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: { '@ID': [1, 2] } });
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: "The value of an argument '@ID' has an invalid type",
-                argument: '@ID',
-            });
-        });
-    });
-
     it('refuses a TIMESTAMP_X condition when reserving, but accepts it when re-reading (per source)', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const since = '2000-01-01T00:00:00+00:00';
             const reserving = await rest(emulator, 'event.offline.get', {
                 clear: 0,
@@ -284,8 +232,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('reads the unreserved rows when process_id is an empty string (per source)', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             const reply = await rest(emulator, 'event.offline.get', { clear: 0, process_id: '' });
             assert.equal(reply.body.result.process_id, '');
             assert.equal(reply.body.result.events.length, 1);
@@ -293,22 +240,43 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
         });
     });
 
-    it('refuses an order field or direction it does not know', async () => {
-        await withEmulator({}, async (emulator) => {
-            const field = await rest(emulator, 'event.offline.get', { order: { ERROR: 'ASC' } });
-            assert.equal(field.body.error_description, 'Order field not allowed: ERROR');
-            const direction = await rest(emulator, 'event.offline.get', { order: { ID: 'UP' } });
-            assert.equal(direction.body.error_description, 'Order direction should be one of {ASC|DESC}');
-        });
-    });
-
-    it('refuses a filter that is not an array', async () => {
-        await withEmulator({}, async (emulator) => {
-            const reply = await rest(emulator, 'event.offline.get', { filter: 'ID=1' });
-            assert.equal(reply.status, 400);
-            assert.equal(reply.body.error_description, 'The filter is not an array.');
-        });
-    });
+    itRefuses('event.offline.get', [
+        ...['0', '-5', 'abc'].map((limit) => ({
+            what: `limit ${JSON.stringify(limit)}`,
+            params: { limit },
+            ...argumentError('Value must be positive integer', 'LIMIT'),
+        })),
+        {
+            what: 'a filter field outside ID, TIMESTAMP_X, EVENT_NAME, MESSAGE_ID',
+            params: { filter: { PROCESS_ID: '' } },
+            ...argumentError('Filter field not allowed: PROCESS_ID'),
+        },
+        {
+            what: 'an unknown filter operator',
+            params: { filter: { '!ID': 1 } },
+            ...argumentError('Filter operation not allowed: !'),
+        },
+        {
+            what: 'an array filter value in get, as an argument-type error (per source)',
+            params: { filter: { '@ID': [1, 2] } },
+            ...argumentError("The value of an argument '@ID' has an invalid type", '@ID'),
+        },
+        {
+            what: 'an order field it does not know',
+            params: { order: { ERROR: 'ASC' } },
+            ...argumentError('Order field not allowed: ERROR'),
+        },
+        {
+            what: 'an order direction it does not know',
+            params: { order: { ID: 'UP' } },
+            ...argumentError('Order direction should be one of {ASC|DESC}'),
+        },
+        {
+            what: 'a filter that is not an array',
+            params: { filter: 'ID=1' },
+            ...argumentError('The filter is not an array.'),
+        },
+    ]);
 
     it('refuses a non-administrator with 403 ACCESS_DENIED', async () => {
         await withEmulator({}, async (emulator) => {
@@ -321,9 +289,7 @@ describe('emulator: event.offline.get (docs/bitrix24.md §1)', () => {
 
     it('purges reservations whose last change is older than 2952000 s, driven by the clock', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 2);
             await rest(emulator, 'event.offline.get', { clear: 0, limit: 1 });
             emulator.control.setClock({ advanceSeconds: 34 * 86400 });
             assert.equal(emulator.control.queueRows().length, 2);

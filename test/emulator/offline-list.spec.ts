@@ -2,13 +2,20 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { bindOffline, rest, userDealChange, withEmulator, type Body } from './helpers';
+import {
+    bindOffline,
+    type Body,
+    OFFLINE_GET_FIELDS,
+    queueDealAdds,
+    rest,
+    userDealChange,
+    withEmulator,
+} from './helpers';
 
 describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
     it('pages 50 rows at a time with start, next and total, in ID order', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 120; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 120);
             const first = await rest(emulator, 'event.offline.list', {});
             assert.equal(first.body.result.length, 50);
             assert.equal(first.body.total, 120);
@@ -23,8 +30,7 @@ describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
 
     it('shows reserved and error rows with PROCESS_ID and ERROR, and changes nothing', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 3; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 3);
             const reserved = await rest(emulator, 'event.offline.get', { clear: 0, limit: 2 });
             await rest(emulator, 'event.offline.error', {
                 process_id: reserved.body.result.process_id,
@@ -40,12 +46,7 @@ describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
                 ],
             );
             assert.deepEqual(Object.keys(list.body.result[0]), [
-                'ID',
-                'TIMESTAMP_X',
-                'EVENT_NAME',
-                'EVENT_DATA',
-                'EVENT_ADDITIONAL',
-                'MESSAGE_ID',
+                ...OFFLINE_GET_FIELDS,
                 'PROCESS_ID',
                 'ERROR',
             ]);
@@ -77,8 +78,7 @@ describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
 
     it('honours order on the six fields', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 3; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 3);
             const reply = await rest(emulator, 'event.offline.list', { order: { ID: 'DESC' } });
             assert.deepEqual(
                 reply.body.result.map((row: Body) => row.ID),
@@ -102,8 +102,7 @@ describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
 
     it('answers start=-1 with the first page and neither total nor next (docs/bitrix24.md §15.11)', async () => {
         await withEmulator({}, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 60; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 60);
             const reply = await rest(emulator, 'event.offline.list', { start: -1 });
             assert.equal(reply.body.result.length, 50);
             assert.equal('total' in reply.body, false);
@@ -113,8 +112,7 @@ describe('emulator: event.offline.list (docs/bitrix24.md §4)', () => {
 
     it('answers with total 0 and no next under legacyPaging, as older self-hosted builds do (docs/bitrix24.md §15.5)', async () => {
         await withEmulator({ legacyPaging: true }, async (emulator) => {
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            for (let i = 0; i < 60; i++) userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 60);
             const first = await rest(emulator, 'event.offline.list', {});
             assert.equal(first.body.result.length, 50);
             assert.equal(first.body.total, 0);

@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { get, postForm, postJson, rest, withEmulator, withSink } from './helpers';
+import { get, postJson, refreshAppTokens, rest, withEmulator, withSink } from './helpers';
 
 const EAST = 'https://oauth.bitrix24.tech';
 
@@ -36,16 +36,7 @@ describe('emulator: token servers by region (docs/bitrix24.md §7, §15.3)', () 
 
     it('names the configured token server in token replies: server_endpoint and domain', async () => {
         await withEmulator({ tokenServer: EAST }, async (emulator) => {
-            const reply = await postForm(
-                `${emulator.oauthServer}/oauth/`,
-                'token/',
-                new URLSearchParams({
-                    grant_type: 'refresh_token',
-                    client_id: emulator.app.clientId,
-                    client_secret: emulator.app.clientSecret,
-                    refresh_token: emulator.app.refreshToken,
-                }).toString(),
-            );
+            const reply = await refreshAppTokens(emulator);
             assert.deepEqual(
                 [reply.body.server_endpoint, reply.body.domain],
                 [`${EAST}/rest/`, 'oauth.bitrix24.tech'],
@@ -77,24 +68,9 @@ describe('emulator: token servers by region (docs/bitrix24.md §7, §15.3)', () 
         await withEmulator({ regionalTokenServer: true }, async (emulator) => {
             const { tokenServer } = emulator.control.state();
             assert.notEqual(tokenServer, emulator.oauthServer);
-            const form = (refreshToken: string) =>
-                new URLSearchParams({
-                    grant_type: 'refresh_token',
-                    client_id: emulator.app.clientId,
-                    client_secret: emulator.app.clientSecret,
-                    refresh_token: refreshToken,
-                }).toString();
-            const refused = await postForm(
-                `${emulator.oauthServer}/oauth/`,
-                'token/',
-                form(emulator.app.refreshToken),
-            );
+            const refused = await refreshAppTokens(emulator);
             assert.deepEqual([refused.status, refused.body.error], [401, 'invalid_client']);
-            const regional = await postForm(
-                `${tokenServer}/oauth/`,
-                'token/',
-                form(emulator.app.refreshToken),
-            );
+            const regional = await refreshAppTokens(emulator, emulator.app.refreshToken, tokenServer);
             assert.equal(regional.status, 200);
             assert.equal(regional.body.server_endpoint, `${tokenServer}/rest/`);
         });

@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { get, postForm, postJson, rest, withEmulator } from './helpers';
+import { assertRestError, get, postForm, postJson, rest, withEmulator } from './helpers';
 
 describe('emulator: REST transport and envelope (docs/bitrix24.md §9)', () => {
     it('answers a JSON POST with result and a time block carrying every field', async () => {
@@ -93,22 +93,14 @@ describe('emulator: REST transport and envelope (docs/bitrix24.md §9)', () => {
     it('answers an unknown method with 404 ERROR_METHOD_NOT_FOUND before checking auth', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await postJson(`${emulator.portalUrl}/rest/`, 'no.such.method', {});
-            assert.equal(reply.status, 404);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_METHOD_NOT_FOUND',
-                error_description: 'Method not found!',
-            });
+            assertRestError(reply, 404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
         });
     });
 
     it('answers a call without auth with 401 NO_AUTH_FOUND', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await postJson(`${emulator.portalUrl}/rest/`, 'profile', {});
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'NO_AUTH_FOUND',
-                error_description: 'Wrong authorization data',
-            });
+            assertRestError(reply, 401, 'NO_AUTH_FOUND', 'Wrong authorization data');
         });
     });
 
@@ -123,12 +115,13 @@ describe('emulator: REST transport and envelope (docs/bitrix24.md §9)', () => {
     it('gives argument errors an argument key and status 400', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await rest(emulator, 'event.offline.clear', {});
-            assert.equal(reply.status, 400);
-            assert.deepEqual(reply.body, {
-                error: 'ERROR_ARGUMENT',
-                error_description: "Argument 'PROCESS_ID' is null or empty",
-                argument: 'PROCESS_ID',
-            });
+            assertRestError(
+                reply,
+                400,
+                'ERROR_ARGUMENT',
+                "Argument 'PROCESS_ID' is null or empty",
+                'PROCESS_ID',
+            );
         });
     });
 

@@ -3,7 +3,17 @@
 import assert from 'node:assert/strict';
 
 import { startEmulator, timingFromEnv } from '../../dist/emulator';
-import { bindOffline, hook, postJson, rest, sleep, userDealChange, withEmulator, withSink } from './helpers';
+import {
+    bindOffline,
+    hook,
+    postJson,
+    queueDealAdds,
+    rest,
+    sleep,
+    userDealChange,
+    withEmulator,
+    withSink,
+} from './helpers';
 
 describe('emulator: the portal’s real timing (docs/bitrix24.md §15.2)', () => {
     it('writes offline rows only rowDelayMs after the answer', async () => {
@@ -61,8 +71,7 @@ describe('emulator: the portal’s real timing (docs/bitrix24.md §15.2)', () =>
                 ringDelayMs: 0,
                 ringJitterMs: 0,
             });
-            await bindOffline(emulator, 'ONCRMDEALADD');
-            userDealChange(emulator, 'add');
+            await queueDealAdds(emulator, 1);
             assert.equal(emulator.control.queueRows().length, 0);
         });
     });

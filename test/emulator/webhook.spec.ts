@@ -2,7 +2,7 @@
    reply bodies are arbitrary JSON (typed `any` in helpers.ts) that these tests check field by field */
 import assert from 'node:assert/strict';
 
-import { get, hook, postJson, withEmulator } from './helpers';
+import { assertRestError, get, hook, postJson, withEmulator } from './helpers';
 
 describe('emulator: incoming webhooks (docs/bitrix24.md §7)', () => {
     it('runs a method as the webhook user', async () => {
@@ -24,11 +24,12 @@ describe('emulator: incoming webhooks (docs/bitrix24.md §7)', () => {
         it(`answers ${method} from a webhook with 403 WRONG_AUTH_TYPE`, async () => {
             await withEmulator({}, async (emulator) => {
                 const reply = await hook(emulator, method, { event: 'ONCRMDEALADD', process_id: 'x' });
-                assert.equal(reply.status, 403);
-                assert.deepEqual(reply.body, {
-                    error: 'WRONG_AUTH_TYPE',
-                    error_description: 'Current authorization type is denied for this method',
-                });
+                assertRestError(
+                    reply,
+                    403,
+                    'WRONG_AUTH_TYPE',
+                    'Current authorization type is denied for this method',
+                );
             });
         });
     }
@@ -36,11 +37,7 @@ describe('emulator: incoming webhooks (docs/bitrix24.md §7)', () => {
     it('answers a wrong secret with 401 INVALID_CREDENTIALS', async () => {
         await withEmulator({}, async (emulator) => {
             const reply = await postJson(`${emulator.portalUrl}/rest/1/wrongsecret/`, 'profile');
-            assert.equal(reply.status, 401);
-            assert.deepEqual(reply.body, {
-                error: 'INVALID_CREDENTIALS',
-                error_description: 'Invalid request credentials',
-            });
+            assertRestError(reply, 401, 'INVALID_CREDENTIALS', 'Invalid request credentials');
         });
     });
 

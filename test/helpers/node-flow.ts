@@ -5,6 +5,7 @@ import type { NodeMessage } from 'node-red';
 import type { SinonSpy } from 'sinon';
 
 import { listenLocally, type LocalServer } from '../../dist/demo/local-server';
+import { CONTRACT } from '../editor/editor-files';
 
 export { sleep } from '../../dist/demo/wait';
 
@@ -24,20 +25,10 @@ export type FlowNode = { id: string; type: string } & Record<string, unknown>;
  */
 export function offlineGetNode(extra: Record<string, unknown> = {}): FlowNode {
     return {
+        ...CONTRACT['bitrix24-offline-get'],
         id: 'get',
         type: 'bitrix24-offline-get',
         portal: 'portal',
-        mode: 'reserve',
-        queue: 'normal',
-        limit: 50,
-        filter: '{}',
-        filterType: 'json',
-        order: '{"TIMESTAMP_X":"ASC"}',
-        orderType: 'json',
-        output: 'batch',
-        drain: true,
-        maxOpen: 4,
-        redeliverAfter: 300,
         ...extra,
     };
 }

@@ -1,6 +1,8 @@
 import http from 'node:http';
 
-import type { Emulator } from '../../dist/emulator';
+import { startEmulator, type Emulator } from '../../dist/emulator';
+import { DEAL_EVENTS, startServedBench, type ServedBench } from '../helpers/emulator-flow';
+import type { captureRed } from '../helpers/red';
 
 /**
  * What the security specs share: raw HTTP requests (a forger sends bytes, not well-formed
@@ -76,4 +78,43 @@ export function portalState(emulator: Emulator) {
 export function prototypePolluted(...keys: string[]): boolean {
     const probe: Record<string, unknown> = {};
     return keys.some((key) => key in probe);
+}
+
+/** What a hostile-request spec works on; every field is replaced before each test. */
+export interface HostileBench {
+    bench: ServedBench;
+    emulator: Emulator;
+    /** Another portal, for requests that claim to come from it. */
+    otherPortal: Emulator;
+}
+
+/**
+ * Registers the hooks of a spec that sends hostile requests to a served bench: another portal for
+ * the whole describe; before each test a fresh bench binding the deal events, then `prepare`; after
+ * each test the bench stopped and `pollutionKeys` removed from Object.prototype, in case a request
+ * got them there.
+ */
+export function useHostileBench(
+    red: ReturnType<typeof captureRed>,
+    pollutionKeys: readonly string[],
+    prepare: (hostile: HostileBench) => void | Promise<void>,
+): HostileBench {
+    // Filled in by the hooks below, before any test reads it.
+    const hostile = {} as HostileBench;
+    before(async () => {
+        hostile.otherPortal = await startEmulator();
+    });
+    after(async () => {
+        await hostile.otherPortal.stop();
+    });
+    beforeEach(async () => {
+        hostile.bench = await startServedBench(red, DEAL_EVENTS);
+        hostile.emulator = hostile.bench.emulator;
+        await prepare(hostile);
+    });
+    afterEach(async () => {
+        for (const key of pollutionKeys) delete (Object.prototype as Record<string, unknown>)[key];
+        await hostile.bench.stop();
+    });
+    return hostile;
 }

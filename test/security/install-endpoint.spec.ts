@@ -4,50 +4,38 @@ import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 
 import { FileTokenStore } from '../../dist/bitrix24';
-import { startEmulator, type Emulator } from '../../dist/emulator';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import type { PortalNode } from '../../dist/nodes/shared/portal-node';
-import { DEAL_EVENTS, startServedBench, type ServedBench } from '../helpers/emulator-flow';
 import { captureRed } from '../helpers/red';
-import { form, FORM, portalState, prototypePolluted, send, type RawRequest } from './helpers';
+import {
+    form,
+    FORM,
+    portalState,
+    prototypePolluted,
+    send,
+    useHostileBench,
+    type RawRequest,
+} from './helpers';
 
 const POLLUTION_KEYS = ['polluted', 'access_token', 'refresh_token', 'client_endpoint', 'application_token'];
 
 describe('security: the installation callback refuses what the portal did not send, storing nothing', function () {
     this.timeout(20_000);
-    let bench: ServedBench;
-    let emulator: Emulator;
-    let otherPortal: Emulator;
     const red = captureRed();
-
-    before(async () => {
-        otherPortal = await startEmulator();
-    });
-
-    after(async () => {
-        await otherPortal.stop();
-    });
-
-    beforeEach(async () => {
-        bench = await startServedBench(red, DEAL_EVENTS);
-        emulator = bench.emulator;
+    const setup = useHostileBench(red, POLLUTION_KEYS, ({ emulator }) => {
         emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: 'Deal' } });
     });
 
-    afterEach(async () => {
-        for (const key of POLLUTION_KEYS) delete (Object.prototype as Record<string, unknown>)[key];
-        await bench.stop();
-    });
-
-    async function load(portal = bench.portal()) {
+    async function load(portal = setup.bench.portal()) {
         await helper.load([portalModule, red.module], [portal.node], { portal: portal.credentials });
         const node = helper.getNode('portal') as unknown as PortalNode;
         await node.connection.ready;
         return node;
     }
 
-    const url = (id = 'portal') => `${bench.publicUrl}/bitrix24/install/${id}`;
-    const tokenFile = () => new FileTokenStore(path.join(bench.userDir, 'bitrix24', 'tokens-portal.json'));
+    const url = (id = 'portal') => `${setup.bench.publicUrl}/bitrix24/install/${id}`;
+    const tokenFile = () =>
+        new FileTokenStore(path.join(setup.bench.userDir, 'bitrix24', 'tokens-portal.json'));
 
     /** The callback the emulator posts at installation (docs/bitrix24.md §7), with fields changed. */
     function callback(
@@ -60,15 +48,15 @@ describe('security: the installation callback refuses what the portal did not se
             'auth[access_token]': tokens.accessToken,
             'auth[refresh_token]': tokens.refreshToken,
             'auth[expires_in]': '3600',
-            'auth[domain]': new URL(emulator.portalUrl).host,
-            'auth[server_endpoint]': `${emulator.oauthServer}/rest/`,
-            'auth[client_endpoint]': `${emulator.portalUrl}/rest/`,
-            'auth[member_id]': emulator.app.memberId,
-            'auth[application_token]': emulator.app.applicationToken,
+            'auth[domain]': new URL(setup.emulator.portalUrl).host,
+            'auth[server_endpoint]': `${setup.emulator.oauthServer}/rest/`,
+            'auth[client_endpoint]': `${setup.emulator.portalUrl}/rest/`,
+            'auth[member_id]': setup.emulator.app.memberId,
+            'auth[application_token]': setup.emulator.app.applicationToken,
             ...extra,
         };
     }
-    const freshTokens = () => emulator.control.issueTokens({ clientId: emulator.app.clientId });
+    const freshTokens = () => setup.emulator.control.issueTokens({ clientId: setup.emulator.app.clientId });
 
     /**
      * Posts a callback the route must refuse: nothing stored, the deployed application token
@@ -76,11 +64,11 @@ describe('security: the installation callback refuses what the portal did not se
      */
     async function expectRefused(request: RawRequest, status: number, probes = 0) {
         const node = await load();
-        const before = portalState(emulator);
+        const before = portalState(setup.emulator);
         assert.equal((await send(url(), request)).status, status);
         assert.equal(await tokenFile().load(), undefined, 'no token stored');
-        assert.equal(await node.connection.applicationToken(), emulator.app.applicationToken);
-        const after = portalState(emulator);
+        assert.equal(await node.connection.applicationToken(), setup.emulator.app.applicationToken);
+        const after = portalState(setup.emulator);
         assert.equal(after.requestsByMethod['app.info'] ?? 0, probes, 'app.info probes');
         assert.deepEqual(
             { ...after, requests: after.requests - probes, requestsByMethod: before.requestsByMethod },
@@ -95,7 +83,7 @@ describe('security: the installation callback refuses what the portal did not se
         const response = await send(url(), { body: form(callback(tokens)), contentType: FORM });
         assert.equal(response.status, 200);
         assert.equal((await tokenFile().load())?.refreshToken, tokens.refreshToken);
-        assert.equal(await node.connection.applicationToken(), emulator.app.applicationToken);
+        assert.equal(await node.connection.applicationToken(), setup.emulator.app.applicationToken);
     });
 
     it('refuses tokens the portal does not know with 403 after one app.info', async () => {
@@ -107,7 +95,7 @@ describe('security: the installation callback refuses what the portal did not se
     });
 
     it('refuses working tokens of another application on the same portal with 400 after one app.info', async () => {
-        const other = await emulator.control.installApp({});
+        const other = await setup.emulator.control.installApp({});
         const body = form(callback(other, { 'auth[application_token]': other.applicationToken }));
         await expectRefused({ body, contentType: FORM }, 400, 1);
     });
@@ -121,9 +109,9 @@ describe('security: the installation callback refuses what the portal did not se
 
     it('refuses a callback from another portal with 400, without a request', async () => {
         const body = form(
-            callback(otherPortal.app, {
-                'auth[client_endpoint]': `${otherPortal.portalUrl}/rest/`,
-                'auth[application_token]': otherPortal.app.applicationToken,
+            callback(setup.otherPortal.app, {
+                'auth[client_endpoint]': `${setup.otherPortal.portalUrl}/rest/`,
+                'auth[application_token]': setup.otherPortal.app.applicationToken,
             }),
         );
         await expectRefused({ body, contentType: FORM }, 400);
@@ -132,7 +120,11 @@ describe('security: the installation callback refuses what the portal did not se
     const malformed: [string, () => string, string?][] = [
         [
             'without tokens',
-            () => form({ event: 'ONAPPINSTALL', 'auth[client_endpoint]': `${emulator.portalUrl}/rest/` }),
+            () =>
+                form({
+                    event: 'ONAPPINSTALL',
+                    'auth[client_endpoint]': `${setup.emulator.portalUrl}/rest/`,
+                }),
         ],
         ['with empty tokens', () => form(callback({ accessToken: '', refreshToken: '' }))],
         [
@@ -173,22 +165,22 @@ describe('security: the installation callback refuses what the portal did not se
     it('answers a GET with 404, and a callback for a node that is not deployed with 404', async () => {
         await expectRefused({ method: 'GET' }, 404);
         const body = form(callback(freshTokens()));
-        const before = portalState(emulator);
+        const before = portalState(setup.emulator);
         assert.equal((await send(url('nope'), { body, contentType: FORM })).status, 404);
-        assert.deepEqual(portalState(emulator), before);
+        assert.deepEqual(portalState(setup.emulator), before);
     });
 
     it('refuses a callback for a webhook portal node, storing nothing', async () => {
-        const portal = bench.portal({ authType: 'webhook' });
+        const portal = setup.bench.portal({ authType: 'webhook' });
         await helper.load([portalModule, red.module], [portal.node], {
-            portal: { webhookUrl: emulator.webhookUrl },
+            portal: { webhookUrl: setup.emulator.webhookUrl },
         });
         const body = form(callback(freshTokens()));
-        const before = portalState(emulator);
+        const before = portalState(setup.emulator);
         const response = await send(url(), { body, contentType: FORM });
         assert.ok(response.status === 400 || response.status === 403, `status ${response.status}`);
         assert.equal(await tokenFile().load(), undefined);
-        assert.deepEqual(portalState(emulator), before);
+        assert.deepEqual(portalState(setup.emulator), before);
     });
 
     it('keeps the __proto__ keys of a hostile body off Object.prototype', async () => {
@@ -197,8 +189,8 @@ describe('security: the installation callback refuses what the portal did not se
             '__proto__[polluted]=yes',
             `auth[__proto__][access_token]=${tokens.accessToken}`,
             `auth[__proto__][refresh_token]=${tokens.refreshToken}`,
-            `auth[__proto__][client_endpoint]=${emulator.portalUrl}/rest/`,
-            `auth[__proto__][application_token]=${emulator.app.applicationToken}`,
+            `auth[__proto__][client_endpoint]=${setup.emulator.portalUrl}/rest/`,
+            `auth[__proto__][application_token]=${setup.emulator.app.applicationToken}`,
             'event=ONAPPINSTALL',
         ].join('&');
         await expectRefused({ body: hostile, contentType: FORM }, 400);

@@ -18,18 +18,12 @@ import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake
 import { collect, until } from '../helpers/emulator-flow';
 import { FakePortal, ok, type FakeReply } from '../helpers/fake-portal';
 import { captureRed } from '../helpers/red';
+import { dealUpdateEvent } from '../helpers/offline-event';
 
 const APP_TOKEN = 'apptoken-answers-77aa88bb';
 const CREDS = { clientId: 'local.answers', accessToken: 'at-answers-0001', applicationToken: APP_TOKEN };
 const PROCESS_ID = 'c'.repeat(32);
-const EVENT = {
-    ID: '1',
-    TIMESTAMP_X: '2025-11-28T10:00:00+00:00',
-    EVENT_NAME: 'ONCRMDEALUPDATE',
-    EVENT_DATA: { FIELDS: { ID: 7 } },
-    EVENT_ADDITIONAL: {},
-    MESSAGE_ID: 'a'.repeat(32),
-};
+const EVENT = dealUpdateEvent(7);
 
 /** Answers a server in front of the portal may give instead of Bitrix24's, and what the user reads. */
 const ANSWERS: [string, (otherHost: string) => FakeReply, RegExp][] = [

@@ -2,21 +2,21 @@ import assert from 'node:assert/strict';
 
 import helper from 'node-red-node-test-helper';
 
-import { startEmulator, type Emulator } from '../../dist/emulator';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import {
-    collect,
-    DEAL_EVENTS,
-    rowsQueued,
-    startServedBench,
-    until,
-    type ServedBench,
-} from '../helpers/emulator-flow';
+import { collect, rowsQueued, until } from '../helpers/emulator-flow';
 import { spies } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
-import { form, FORM, portalState, prototypePolluted, send, type RawRequest } from './helpers';
+import {
+    form,
+    FORM,
+    portalState,
+    prototypePolluted,
+    send,
+    useHostileBench,
+    type RawRequest,
+} from './helpers';
 
 const PATH = '/bitrix24/onoffline';
 const REFUSED = 'bitrix24-onoffline-trigger.status.refused';
@@ -38,22 +38,8 @@ function ring(token: string, extra: Record<string, string> = {}): Record<string,
 
 describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not send, changing nothing', function () {
     this.timeout(20_000);
-    let bench: ServedBench;
-    let emulator: Emulator;
-    let otherPortal: Emulator;
     const red = captureRed();
-
-    before(async () => {
-        otherPortal = await startEmulator();
-    });
-
-    after(async () => {
-        await otherPortal.stop();
-    });
-
-    beforeEach(async () => {
-        bench = await startServedBench(red, DEAL_EVENTS);
-        emulator = bench.emulator;
+    const setup = useHostileBench(red, POLLUTION_KEYS, async ({ bench, emulator }) => {
         const portal = bench.portal();
         await helper.load(
             [portalModule, triggerModule, getModule, red.module],
@@ -94,12 +80,7 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
         );
     });
 
-    afterEach(async () => {
-        for (const key of POLLUTION_KEYS) delete (Object.prototype as Record<string, unknown>)[key];
-        await bench.stop();
-    });
-
-    const url = () => `${bench.publicUrl}${PATH}`;
+    const url = () => `${setup.bench.publicUrl}${PATH}`;
     const refusals = () =>
         spies(helper.getNode('t1'))
             .status.getCalls()
@@ -109,27 +90,27 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
     async function expectRefused(request: RawRequest, status: number) {
         const rings = collect('rings');
         const events = collect('events');
-        const before = portalState(emulator);
+        const before = portalState(setup.emulator);
         const response = await send(url(), request);
         assert.equal(response.status, status);
         // The badge counts each refusal once the request is judged: then nothing more can follow.
         await until(() => refusals() === 1, 5000, 'the refusal');
         assert.deepEqual(rings, [], 'no msg from the trigger');
         assert.deepEqual(events, [], 'no read');
-        assert.deepEqual(portalState(emulator), before, 'no request, no row or binding changed');
+        assert.deepEqual(portalState(setup.emulator), before, 'no request, no row or binding changed');
     }
 
     it('lets a genuine ring through, and its read reserves the rows (the control for the refusals)', async () => {
         const rings = collect('rings');
         const events = collect('events');
         const response = await send(url(), {
-            body: form(ring(emulator.app.applicationToken)),
+            body: form(ring(setup.emulator.app.applicationToken)),
             contentType: FORM,
         });
         assert.equal(response.status, 200);
         await until(() => events.length === 1, 5000, 'the read');
         assert.equal(rings.length, 1);
-        assert.equal(emulator.control.counters().rowsReserved, 3);
+        assert.equal(setup.emulator.control.counters().rowsReserved, 3);
     });
 
     const refusedRings: [string, () => Promise<RawRequest> | RawRequest][] = [
@@ -148,39 +129,39 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
         [
             'the application token of another application on the same portal',
             async () => {
-                const other = await emulator.control.installApp({});
+                const other = await setup.emulator.control.installApp({});
                 return { body: form(ring(other.applicationToken)), contentType: FORM };
             },
         ],
         [
             'the application token of another portal',
-            () => ({ body: form(ring(otherPortal.app.applicationToken)), contentType: FORM }),
+            () => ({ body: form(ring(setup.otherPortal.app.applicationToken)), contentType: FORM }),
         ],
         [
             'the right token with a different event',
             () => ({
-                body: form(ring(emulator.app.applicationToken, { event: 'ONCRMDEALUPDATE' })),
+                body: form(ring(setup.emulator.app.applicationToken, { event: 'ONCRMDEALUPDATE' })),
                 contentType: FORM,
             }),
         ],
         [
             'the right token in an array where a string belongs',
             () => ({
-                body: `event=ONOFFLINEEVENT&auth[application_token][]=${emulator.app.applicationToken}`,
+                body: `event=ONOFFLINEEVENT&auth[application_token][]=${setup.emulator.app.applicationToken}`,
                 contentType: FORM,
             }),
         ],
         [
             'the event name in an array',
             () => ({
-                body: `event[]=ONOFFLINEEVENT&auth[application_token]=${emulator.app.applicationToken}`,
+                body: `event[]=ONOFFLINEEVENT&auth[application_token]=${setup.emulator.app.applicationToken}`,
                 contentType: FORM,
             }),
         ],
         [
             'the right token with ts in an array',
             () => ({
-                body: `${form(ring(emulator.app.applicationToken, { ts: '1' })).replace('ts=1', 'ts[]=1')}`,
+                body: `${form(ring(setup.emulator.app.applicationToken, { ts: '1' })).replace('ts=1', 'ts[]=1')}`,
                 contentType: FORM,
             }),
         ],
@@ -189,7 +170,7 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
             () => ({
                 body: JSON.stringify({
                     event: 'ONOFFLINEEVENT',
-                    auth: { application_token: emulator.app.applicationToken },
+                    auth: { application_token: setup.emulator.app.applicationToken },
                 }),
                 contentType: 'application/json',
             }),
@@ -197,28 +178,28 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
         [
             'a broken %-escape in the token',
             () => ({
-                body: `event=ONOFFLINEEVENT&auth[application_token]=${emulator.app.applicationToken}%E0%A4%A`,
+                body: `event=ONOFFLINEEVENT&auth[application_token]=${setup.emulator.app.applicationToken}%E0%A4%A`,
                 contentType: FORM,
             }),
         ],
         [
             'the right token beside a broken %-escape',
             () => ({
-                body: `${form(ring(emulator.app.applicationToken))}&auth[domain]=%ZZportal`,
+                body: `${form(ring(setup.emulator.app.applicationToken))}&auth[domain]=%ZZportal`,
                 contentType: FORM,
             }),
         ],
         [
             'a body over 16 KB',
             () => ({
-                body: `${form(ring(emulator.app.applicationToken))}&pad=${'x'.repeat(17 * 1024)}`,
+                body: `${form(ring(setup.emulator.app.applicationToken))}&pad=${'x'.repeat(17 * 1024)}`,
                 contentType: FORM,
             }),
         ],
         [
             'a body over 16 KB sent in chunks without a Content-Length',
             () => ({
-                body: `${form(ring(emulator.app.applicationToken))}&pad=${'x'.repeat(17 * 1024)}`,
+                body: `${form(ring(setup.emulator.app.applicationToken))}&pad=${'x'.repeat(17 * 1024)}`,
                 contentType: FORM,
                 chunked: true,
             }),
@@ -233,11 +214,11 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
 
     it('refuses a GET carrying the right token with 404, changing nothing', async () => {
         const rings = collect('rings');
-        const before = portalState(emulator);
-        const query = new URLSearchParams(ring(emulator.app.applicationToken)).toString();
+        const before = portalState(setup.emulator);
+        const query = new URLSearchParams(ring(setup.emulator.app.applicationToken)).toString();
         assert.equal((await send(`${url()}?${query}`, { method: 'GET' })).status, 404);
         assert.deepEqual(rings, []);
-        assert.deepEqual(portalState(emulator), before);
+        assert.deepEqual(portalState(setup.emulator), before);
     });
 
     it('keeps the __proto__ keys of a hostile body off Object.prototype, so the runtime goes on reading the portal', async () => {
@@ -252,7 +233,7 @@ describe('security: the ONOFFLINEEVENT endpoint refuses what the portal did not 
         assert.equal(prototypePolluted(...POLLUTION_KEYS), false, 'Object.prototype is clean');
         // The runtime still talks to the portal: an `error` key planted on every object would fail each reply.
         const events = collect('events');
-        await send(url(), { body: form(ring(emulator.app.applicationToken)), contentType: FORM });
+        await send(url(), { body: form(ring(setup.emulator.app.applicationToken)), contentType: FORM });
         await until(() => events.length === 1, 5000, 'the read after the hostile body');
     });
 });

@@ -16,6 +16,7 @@
  */
 import { emulatorPortalNode, portalNode } from '../../dist/demo/portal-node';
 import type { Emulator } from '../../dist/emulator';
+import { CONFIRM_DEFAULTS, CONTRACT } from '../editor/editor-files';
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -66,19 +67,11 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
         id,
         type: 'bitrix24-offline-get',
         ...at(420, row),
+        ...CONTRACT['bitrix24-offline-get'],
         name: queue === 'error' ? 'error queue' : 'queue',
         portal: 'portal',
-        mode: 'reserve',
         queue,
-        limit: 50,
-        filter: '{}',
-        filterType: 'json',
-        order: '{"TIMESTAMP_X":"ASC"}',
-        orderType: 'json',
-        authConnector: '',
         output: 'event',
-        drain: true,
-        maxOpen: 4,
         redeliverAfter,
         wires: [['enrich'], ['tap']],
     });
@@ -102,15 +95,8 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
         id,
         type,
         ...at(1400, row),
-        name: '',
+        ...CONFIRM_DEFAULTS,
         portal: 'portal',
-        processId: 'process_id',
-        processIdType: 'msg',
-        messageIds: 'message_id',
-        messageIdsType: 'msg',
-        authConnector: '',
-        coalesce: true,
-        coalesceMs: 1000,
         wires: [['tap']],
     });
     /** A function node that sends a copy of the msg as the JSON body of the http request node `to`. */

@@ -4,7 +4,9 @@ import type { Bitrix24Error } from '../../dist/bitrix24';
 import { Bitrix24Client } from '../../dist/bitrix24';
 import { bindingSpec } from '../../dist/runtime/bind/binding-spec';
 import { EventBindings } from '../../dist/runtime/bind/event-bindings';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import type { FakePortal } from '../helpers/fake-portal';
+import { fail, ok } from '../helpers/fake-portal';
+import { useFakePortals } from '../helpers/use-fake-portals';
 
 interface Row {
     event: string;
@@ -107,24 +109,17 @@ describe('bind runtime', () => {
     });
 
     describe('EventBindings', () => {
-        let portal: FakePortal;
+        const { connect, portal } = useFakePortals('portal');
         let client: Bitrix24Client;
         let rows: Row[];
 
-        beforeEach(async () => {
-            portal = await new FakePortal().start();
-            rows = bindingTable(portal);
-            client = new Bitrix24Client({
-                portalUrl: portal.url,
-                auth: { type: 'oauth', tokens: { accessToken: 'at-bind-unit-1234' } },
-                rateLimit: { burst: 50, rps: 100 },
-                mergeCalls: false,
-            });
-        });
-
-        afterEach(async () => {
-            await client.close();
-            await portal.stop();
+        beforeEach(() => {
+            rows = bindingTable(portal());
+            client = connect(
+                portal(),
+                { type: 'oauth', tokens: { accessToken: 'at-bind-unit-1234' } },
+                { mergeCalls: false },
+            );
         });
 
         const deal = (connector = '') =>
@@ -141,7 +136,7 @@ describe('bind runtime', () => {
             });
             assert.equal((await bindings.bind(deal())).already, true);
             assert.equal(rows.length, 1);
-            const sent = portal.calls('event.bind')[0].body;
+            const sent = portal().calls('event.bind')[0].body;
             assert.equal(sent.event_type, 'offline');
             assert.equal(sent.handler, undefined);
         });
@@ -154,7 +149,7 @@ describe('bind runtime', () => {
                 rows.map((r) => r.connector),
                 ['erp', ''],
             );
-            assert.equal(portal.calls('event.bind')[0].body.auth_connector, 'erp');
+            assert.equal(portal().calls('event.bind')[0].body.auth_connector, 'erp');
         });
 
         it('ensure reads event.get and binds only what is missing', async () => {
@@ -162,8 +157,8 @@ describe('bind runtime', () => {
             assert.equal((await bindings.ensure(deal('erp'))).already, false);
             assert.equal((await bindings.ensure(deal('erp'))).already, true);
             assert.equal((await bindings.ensure(deal())).already, false);
-            assert.equal(portal.calls('event.get').length, 3);
-            assert.equal(portal.calls('event.bind').length, 2);
+            assert.equal(portal().calls('event.get').length, 3);
+            assert.equal(portal().calls('event.bind').length, 2);
             assert.equal(rows.length, 2);
         });
 
@@ -176,9 +171,9 @@ describe('bind runtime', () => {
                 options: { minTimeout: 5 },
             });
             await bindings.ensure(spec);
-            assert.deepEqual(portal.calls('event.bind')[0].body.options, { minTimeout: 5 });
+            assert.deepEqual(portal().calls('event.bind')[0].body.options, { minTimeout: 5 });
             assert.equal((await bindings.ensure(spec)).already, true);
-            assert.equal(portal.calls('event.bind').length, 1);
+            assert.equal(portal().calls('event.bind').length, 1);
         });
 
         it('unbinds and reports how many handlers went', async () => {
@@ -198,7 +193,7 @@ describe('bind runtime', () => {
         });
 
         it('passes the portal errors on with their codes', async () => {
-            portal.on('event.bind', () =>
+            portal().on('event.bind', () =>
                 fail(
                     403,
                     'ACCESS_DENIED',
@@ -213,12 +208,12 @@ describe('bind runtime', () => {
 
         it('refuses a webhook portal with WRONG_AUTH_TYPE without a request', async () => {
             const hook = new Bitrix24Client({
-                portalUrl: portal.url,
-                auth: { type: 'webhook', webhookUrl: `${portal.url}/rest/1/whsecret123456/` },
+                portalUrl: portal().url,
+                auth: { type: 'webhook', webhookUrl: `${portal().url}/rest/1/whsecret123456/` },
             });
             try {
                 await assert.rejects(new EventBindings(hook).ensure(deal()), { code: 'WRONG_AUTH_TYPE' });
-                assert.equal(portal.requests.length, 0);
+                assert.equal(portal().requests.length, 0);
             } finally {
                 await hook.close();
             }

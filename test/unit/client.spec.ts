@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import type { Bitrix24Error } from '../../dist/bitrix24';
 import { Bitrix24Client, FileTokenStore, type Bitrix24ClientOptions } from '../../dist/bitrix24';
 import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import { useTempDir } from '../helpers/temp-dir';
 
 const SECRET = {
     clientSecret: 'cs-0b1c2d3e4f5a6b7c',
@@ -18,19 +18,17 @@ const SECRET = {
 
 describe('Bitrix24Client', () => {
     let portal: FakePortal;
-    let dir: string;
+    const dir = useTempDir('b24-client-');
     const clients: Bitrix24Client[] = [];
     const logLines: string[] = [];
 
     beforeEach(async () => {
         portal = await new FakePortal().start();
-        dir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-client-'));
     });
 
     afterEach(async () => {
         await Promise.all(clients.splice(0).map((client) => client.close()));
         await portal.stop();
-        await fs.rm(dir, { recursive: true, force: true });
     });
 
     function oauthClient(
@@ -45,7 +43,7 @@ describe('Bitrix24Client', () => {
                 clientSecret: SECRET.clientSecret,
                 oauthServer: portal.url,
                 tokens,
-                store: new FileTokenStore(path.join(dir, 'tokens.json'), 'credential-secret'),
+                store: new FileTokenStore(path.join(dir(), 'tokens.json'), 'credential-secret'),
             },
             rateLimit: { burst: 50, rps: 100 },
             log: (_level, line) => logLines.push(line),
@@ -99,7 +97,7 @@ describe('Bitrix24Client', () => {
 
         it('has the rotated refresh token on disk before the retried call is sent', async () => {
             const state = rotatingTokens();
-            const store = new FileTokenStore(path.join(dir, 'tokens.json'), 'credential-secret');
+            const store = new FileTokenStore(path.join(dir(), 'tokens.json'), 'credential-secret');
             const onDisk: (string | undefined)[] = [];
             portal.on('profile', async (req) => {
                 if (req.body.auth !== state.access) return fail(401, 'expired_token');
@@ -117,7 +115,7 @@ describe('Bitrix24Client', () => {
             );
             await oauthClient().call('profile');
             const stored = await new FileTokenStore(
-                path.join(dir, 'tokens.json'),
+                path.join(dir(), 'tokens.json'),
                 'credential-secret',
             ).load();
             assert.ok(stored);
@@ -135,7 +133,7 @@ describe('Bitrix24Client', () => {
                 req.body.auth === SECRET.newAccess ? ok({}) : fail(401, 'expired_token'),
             );
             await oauthClient().call('profile');
-            const file = path.join(dir, 'tokens.json');
+            const file = path.join(dir(), 'tokens.json');
             assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
             const text = await fs.readFile(file, 'utf8');
             assert.ok(!text.includes(SECRET.newRefresh) && !text.includes(SECRET.newAccess));

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 
-import { Bitrix24Client, type Bitrix24Error } from '../../dist/bitrix24';
+import type { Bitrix24Client } from '../../dist/bitrix24';
+import { type Bitrix24Error } from '../../dist/bitrix24';
 import { Enricher } from '../../dist/runtime/enrich/enricher';
 import { fieldSelector } from '../../dist/runtime/enrich/field-select';
 import { checkUserMap, planFor } from '../../dist/runtime/enrich/read-map';
-import { fail, FakePortal, ok } from '../helpers/fake-portal';
+import { fail, ok } from '../helpers/fake-portal';
+import { useFakePortals } from '../helpers/use-fake-portals';
 
 const event = (name: string, data: unknown, id = '1') => ({
     ID: id,
@@ -28,26 +30,16 @@ describe('enrich runtime', () => {
                 method: 'crm.item.get',
                 params: { entityTypeId: 2, id: 49 },
             });
-            assert.deepEqual(readOf('ONCRMLEADADD', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 1,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMCONTACTUPDATE', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 3,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMCOMPANYUPDATE', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 4,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMQUOTEUPDATE', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 7,
-                id: 5,
-            });
-            assert.deepEqual(readOf('ONCRMDEALMOVETOCATEGORY', { FIELDS: { ID: 5 } }).params, {
-                entityTypeId: 2,
-                id: 5,
-            });
+            const entityTypes: [string, number][] = [
+                ['ONCRMLEADADD', 1],
+                ['ONCRMCONTACTUPDATE', 3],
+                ['ONCRMCOMPANYUPDATE', 4],
+                ['ONCRMQUOTEUPDATE', 7],
+                ['ONCRMDEALMOVETOCATEGORY', 2],
+            ];
+            for (const [event, entityTypeId] of entityTypes) {
+                assert.deepEqual(readOf(event, { FIELDS: { ID: 5 } }).params, { entityTypeId, id: 5 }, event);
+            }
         });
 
         it('takes a smart process type from ENTITY_TYPE_ID or the _<id> suffix', () => {
@@ -158,34 +150,27 @@ describe('enrich runtime', () => {
     });
 
     describe('Enricher', () => {
-        let portal: FakePortal;
+        const { connect, portal } = useFakePortals('portal');
         let client: Bitrix24Client;
         const deals = new Map<number, { id: number; title: string; stageId: string }>();
 
-        beforeEach(async () => {
-            portal = await new FakePortal().start();
-            portal.withBatch();
+        beforeEach(() => {
+            portal().withBatch();
             deals.clear();
             for (let id = 1; id <= 120; id++) deals.set(id, { id, title: `deal ${id}`, stageId: 'NEW' });
-            portal.on('crm.item.get', (req) => {
+            portal().on('crm.item.get', (req) => {
                 const deal = deals.get(Number(req.body.id));
                 return deal ? ok({ item: deal }) : fail(400, 'NOT_FOUND', 'Item not found');
             });
-            portal.on('tasks.task.get', () =>
+            portal().on('tasks.task.get', () =>
                 fail(400, 'ERROR_CORE', 'TASKS_ERROR_EXCEPTION_#256; Task not found or not accessible'),
             );
-            portal.on('crm.activity.get', () => fail(403, 'ACCESS_DENIED', 'Access denied'));
-            client = new Bitrix24Client({
-                portalUrl: portal.url,
-                auth: { type: 'oauth', tokens: { accessToken: 'at-enrich-unit-9012' } },
-                rateLimit: { burst: 50, rps: 100 },
-                mergeCalls: false,
-            });
-        });
-
-        afterEach(async () => {
-            await client.close();
-            await portal.stop();
+            portal().on('crm.activity.get', () => fail(403, 'ACCESS_DENIED', 'Access denied'));
+            client = connect(
+                portal(),
+                { type: 'oauth', tokens: { accessToken: 'at-enrich-unit-9012' } },
+                { mergeCalls: false },
+            );
         });
 
         it('reads 200 events of 120 deals, 10 deleted, in at most 3 requests, reading each deal once', async () => {
@@ -204,7 +189,7 @@ describe('enrich runtime', () => {
             // Deals 111..120 are gone by the time they are read.
             for (let id = 111; id <= 120; id++) deals.delete(id);
             const result = await new Enricher(client).enrich(events);
-            assert.ok(portal.requests.length <= 3, `${portal.requests.length} requests`);
+            assert.ok(portal().requests.length <= 3, `${portal().requests.length} requests`);
             assert.equal(result.reads, 120);
             assert.equal(result.events.length, 200);
             const deleted = result.events.filter((e) => e.deleted);
@@ -245,7 +230,7 @@ describe('enrich runtime', () => {
         });
 
         it('fails as a whole on a passing failure, so that the events are processed later', async () => {
-            portal.on('crm.item.get', () =>
+            portal().on('crm.item.get', () =>
                 fail(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.'),
             );
             await assert.rejects(
@@ -259,7 +244,7 @@ describe('enrich runtime', () => {
                 event('ONCRMDEALDELETE', { FIELDS: { ID: 1 } }),
             ]);
             assert.equal(result.events[0].deleted, true);
-            assert.equal(portal.requests.length, 0);
+            assert.equal(portal().requests.length, 0);
         });
     });
 });

@@ -79,15 +79,25 @@ describe('trigger runtime', () => {
         });
         afterEach(() => clock.restore());
 
+        /** Advances the fake clock step by step, checking the ticks counted so far after each step. */
+        function expectTicks(counted: () => number, steps: [advanceMs: number, ticks: number][]) {
+            for (const [advanceMs, ticks] of steps) {
+                clock.tick(advanceMs);
+                assert.equal(counted(), ticks, `ticks after ${advanceMs} ms more`);
+            }
+        }
+
         it('ticks every interval without a reset', () => {
             let ticks = 0;
             const timer = new PollTimer(60, () => ticks++);
-            clock.tick(59_999);
-            assert.equal(ticks, 0);
-            clock.tick(1);
-            assert.equal(ticks, 1);
-            clock.tick(120_000);
-            assert.equal(ticks, 3);
+            expectTicks(
+                () => ticks,
+                [
+                    [59_999, 0],
+                    [1, 1],
+                    [120_000, 3],
+                ],
+            );
             timer.stop();
         });
 
@@ -96,10 +106,13 @@ describe('trigger runtime', () => {
             const timer = new PollTimer(10, () => ticks++);
             clock.tick(9_000);
             timer.reset();
-            clock.tick(9_000);
-            assert.equal(ticks, 0);
-            clock.tick(1_000);
-            assert.equal(ticks, 1);
+            expectTicks(
+                () => ticks,
+                [
+                    [9_000, 0],
+                    [1_000, 1],
+                ],
+            );
             timer.stop();
         });
 

@@ -1,5 +1,6 @@
 // event.offline.get (docs/bitrix24.md §1, per source Api\Event::eventOfflineGet).
 import { changeKeyCase, intval, isset, type PhpArray } from '../php/values';
+import type { SubQueue } from '../queue/offline-queue';
 import { randomProcessId } from '../random';
 import { connectorOf, ok, type CallContext, type MethodResult } from '../rest/context';
 import { argumentError, wrongLicense } from '../rest/errors';
@@ -42,19 +43,20 @@ export function eventOfflineGet(query: PhpArray, ctx: CallContext): MethodResult
     if (limit <= 0) throw argumentError('Value must be positive integer', 'LIMIT');
     const conditions = sanitizeFilter(filter, GET_FIELDS, portal.info.offsetMinutes);
     const sort = rowOrder(sanitizeOrder(order, GET_FIELDS));
-    const accept = rowFilter(conditions);
+    const sub: SubQueue = { appId: app.id, connector, error };
+    const selection = { filter: rowFilter(conditions), order: sort, limit };
 
     let rows;
     if (processId === null) {
         checkReservationFilter(conditions);
         processId = randomProcessId();
-        rows = portal.queue.reserve(app.id, connector, error, accept, sort, limit, processId);
+        rows = portal.queue.reserve(sub, selection, processId);
         if (!clear) portal.counters.rowsReserved += rows.length;
     } else {
         // Re-reading a reservation. With clear left at its default of 1, the rows are deleted
         // below; a process_id of '' addresses the unreserved rows (both per source).
         returnProcessId = true;
-        rows = portal.queue.readProcess(app.id, connector, error, processId, accept, sort, limit);
+        rows = portal.queue.readProcess(sub, processId, selection);
     }
     const events = rows.map((row) => getRow(row, portal.info.offsetMinutes));
 

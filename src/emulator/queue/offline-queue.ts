@@ -9,6 +9,20 @@ import { SortedRows } from './sorted-rows';
 export type RowFilter = (row: OfflineRow) => boolean;
 export type RowOrder = (a: OfflineRow, b: OfflineRow) => number;
 
+/** One sub-queue of `get`: the rows of one app and connector with one ERROR value. */
+export interface SubQueue {
+    appId: number;
+    connector: string;
+    error: 0 | 1;
+}
+
+/** Which rows a read picks: those passing `filter`, in `order`, at most `limit` of them. */
+export interface RowSelection {
+    filter: RowFilter;
+    order: RowOrder;
+    limit: number;
+}
+
 /** Sentinel for "ORDER BY TIMESTAMP_X ASC" (the default of `get`): served from the sorted index. */
 export const ORDER_BY_TIMESTAMP: RowOrder = compareTimestampThenId;
 
@@ -80,19 +94,11 @@ export class OfflineQueue {
     }
 
     /** markEvents: stamp up to `limit` unreserved rows of one sub-queue with `processId`. */
-    reserve(
-        appId: number,
-        connector: string,
-        error: 0 | 1,
-        filter: RowFilter,
-        order: RowOrder,
-        limit: number,
-        processId: string,
-    ): OfflineRow[] {
-        const slot = this.slot(appId, connector, false);
+    reserve(sub: SubQueue, selection: RowSelection, processId: string): OfflineRow[] {
+        const slot = this.slot(sub.appId, sub.connector, false);
         if (!slot) return [];
-        const pool = slot.pools[error];
-        const picked = takeFromPool(pool, filter, order, limit);
+        const pool = slot.pools[sub.error];
+        const picked = takeFromPool(pool, selection);
         if (picked.length === 0) return picked;
         const reservation = new Map<number, OfflineRow>();
         slot.processes.set(processId, reservation);
@@ -105,22 +111,14 @@ export class OfflineQueue {
     }
 
     /** Rows carrying this PROCESS_ID ('' means the unreserved rows), as `get` with process_id reads them. */
-    readProcess(
-        appId: number,
-        connector: string,
-        error: 0 | 1,
-        processId: string,
-        filter: RowFilter,
-        order: RowOrder,
-        limit: number,
-    ): OfflineRow[] {
-        const slot = this.slot(appId, connector, false);
+    readProcess(sub: SubQueue, processId: string, selection: RowSelection): OfflineRow[] {
+        const slot = this.slot(sub.appId, sub.connector, false);
         if (!slot) return [];
-        if (processId === '') return takeFromPool(slot.pools[error], filter, order, limit);
+        if (processId === '') return takeFromPool(slot.pools[sub.error], selection);
         const rows = [...(slot.processes.get(processId)?.values() ?? [])].filter(
-            (row) => row.error === error,
+            (row) => row.error === sub.error,
         );
-        return sortAndTake(rows, filter, order, limit);
+        return sortAndTake(rows, selection);
     }
 
     /** EventOfflineTable::clearEvents / clearEventsByMessageId: delete rows of a process, optionally
@@ -281,13 +279,13 @@ export class OfflineQueue {
 }
 
 /** Up to `limit` matching unreserved rows: the default order straight from the sorted index. */
-function takeFromPool(pool: SortedRows, filter: RowFilter, order: RowOrder, limit: number): OfflineRow[] {
-    return order === ORDER_BY_TIMESTAMP
-        ? pool.take(limit, filter)
-        : sortAndTake([...pool], filter, order, limit);
+function takeFromPool(pool: SortedRows, selection: RowSelection): OfflineRow[] {
+    return selection.order === ORDER_BY_TIMESTAMP
+        ? pool.take(selection.limit, selection.filter)
+        : sortAndTake([...pool], selection);
 }
 
-function sortAndTake(rows: OfflineRow[], filter: RowFilter, order: RowOrder, limit: number): OfflineRow[] {
+function sortAndTake(rows: OfflineRow[], { filter, order, limit }: RowSelection): OfflineRow[] {
     const matching = rows.filter(filter);
     matching.sort(order);
     return matching.slice(0, Math.max(0, limit));
