@@ -1,11 +1,8 @@
-import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
-import { NodeRedProcess } from '../../dist/demo/node-red-process';
+import { bindOffline } from '../../dist/demo/demo-emulator';
+import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import type { Emulator } from '../../dist/emulator';
 import { rowsQueued, startTimedEmulator, until } from '../helpers/emulator-flow';
+import { startRuntime } from '../helpers/node-red-runtime';
 import { NodeRedComms } from '../helpers/node-red-comms';
 
 /**
@@ -273,35 +270,24 @@ const SCENARIOS: Scenario[] = [
 describe('deploy: nodes that act on close finish their work whatever the deployment type', function () {
     this.timeout(60_000);
     let runtime: NodeRedProcess;
-    let userDir: string;
+    let stopRuntime: (() => Promise<void>) | undefined;
     let emulator: Emulator;
     let comms: NodeRedComms;
     let caseNumber = 0;
 
     before(async () => {
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-deploy-'));
-        runtime = await NodeRedProcess.start({ userDir, packageDir: path.resolve(__dirname, '../..') });
+        ({ runtime, stop: stopRuntime } = await startRuntime());
         comms = await NodeRedComms.connect(runtime.url);
     });
 
     after(async () => {
         await comms?.close();
-        await runtime?.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await stopRuntime?.();
     });
 
     beforeEach(async () => {
         emulator = await startTimedEmulator();
-        const bound = await fetch(`${emulator.portalUrl}/rest/event.bind.json`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({
-                event: 'ONCRMDEALADD',
-                event_type: 'offline',
-                auth: emulator.app.accessToken,
-            }),
-        });
-        assert.equal(bound.status, 200);
+        await bindOffline(emulator, 'ONCRMDEALADD');
     });
 
     afterEach(async () => {

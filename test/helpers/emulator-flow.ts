@@ -101,6 +101,29 @@ export async function startServedBench(
     };
 }
 
+/**
+ * Mocha hooks for a describe block against the emulator: a bench (binding `events`, none unless
+ * told) started before each test and handed to `use`, stopped after it.
+ */
+export function useBench(use: (bench: Bench) => void, events: string[] = []): void {
+    let bench: Bench | undefined;
+    beforeEach(async () => {
+        bench = await startBench({}, events);
+        use(bench);
+    });
+    afterEach(() => bench?.stop());
+}
+
+/** useBench with the runtime `red`'s httpNode served on a real port (startServedBench). */
+export function useServedBench(red: { readonly red: NodeAPI }, use: (bench: ServedBench) => void): void {
+    let bench: ServedBench | undefined;
+    beforeEach(async () => {
+        bench = await startServedBench(red);
+        use(bench);
+    });
+    afterEach(() => bench?.stop());
+}
+
 /** A core node module of the Node-RED under test (NODE_RED_PATH in compatibility runs). */
 export function coreNode(file: string): (red: NodeAPI) => void {
     const base = path.dirname(require.resolve(`${process.env.NODE_RED_PATH ?? 'node-red'}/package.json`));

@@ -9,7 +9,7 @@ import portalModule from '../../dist/nodes/bitrix24-portal';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
 import { fail, ok } from '../helpers/fake-portal';
-import { startBench, until, type Bench } from '../helpers/emulator-flow';
+import { until, useBench, type Bench } from '../helpers/emulator-flow';
 import { nextError, nextMessage } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.call', clientSecret: 'cs-call-secret-1', accessToken: 'at-call-node-1234' };
@@ -162,12 +162,10 @@ describe('bitrix24-call (emulator)', function () {
     let bench: Bench;
     let emulator: Emulator;
 
-    beforeEach(async () => {
-        bench = await startBench({}, []);
-        emulator = bench.emulator;
+    useBench((started) => {
+        bench = started;
+        emulator = started.emulator;
     });
-
-    afterEach(() => bench.stop());
 
     it('runs 120 updates as 3 requests with per-item results, and its writes do not echo into the queue', async () => {
         // The app listens to deal updates on its connector's queue.

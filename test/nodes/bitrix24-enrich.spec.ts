@@ -10,7 +10,7 @@ import portalModule from '../../dist/nodes/bitrix24-portal';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
 import { fail, ok } from '../helpers/fake-portal';
-import { collect, rowsQueued, startBench, type Bench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, useBench, type Bench } from '../helpers/emulator-flow';
 import { nextError, nextMessage, nextWarning, sleep, spies } from '../helpers/node-flow';
 
 const CREDS = { clientId: 'local.enrich', accessToken: 'at-enrich-node-1' };
@@ -192,12 +192,10 @@ describe('bitrix24-enrich (emulator)', function () {
     let bench: Bench;
     let emulator: Emulator;
 
-    beforeEach(async () => {
-        bench = await startBench({}, []);
-        emulator = bench.emulator;
+    useBench((started) => {
+        bench = started;
+        emulator = started.emulator;
     });
-
-    afterEach(() => bench.stop());
 
     it('enriches 200 events of 120 deals, 10 of them deleted, with at most 3 requests, marking the deleted', async () => {
         for (const event of ['ONCRMDEALADD', 'ONCRMDEALUPDATE', 'ONCRMDEALDELETE']) {

@@ -11,7 +11,7 @@ import clearModule from '../../dist/nodes/bitrix24-offline-clear';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
-import { collect, rowsQueued, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, until, useServedBench, type ServedBench } from '../helpers/emulator-flow';
 import { offlineGetNode, sleep } from '../helpers/node-flow';
 import { captureRed } from '../helpers/red';
 
@@ -43,12 +43,10 @@ describe('the whole flow: onoffline-trigger -> offline-get -> enrich -> call -> 
     let emulator: Emulator;
     const red = captureRed();
 
-    beforeEach(async () => {
-        bench = await startServedBench(red);
-        emulator = bench.emulator;
+    useServedBench(red, (started) => {
+        bench = started;
+        emulator = started.emulator;
     });
-
-    afterEach(() => bench.stop());
 
     const counters = () => emulator.control.counters();
     const calls = (method: string) => counters().requestsByMethod[method] ?? 0;

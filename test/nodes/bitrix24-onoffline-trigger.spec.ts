@@ -14,7 +14,7 @@ import portalModule from '../../dist/nodes/bitrix24-portal';
 import triggerModule from '../../dist/nodes/bitrix24-onoffline-trigger';
 import { onTab, startFakePortalFlow, type FakePortalFlow } from '../helpers/fake-portal-flow';
 import type { FakePortal } from '../helpers/fake-portal';
-import { collect, rowsQueued, startServedBench, until, type ServedBench } from '../helpers/emulator-flow';
+import { collect, rowsQueued, until, useServedBench, type ServedBench } from '../helpers/emulator-flow';
 import {
     lastStatus,
     nextMessage,
@@ -219,12 +219,10 @@ describe('bitrix24-onoffline-trigger (emulator)', function () {
     let emulator: Emulator;
     const red = captureRed();
 
-    beforeEach(async () => {
-        bench = await startServedBench(red);
-        emulator = bench.emulator;
+    useServedBench(red, (started) => {
+        bench = started;
+        emulator = started.emulator;
     });
-
-    afterEach(() => bench.stop());
 
     const doorbells = () =>
         emulator.control.bindings(emulator.app.clientId).filter((b) => b.event === 'ONOFFLINEEVENT');

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
-import { NodeRedProcess } from '../../dist/demo/node-red-process';
+import { bindOffline } from '../../dist/demo/demo-emulator';
+import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import type { Emulator, EmulatorOptions } from '../../dist/emulator';
 import catalog from '../../nodes/locales/en-US/bitrix24-portal.json';
 import { rowsQueued, startTimedEmulator, until } from '../helpers/emulator-flow';
+import { startRuntime } from '../helpers/node-red-runtime';
 
 /**
  * Plan tiers (docs/bitrix24.md §0.4, §0.5, §11): a flow that needs a plan feature the portal
@@ -18,23 +17,17 @@ describe('plan features: nodes find out what the portal lacks before they use it
     this.timeout(60_000);
     const license = catalog.bitrix24.errors.license;
     let runtime: NodeRedProcess;
-    let userDir: string;
+    let stopRuntime: (() => Promise<void>) | undefined;
     let emulator: Emulator | undefined;
     let caseNumber = 0;
     let ids: { tab: string; portal: string; inject: string; node: string };
 
     before(async () => {
-        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-plan-'));
-        runtime = await NodeRedProcess.start({
-            userDir,
-            packageDir: path.resolve(__dirname, '../..'),
-            settings: { lang: 'en-US' },
-        });
+        ({ runtime, stop: stopRuntime } = await startRuntime({ lang: 'en-US' }));
     });
 
     after(async () => {
-        await runtime?.stop();
-        await fs.rm(userDir, { recursive: true, force: true });
+        await stopRuntime?.();
     });
 
     beforeEach(() => {
@@ -63,16 +56,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
 
     async function start(options: EmulatorOptions = {}): Promise<Emulator> {
         emulator = await startTimedEmulator(options);
-        const response = await fetch(`${emulator.portalUrl}/rest/event.bind.json`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({
-                event: 'ONCRMDEALADD',
-                event_type: 'offline',
-                auth: emulator.app.accessToken,
-            }),
-        });
-        assert.equal(response.status, 200);
+        await bindOffline(emulator, 'ONCRMDEALADD');
         return emulator;
     }
 

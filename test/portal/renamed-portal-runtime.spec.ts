@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { emulatorPortalNode } from '../../dist/demo/portal-node';
 import { until } from '../../dist/demo/wait';
-import { startEmulator, type Emulator } from '../../dist/emulator';
-import { startRuntime } from '../helpers/node-red-runtime';
+import { profileCallFlow, useRuntimeOnEmulator } from '../helpers/node-red-runtime';
 
 /**
  * The warning about a renamed portal as a user's Node-RED logs it: translated (the test helper's
@@ -11,46 +9,12 @@ import { startRuntime } from '../helpers/node-red-runtime';
  */
 describe('portal node: a renamed portal in a real Node-RED runtime', function () {
     this.timeout(90_000);
-    let emulator: Emulator;
-    let stopRuntime: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-        emulator = await startEmulator();
-    });
-
-    afterEach(async () => {
-        await stopRuntime?.();
-        stopRuntime = undefined;
-        await emulator.stop();
-    });
+    const bench = useRuntimeOnEmulator();
 
     it('logs one translated warning naming the old and the new address', async () => {
-        const { runtime, stop } = await startRuntime();
-        stopRuntime = stop;
-        await runtime.deploy(
-            [
-                emulatorPortalNode(emulator),
-                { id: 'tab', type: 'tab', label: 'moved' },
-                {
-                    id: 'go',
-                    z: 'tab',
-                    type: 'inject',
-                    props: [{ p: 'payload' }],
-                    payload: '{}',
-                    payloadType: 'json',
-                    wires: [['call']],
-                },
-                {
-                    id: 'call',
-                    z: 'tab',
-                    type: 'bitrix24-call',
-                    portal: 'portal',
-                    method: 'profile',
-                    wires: [[]],
-                },
-            ],
-            { started: true },
-        );
+        const { emulator } = bench;
+        const { runtime } = await bench.start();
+        await runtime.deploy(profileCallFlow(emulator, 'moved'), { started: true });
         const oldUrl = emulator.portalUrl;
         const { portalUrl } = await emulator.control.renamePortal();
         const profiles = () => emulator.control.counters().requestsByMethod.profile ?? 0;

@@ -3,10 +3,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { FileTokenStore, type StoredTokens } from '../../dist/bitrix24';
-import { startEmulator, type Emulator } from '../../dist/emulator';
 import { emulatorPortalNode } from '../../dist/demo/portal-node';
 import { until } from '../../dist/demo/wait';
-import { startRuntime } from '../helpers/node-red-runtime';
+import { profileCallFlow, useRuntimeOnEmulator } from '../helpers/node-red-runtime';
 
 const SECRET = 'credential-secret-of-this-test-7f3a';
 
@@ -17,22 +16,10 @@ const SECRET = 'credential-secret-of-this-test-7f3a';
  */
 describe('security: the token file a real Node-RED runtime writes', function () {
     this.timeout(90_000);
-    let emulator: Emulator;
-    let stopRuntime: (() => Promise<void>) | undefined;
-
-    beforeEach(async () => {
-        emulator = await startEmulator();
-    });
-
-    afterEach(async () => {
-        await stopRuntime?.();
-        stopRuntime = undefined;
-        await emulator.stop();
-    });
+    const bench = useRuntimeOnEmulator();
 
     async function start(settings: Record<string, unknown>) {
-        const started = await startRuntime(settings);
-        stopRuntime = started.stop;
+        const started = await bench.start(settings);
         const dir = path.join(started.userDir, 'bitrix24');
         return { ...started, dir, file: path.join(dir, 'tokens-portal.json') };
     }
@@ -59,7 +46,7 @@ describe('security: the token file a real Node-RED runtime writes', function () 
 
     /** The access token works on the portal: the file holds the live pair, not a stale one. */
     async function works(tokens: StoredTokens | undefined) {
-        const response = await fetch(`${emulator.portalUrl}/rest/profile.json`, {
+        const response = await fetch(`${bench.emulator.portalUrl}/rest/profile.json`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ auth: tokens?.accessToken }),
@@ -67,42 +54,26 @@ describe('security: the token file a real Node-RED runtime writes', function () 
         return ((await response.json()) as { result?: unknown }).result !== undefined;
     }
 
-    /** A flow whose inject makes one REST call, so that an expired access token gets refreshed. */
-    function refreshingFlow() {
-        return [
-            emulatorPortalNode(emulator),
-            { id: 'tab', type: 'tab', label: 'tokens' },
-            {
-                id: 'go',
-                z: 'tab',
-                type: 'inject',
-                props: [{ p: 'payload' }],
-                payload: '{}',
-                payloadType: 'json',
-                wires: [['call']],
-            },
-            { id: 'call', z: 'tab', type: 'bitrix24-call', portal: 'portal', method: 'profile', wires: [[]] },
-        ];
-    }
-
     async function refreshOnce(runtime: Awaited<ReturnType<typeof start>>) {
-        await runtime.runtime.deploy(refreshingFlow(), { started: true });
+        await runtime.runtime.deploy(profileCallFlow(bench.emulator, 'tokens'), { started: true });
         await assert.rejects(fs.stat(runtime.file), 'nothing is written before tokens change');
-        emulator.control.expireAccessTokens();
+        bench.emulator.control.expireAccessTokens();
         await runtime.runtime.inject('go');
         await until(
             async () => (await fs.stat(runtime.file).catch(() => undefined)) !== undefined,
             20_000,
             'the file',
         );
-        assert.equal(emulator.control.counters().refreshes, 1);
+        assert.equal(bench.emulator.control.counters().refreshes, 1);
     }
 
     it('writes the tokens of an installation callback encrypted under the credential secret, mode 0600', async () => {
         const runtime = await start({ credentialSecret: SECRET });
         const app = { clientId: 'local.tokenfile.1', clientSecret: 'cs-tokenfile-9d8c7b6a5f4e' };
-        await runtime.runtime.deploy([emulatorPortalNode(emulator, { credentials: app })], { started: true });
-        const installed = await emulator.control.installApp({
+        await runtime.runtime.deploy([emulatorPortalNode(bench.emulator, { credentials: app })], {
+            started: true,
+        });
+        const installed = await bench.emulator.control.installApp({
             ...app,
             installUrl: `${runtime.runtime.url}/bitrix24/install/portal`,
         });
@@ -134,14 +105,14 @@ describe('security: the token file a real Node-RED runtime writes', function () 
         await refreshOnce(runtime);
         assert.deepEqual(await modes(runtime.dir, runtime.file), { file: 0o600, dir: 0o700 });
         const stored = await new FileTokenStore(runtime.file, SECRET).load();
-        assert.notEqual(stored?.refreshToken, emulator.app.refreshToken, 'the rotated pair');
+        assert.notEqual(stored?.refreshToken, bench.emulator.app.refreshToken, 'the rotated pair');
         await assertAbsent(runtime.file, [
             stored?.accessToken,
             stored?.refreshToken,
-            emulator.app.accessToken,
-            emulator.app.refreshToken,
-            emulator.app.applicationToken,
-            emulator.app.clientSecret,
+            bench.emulator.app.accessToken,
+            bench.emulator.app.refreshToken,
+            bench.emulator.app.applicationToken,
+            bench.emulator.app.clientSecret,
         ]);
         assert.ok(await works(stored));
     });
