@@ -51,7 +51,9 @@ export class EditorPage {
         await this.page.locator('#red-ui-header-button-sidemenu').click();
         await this.page.locator('#menu-item-edit-palette').click();
         await this.page.locator('#red-ui-tab-install a').click();
-        await this.page.locator('#red-ui-palette-editor-upload-form input[type="file"]').setInputFiles(tarball);
+        await this.page
+            .locator('#red-ui-palette-editor-upload-form input[type="file"]')
+            .setInputFiles(tarball);
         await this.page.locator('.red-ui-palette-editor-upload-buttons .primary').click();
         const installed = this.page.locator(`.red-ui-palette-node[data-palette-type="${readyType}"]`);
         const failed = this.page.locator('.red-ui-notification.error');
@@ -71,28 +73,32 @@ export class EditorPage {
 
     /** The labels of the palette nodes whose type starts with `prefix`, measured where the editor shows them. */
     async paletteLabels(prefix: string): Promise<PaletteLabel[]> {
-        return this.page.locator(`.red-ui-palette-node[data-palette-type^="${prefix}"]`).evaluateAll((nodes) =>
-            nodes.map((node) => {
-                const label = node.querySelector('.red-ui-palette-label');
-                const range = document.createRange();
-                if (label) range.selectNodeContents(label);
-                const tops = new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)));
-                // The whole label on one line, in the palette label's font.
-                const probe = document.createElement('span');
-                probe.className = 'red-ui-palette-label';
-                probe.style.cssText = 'position: absolute; white-space: nowrap; visibility: hidden';
-                probe.textContent = node.getAttribute('data-palette-label') ?? '';
-                node.appendChild(probe);
-                const width = Math.ceil(probe.getBoundingClientRect().width);
-                probe.remove();
-                return {
-                    type: node.getAttribute('data-palette-type') ?? '',
-                    text: node.getAttribute('data-palette-label') ?? '',
-                    lines: tops.size,
-                    width,
-                };
-            }),
-        );
+        return this.page
+            .locator(`.red-ui-palette-node[data-palette-type^="${prefix}"]`)
+            .evaluateAll((nodes) =>
+                nodes.map((node) => {
+                    const label = node.querySelector('.red-ui-palette-label');
+                    const range = document.createRange();
+                    if (label) range.selectNodeContents(label);
+                    const tops = new Set(
+                        Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)),
+                    );
+                    // The whole label on one line, in the palette label's font.
+                    const probe = document.createElement('span');
+                    probe.className = 'red-ui-palette-label';
+                    probe.style.cssText = 'position: absolute; white-space: nowrap; visibility: hidden';
+                    probe.textContent = node.getAttribute('data-palette-label') ?? '';
+                    node.appendChild(probe);
+                    const width = Math.ceil(probe.getBoundingClientRect().width);
+                    probe.remove();
+                    return {
+                        type: node.getAttribute('data-palette-type') ?? '',
+                        text: node.getAttribute('data-palette-label') ?? '',
+                        lines: tops.size,
+                        width,
+                    };
+                }),
+            );
     }
 
     /** Import ▸ Examples ▸ <module> ▸ <example>; `skip` lists node ids that already exist and stay. */

@@ -52,7 +52,9 @@ describe('the packed tarball installed through the palette manager', function ()
     it('installs the module into the user directory, where the runtime loads every node type without error', async () => {
         const installed = path.join(tmp, 'user', 'node_modules', ...pkg.name.split('/'), 'package.json');
         assert.ok(existsSync(installed), installed);
-        const ours = (await (nodeRed as NodeRedProcess).nodeTypes()).filter((node) => node.module === pkg.name);
+        const ours = (await (nodeRed as NodeRedProcess).nodeTypes()).filter(
+            (node) => node.module === pkg.name,
+        );
         assert.deepEqual(ours.map((node) => node.type).sort(), [...types].sort());
         assert.deepEqual(
             ours.filter((node) => !node.enabled || node.err),
@@ -65,7 +67,10 @@ describe('the packed tarball installed through the palette manager', function ()
         { locale: 'ru-RU', language: /[а-яё]/i },
     ]) {
         it(`shows every node type of the package in the palette in ${locale}, each label on one line`, async () => {
-            const page = await (browser as Browser).newPage({ locale, viewport: { width: 1920, height: 1000 } });
+            const page = await (browser as Browser).newPage({
+                locale,
+                viewport: { width: 1920, height: 1000 },
+            });
             try {
                 const editor = new EditorPage(page);
                 await editor.open((nodeRed as NodeRedProcess).url);
