@@ -134,15 +134,19 @@ export class EditorPage {
         await this.page.locator('#red-ui-workspace-chart').click({ position: { x: 40, y: 40 } });
     }
 
-    /** Import ▸ Clipboard with the flow's JSON pasted, into a new flow tab. */
-    async importFlow(nodes: Record<string, unknown>[]): Promise<void> {
+    /**
+     * Import ▸ Clipboard with the flow's JSON pasted, into a new flow tab (`newFlow`, default) or
+     * the current one; tab nodes in the JSON become tabs of their own either way.
+     */
+    async importFlow(nodes: Record<string, unknown>[], options: { newFlow?: boolean } = {}): Promise<void> {
         await this.page.locator('#red-ui-header-button-sidemenu').click();
         await this.page.locator('#menu-item-import').click();
         await this.page.locator('#red-ui-tab-red-ui-clipboard-dialog-import-tab-clipboard a').click();
         const text = this.page.locator('#red-ui-clipboard-dialog-import-text');
         await text.fill(JSON.stringify(nodes));
         await text.press('End'); // the editor checks the JSON on keyup, and enables Import
-        await this.page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
+        if (options.newFlow ?? true)
+            await this.page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
         await this.page.locator('#red-ui-clipboard-dialog-ok').click();
         await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
         // The imported nodes hang on the pointer until a click drops them.
@@ -158,6 +162,16 @@ export class EditorPage {
             return RED.nodes.node(nodeId)?.validationErrors ?? [];
         }, id);
         return { triangle, reasons };
+    }
+
+    /** Whether the editor's model holds a config node (not on the canvas) valid, and the reasons. */
+    async configValidity(id: string): Promise<{ valid: boolean; reasons: string[] }> {
+        return this.page.evaluate((nodeId) => {
+            const RED = (window as unknown as { RED: EditorRed }).RED;
+            const node = RED.nodes.node(nodeId);
+            if (!node) throw new Error(`no node ${nodeId} in the editor`);
+            return { valid: node.valid !== false, reasons: node.validationErrors ?? [] };
+        }, id);
     }
 
     node(id: string): Locator {
@@ -301,11 +315,15 @@ export class EditorPage {
             const z = RED.nodes.node(nodeId)?.z;
             return z && z !== RED.workspaces.active() ? z : undefined;
         }, id);
-        if (tab)
+        if (tab) {
             await this.page
                 .locator(`#red-ui-tab-${tab.replace('.', '-')} a`)
                 .first()
                 .click();
+            // The tab bar takes two clicks on any tabs within 400 ms for a double click, which
+            // opens the flow's edit tray (editor-client tabs.js): the next tab click waits.
+            await this.page.waitForTimeout(500);
+        }
         await this.node(id).waitFor();
     }
 
@@ -319,7 +337,9 @@ export class EditorPage {
 interface EditorRed {
     workspaces: { active(): string };
     nodes: {
-        node(id: string): { id: string; type: string; z: string; validationErrors?: string[] } | null;
+        node(
+            id: string,
+        ): { id: string; type: string; z: string; valid?: boolean; validationErrors?: string[] } | null;
         filterNodes(filter: { z?: string }): { id: string; type: string }[];
         getType(type: string): { category: string } | null | undefined;
     };
