@@ -315,15 +315,11 @@ export class EditorPage {
             const z = RED.nodes.node(nodeId)?.z;
             return z && z !== RED.workspaces.active() ? z : undefined;
         }, id);
-        if (tab) {
+        if (tab)
             await this.page
                 .locator(`#red-ui-tab-${tab.replace('.', '-')} a`)
                 .first()
                 .click();
-            // The tab bar takes two clicks on any tabs within 400 ms for a double click, which
-            // opens the flow's edit tray (editor-client tabs.js): the next tab click waits.
-            await this.page.waitForTimeout(500);
-        }
         await this.node(id).waitFor();
     }
 
