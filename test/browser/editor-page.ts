@@ -2,6 +2,19 @@
 /// <reference lib="dom" />
 import type { Locator, Page } from 'playwright-core';
 
+/** Node-RED's palette breaks a label into lines at this width (editor-client palette.js, setLabel). */
+export const PALETTE_LINE_WIDTH = 82;
+
+/** A palette node's label as the editor lays it out. */
+export interface PaletteLabel {
+    type: string;
+    text: string;
+    /** Lines the label takes in its palette node. */
+    lines: number;
+    /** Width of the whole label on one line, in the palette label's font. */
+    width: number;
+}
+
 /** A catalog key shown instead of its text, e.g. `bitrix24-offline-get.label.mode`. */
 const RAW_KEY = /\b(bitrix24-[a-z0-9-]+|node-red:[a-z]+)\.[a-zA-Z]+(\.[\w-]+)+/;
 
@@ -21,11 +34,71 @@ export interface DialogReport {
 export class EditorPage {
     constructor(readonly page: Page) {}
 
-    async open(url: string): Promise<void> {
+    /** Opens the editor and waits for `readyType` in the palette (`inject` for a runtime without this package). */
+    async open(url: string, readyType = 'bitrix24-offline-get'): Promise<void> {
         await this.page.goto(url);
-        await this.page.waitForSelector('.red-ui-palette-node[data-palette-type="bitrix24-offline-get"]', {
+        await this.page.waitForSelector(`.red-ui-palette-node[data-palette-type="${readyType}"]`, {
             timeout: 60_000,
         });
+    }
+
+    /**
+     * Menu ▸ Manage palette ▸ Install ▸ the upload button, the tarball chosen, Upload: the editor
+     * POSTs it to the admin API's /nodes and the runtime installs it with npm. Resolves once
+     * `readyType` shows in the palette; fails with the editor's error notice when the install fails.
+     */
+    async installFromFile(tarball: string, readyType: string): Promise<void> {
+        await this.page.locator('#red-ui-header-button-sidemenu').click();
+        await this.page.locator('#menu-item-edit-palette').click();
+        await this.page.locator('#red-ui-tab-install a').click();
+        await this.page
+            .locator('#red-ui-palette-editor-upload-form input[type="file"]')
+            .setInputFiles(tarball);
+        await this.page.locator('.red-ui-palette-editor-upload-buttons .primary').click();
+        const installed = this.page.locator(`.red-ui-palette-node[data-palette-type="${readyType}"]`);
+        const failed = this.page.locator('.red-ui-notification.error');
+        await installed.or(failed).first().waitFor({ timeout: 120_000 });
+        if (await failed.isVisible()) throw new Error(`install failed: ${await failed.innerText()}`);
+        await this.page.locator('#node-dialog-ok').click(); // Close of the settings tray
+        await this.page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    }
+
+    /** Types the editor has registered, each with its category (`config` for config nodes). */
+    async registeredTypes(types: string[]): Promise<Record<string, string | null>> {
+        return this.page.evaluate((names) => {
+            const RED = (window as unknown as { RED: EditorRed }).RED;
+            return Object.fromEntries(names.map((name) => [name, RED.nodes.getType(name)?.category ?? null]));
+        }, types);
+    }
+
+    /** The labels of the palette nodes whose type starts with `prefix`, measured where the editor shows them. */
+    async paletteLabels(prefix: string): Promise<PaletteLabel[]> {
+        return this.page
+            .locator(`.red-ui-palette-node[data-palette-type^="${prefix}"]`)
+            .evaluateAll((nodes) =>
+                nodes.map((node) => {
+                    const label = node.querySelector('.red-ui-palette-label');
+                    const range = document.createRange();
+                    if (label) range.selectNodeContents(label);
+                    const tops = new Set(
+                        Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)),
+                    );
+                    // The whole label on one line, in the palette label's font.
+                    const probe = document.createElement('span');
+                    probe.className = 'red-ui-palette-label';
+                    probe.style.cssText = 'position: absolute; white-space: nowrap; visibility: hidden';
+                    probe.textContent = node.getAttribute('data-palette-label') ?? '';
+                    node.appendChild(probe);
+                    const width = Math.ceil(probe.getBoundingClientRect().width);
+                    probe.remove();
+                    return {
+                        type: node.getAttribute('data-palette-type') ?? '',
+                        text: node.getAttribute('data-palette-label') ?? '',
+                        lines: tops.size,
+                        width,
+                    };
+                }),
+            );
     }
 
     /** Import ▸ Examples ▸ <module> ▸ <example>; `skip` lists node ids that already exist and stay. */
@@ -61,15 +134,19 @@ export class EditorPage {
         await this.page.locator('#red-ui-workspace-chart').click({ position: { x: 40, y: 40 } });
     }
 
-    /** Import ▸ Clipboard with the flow's JSON pasted, into a new flow tab. */
-    async importFlow(nodes: Record<string, unknown>[]): Promise<void> {
+    /**
+     * Import ▸ Clipboard with the flow's JSON pasted, into a new flow tab (`newFlow`, default) or
+     * the current one; tab nodes in the JSON become tabs of their own either way.
+     */
+    async importFlow(nodes: Record<string, unknown>[], options: { newFlow?: boolean } = {}): Promise<void> {
         await this.page.locator('#red-ui-header-button-sidemenu').click();
         await this.page.locator('#menu-item-import').click();
         await this.page.locator('#red-ui-tab-red-ui-clipboard-dialog-import-tab-clipboard a').click();
         const text = this.page.locator('#red-ui-clipboard-dialog-import-text');
         await text.fill(JSON.stringify(nodes));
         await text.press('End'); // the editor checks the JSON on keyup, and enables Import
-        await this.page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
+        if (options.newFlow ?? true)
+            await this.page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
         await this.page.locator('#red-ui-clipboard-dialog-ok').click();
         await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
         // The imported nodes hang on the pointer until a click drops them.
@@ -85,6 +162,16 @@ export class EditorPage {
             return RED.nodes.node(nodeId)?.validationErrors ?? [];
         }, id);
         return { triangle, reasons };
+    }
+
+    /** Whether the editor's model holds a config node (not on the canvas) valid, and the reasons. */
+    async configValidity(id: string): Promise<{ valid: boolean; reasons: string[] }> {
+        return this.page.evaluate((nodeId) => {
+            const RED = (window as unknown as { RED: EditorRed }).RED;
+            const node = RED.nodes.node(nodeId);
+            if (!node) throw new Error(`no node ${nodeId} in the editor`);
+            return { valid: node.valid !== false, reasons: node.validationErrors ?? [] };
+        }, id);
     }
 
     node(id: string): Locator {
@@ -246,7 +333,10 @@ export class EditorPage {
 interface EditorRed {
     workspaces: { active(): string };
     nodes: {
-        node(id: string): { id: string; type: string; z: string; validationErrors?: string[] } | null;
+        node(
+            id: string,
+        ): { id: string; type: string; z: string; valid?: boolean; validationErrors?: string[] } | null;
         filterNodes(filter: { z?: string }): { id: string; type: string }[];
+        getType(type: string): { category: string } | null | undefined;
     };
 }

@@ -8,10 +8,7 @@ import { CONTRACT } from '../editor/editor-files';
 import { until } from '../helpers/emulator-flow';
 import { startRuntime } from '../helpers/node-red-runtime';
 import { launchChromium } from './chromium';
-import { EditorPage } from './editor-page';
-
-/** Node-RED's palette breaks a label into lines at this width (editor-client palette.js, setLabel). */
-const PALETTE_LINE_WIDTH = 82;
+import { EditorPage, PALETTE_LINE_WIDTH } from './editor-page';
 
 /** A portal that has no tokens yet, and a get node that reads through it, as the editor saves them. */
 const UNAUTHORISED_FLOW = [
@@ -32,13 +29,6 @@ const UNAUTHORISED_FLOW = [
         wires: [[], []],
     },
 ];
-
-interface PaletteLabel {
-    type: string;
-    text: string;
-    lines: number;
-    width: number;
-}
 
 /**
  * The editor of a Russian user (the browser's language is ru; the runtime speaks English, as a
@@ -66,32 +56,7 @@ describe('the editor in a real browser, in Russian', function () {
     });
 
     it('fits every Bitrix24 palette label on one line of its palette node', async () => {
-        const labels = await page
-            .locator('.red-ui-palette-node[data-palette-type^="bitrix24-"]')
-            .evaluateAll((nodes) =>
-                nodes.map((node): PaletteLabel => {
-                    const label = node.querySelector('.red-ui-palette-label');
-                    const range = document.createRange();
-                    if (label) range.selectNodeContents(label);
-                    const tops = new Set(
-                        Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)),
-                    );
-                    // The whole label on one line, in the palette label's font.
-                    const probe = document.createElement('span');
-                    probe.className = 'red-ui-palette-label';
-                    probe.style.cssText = 'position: absolute; white-space: nowrap; visibility: hidden';
-                    probe.textContent = node.getAttribute('data-palette-label') ?? '';
-                    node.appendChild(probe);
-                    const width = Math.ceil(probe.getBoundingClientRect().width);
-                    probe.remove();
-                    return {
-                        type: node.getAttribute('data-palette-type') ?? '',
-                        text: node.getAttribute('data-palette-label') ?? '',
-                        lines: tops.size,
-                        width,
-                    };
-                }),
-            );
+        const labels = await editor.paletteLabels('bitrix24-');
         assert.equal(labels.length, 8, JSON.stringify(labels));
         assert.ok(
             labels.every((label) => /[а-я]/i.test(label.text)),

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export interface PackageJson {
     name: string;
@@ -12,6 +14,28 @@ export interface PackageJson {
 }
 
 export const LANGUAGES = ['en-US', 'ru'];
+
+export interface PackedTarball {
+    /** Absolute path of the .tgz. */
+    tarball: string;
+    /** The files it holds, sorted. */
+    files: string[];
+}
+
+/** `npm pack` of the built package (no prepack build: build first) into `destination`. */
+export async function packTarball(root: string, destination: string): Promise<PackedTarball> {
+    if (!existsSync(path.join(root, 'dist/nodes'))) throw new Error('build first: npm run build');
+    const { stdout } = await promisify(execFile)(
+        'npm',
+        ['pack', '--json', '--ignore-scripts', '--pack-destination', destination],
+        { cwd: root },
+    );
+    const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+    return {
+        tarball: path.join(destination, packed.filename),
+        files: packed.files.map((file) => file.path).sort(),
+    };
+}
 
 export function readPackageJson(root: string): PackageJson {
     return JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;

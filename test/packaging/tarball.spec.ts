@@ -12,6 +12,7 @@ import {
     iconNames,
     LANGUAGES,
     isBuiltin,
+    packTarball,
     packageOf,
     readPackageJson,
     resourceNames,
@@ -42,18 +43,8 @@ describe('the npm tarball', function () {
     let tarball = '';
 
     before(async () => {
-        assert.ok(existsSync(path.join(ROOT, 'dist/nodes')), 'build first: npm run build');
         tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-pack-'));
-        const { stdout } = await run(
-            'npm',
-            ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp],
-            {
-                cwd: ROOT,
-            },
-        );
-        const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
-        shipped = packed.files.map((file) => file.path).sort();
-        tarball = path.join(tmp, packed.filename);
+        ({ tarball, files: shipped } = await packTarball(ROOT, tmp));
         assert.ok(existsSync(tarball));
     });
 
