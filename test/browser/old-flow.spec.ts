@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-import { startRuntime } from '../helpers/node-red-runtime';
-import { launchChromium } from './chromium';
-import { EditorPage } from './editor-page';
+import type { EditorPage } from './editor-page';
+import { useEditorOnRuntime } from './editor-session';
 
 /**
  * The six example flows as the first release shipped them (commit 9b80168), each on its tab as a
@@ -20,26 +19,14 @@ const OLD_FLOWS = JSON.parse(
 /** Someone upgrades the package and imports a flow an older version saved. */
 describe('a flow saved by the first release, imported in the editor of this version', function () {
     this.timeout(180_000);
-    let browser: Browser;
     let page: Page;
     let editor: EditorPage;
-    let stopNodeRed: (() => Promise<void>) | undefined;
 
-    before(async () => {
-        browser = await launchChromium();
-        const started = await startRuntime();
-        stopNodeRed = started.stop;
-        page = await browser.newPage({ locale: 'en-US', viewport: { width: 1920, height: 1000 } });
-        editor = new EditorPage(page);
-        await editor.open(started.runtime.url);
+    useEditorOnRuntime('en-US', async (session) => {
+        ({ page, editor } = session);
         await editor.importFlow(OLD_FLOWS, { newFlow: false });
         // The "Imported: 6 flows" notice covers flow tabs the test clicks; it closes by itself.
         await page.locator('.red-ui-notification').first().waitFor({ state: 'detached', timeout: 20_000 });
-    });
-
-    after(async () => {
-        await browser?.close();
-        await stopNodeRed?.();
     });
 
     it('shows no node of the flow with the red triangle of invalid properties', async () => {

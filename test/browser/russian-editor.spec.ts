@@ -2,13 +2,10 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
 
-import type { Browser, Page } from 'playwright-core';
-
 import { CONTRACT } from '../editor/editor-files';
 import { until } from '../helpers/emulator-flow';
-import { startRuntime } from '../helpers/node-red-runtime';
-import { launchChromium } from './chromium';
-import { EditorPage, PALETTE_LINE_WIDTH } from './editor-page';
+import { PALETTE_LINE_WIDTH, type EditorPage } from './editor-page';
+import { useEditorOnRuntime } from './editor-session';
 
 /** A portal that has no tokens yet, and a get node that reads through it, as the editor saves them. */
 const UNAUTHORISED_FLOW = [
@@ -36,23 +33,10 @@ const UNAUTHORISED_FLOW = [
  */
 describe('the editor in a real browser, in Russian', function () {
     this.timeout(120_000);
-    let browser: Browser;
-    let page: Page;
     let editor: EditorPage;
-    let stopNodeRed: (() => Promise<void>) | undefined;
 
-    before(async () => {
-        browser = await launchChromium();
-        const started = await startRuntime();
-        stopNodeRed = started.stop;
-        page = await browser.newPage({ locale: 'ru-RU', viewport: { width: 1920, height: 1000 } });
-        editor = new EditorPage(page);
-        await editor.open(started.runtime.url);
-    });
-
-    after(async () => {
-        await browser?.close();
-        await stopNodeRed?.();
+    useEditorOnRuntime('ru-RU', (session) => {
+        editor = session.editor;
     });
 
     it('fits every Bitrix24 palette label on one line of its palette node', async () => {
