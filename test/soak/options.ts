@@ -83,14 +83,5 @@ export function parseOptions(argv: string[]): Options {
     };
 }
 
-export /** mulberry32: the soak's own dice, seeded, so that a run's fault plan can be repeated. */
-function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+/** The soak's dice: the emulator's seeded mulberry32, so that a run's fault plan can be repeated. */
+export { seededRandom } from '../../dist/emulator/random';
