@@ -1,7 +1,8 @@
 import { bindOffline } from '../../dist/demo/demo-emulator';
 import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import type { Emulator } from '../../dist/emulator';
-import { rowsQueued, startTimedEmulator, until } from '../helpers/emulator-flow';
+import { addDeals, startTimedEmulator, until } from '../helpers/emulator-flow';
+import { injectNode } from '../helpers/node-flow';
 import { startRuntime } from '../helpers/node-red-runtime';
 import { NodeRedComms } from '../helpers/node-red-comms';
 
@@ -59,32 +60,6 @@ const WAIT_MS = 8000;
 const bindings = (emulator: Emulator) =>
     emulator.control.bindings(emulator.app.clientId).map((binding) => binding.event);
 const rows = (emulator: Emulator) => emulator.control.queueRows({ clientId: emulator.app.clientId });
-
-/**
- * Deals created by a user: one ONCRMDEALADD row each (bound offline in `beforeEach`), awaited, as
- * the portal writes them just after its answer (docs/bitrix24.md §15.2).
- */
-async function addDeals(emulator: Emulator, count: number): Promise<void> {
-    const before = emulator.control.counters().rowsQueued;
-    for (let i = 0; i < count; i++) {
-        emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } });
-    }
-    await rowsQueued(emulator, before + count);
-}
-
-function inject(ids: Ids, target: string): Record<string, unknown> {
-    return {
-        id: ids.node('inject'),
-        z: ids.tab,
-        type: 'inject',
-        props: [{ p: 'payload' }],
-        payload: '',
-        payloadType: 'date',
-        repeat: '',
-        once: false,
-        wires: [[target]],
-    };
-}
 
 function offlineGet(ids: Ids, extra: Record<string, unknown>, next: string): Record<string, unknown> {
     return {
@@ -206,14 +181,14 @@ const SCENARIOS: Scenario[] = [
         change: 'changes',
         // Only the first event of the reservation reaches clear, so its group waits for the window.
         before: (ids) => [
-            inject(ids, ids.node('get')),
+            injectNode(ids.node('inject'), ids.tab, ids.node('get')),
             offlineGet(ids, { output: 'event' }, ids.node('gate')),
             gate(ids, 'parts.index', { t: 'eq', v: '0', vt: 'num' }, ids.node('clear')),
             clear(ids, { coalesce: true, coalesceMs: 60_000 }),
             seen(ids),
         ],
         after: (ids) => [
-            inject(ids, ids.node('get')),
+            injectNode(ids.node('inject'), ids.tab, ids.node('get')),
             offlineGet(ids, { output: 'event' }, ids.node('gate')),
             gate(ids, 'parts.index', { t: 'eq', v: '0', vt: 'num' }, ids.node('clear')),
             clear(ids, { coalesce: true, coalesceMs: 60_000, name: 'changed' }),
@@ -235,14 +210,14 @@ const SCENARIOS: Scenario[] = [
         change: 'changes',
         // Only redelivered msgs reach clear: the first delivery stays open in the ledger.
         before: (ids) => [
-            inject(ids, ids.node('get')),
+            injectNode(ids.node('inject'), ids.tab, ids.node('get')),
             offlineGet(ids, { output: 'batch' }, ids.node('gate')),
             gate(ids, 'redelivery', { t: 'nnull' }, ids.node('clear')),
             clear(ids, { coalesce: false }),
             seen(ids),
         ],
         after: (ids) => [
-            inject(ids, ids.node('get')),
+            injectNode(ids.node('inject'), ids.tab, ids.node('get')),
             offlineGet(ids, { output: 'batch', name: 'changed' }, ids.node('gate')),
             gate(ids, 'redelivery', { t: 'nnull' }, ids.node('clear')),
             clear(ids, { coalesce: false }),

@@ -32,6 +32,18 @@ export function rowsQueued(emulator: Emulator, count: number, ms = 20_000): Prom
 }
 
 /**
+ * Deals a user adds (each raises ONCRMDEALADD, queued where that event is bound offline), awaited
+ * until their rows are written: the portal writes them just after its answer (docs/bitrix24.md §15.2).
+ */
+export async function addDeals(emulator: Emulator, count: number): Promise<void> {
+    const before = emulator.control.counters().rowsQueued;
+    for (let i = 0; i < count; i++) {
+        emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } });
+    }
+    await rowsQueued(emulator, before + count);
+}
+
+/**
  * What a node test against the emulator needs: a running emulator whose preinstalled app is
  * bound to deal events offline, a user directory, and the portal config node for a flow.
  */

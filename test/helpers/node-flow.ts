@@ -19,6 +19,21 @@ export { sleep } from '../../dist/demo/wait';
 /** A node of a test flow. */
 export type FlowNode = { id: string; type: string } & Record<string, unknown>;
 
+/** An inject node `id` on tab `z` whose button sends a timestamp to `target`. */
+export function injectNode(id: string, z: string, target: string): FlowNode {
+    return {
+        id,
+        z,
+        type: 'inject',
+        props: [{ p: 'payload' }],
+        payload: '',
+        payloadType: 'date',
+        repeat: '',
+        once: false,
+        wires: [[target]],
+    };
+}
+
 /**
  * An offline-get node with the settings the editor gives a new one, on the portal node 'portal',
  * reading batches; `extra` adds or replaces settings (output, wires...).

@@ -4,7 +4,9 @@ import { bindOffline } from '../../dist/demo/demo-emulator';
 import type { NodeRedProcess } from '../../dist/demo/node-red-process';
 import type { Emulator, EmulatorOptions } from '../../dist/emulator';
 import catalog from '../../nodes/locales/en-US/bitrix24-portal.json';
-import { rowsQueued, startTimedEmulator, until } from '../helpers/emulator-flow';
+import { emulatorPortalNode } from '../../dist/demo/portal-node';
+import { addDeals, startTimedEmulator, until } from '../helpers/emulator-flow';
+import { injectNode } from '../helpers/node-flow';
 import { startRuntime } from '../helpers/node-red-runtime';
 
 /**
@@ -60,50 +62,13 @@ describe('plan features: nodes find out what the portal lacks before they use it
         return emulator;
     }
 
-    /** Deals a user adds, awaited until their rows are written (just after the answer, docs/bitrix24.md §15.2). */
-    async function addDeals(count: number): Promise<void> {
-        const before = emulator!.control.counters().rowsQueued;
-        for (let i = 0; i < count; i++) {
-            emulator!.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } });
-        }
-        await rowsQueued(emulator!, before + count);
-    }
-
     /** The portal, an inject node wired to `node`, deployed; the log lines from here on. */
     async function deploy(node: Record<string, unknown>, portalExtra: Record<string, unknown> = {}) {
-        const { app, portalUrl, oauthServer } = emulator!;
         await runtime.deploy(
             [
                 { id: ids.tab, type: 'tab', label: ids.tab },
-                {
-                    id: ids.portal,
-                    type: 'bitrix24-portal',
-                    portalUrl,
-                    authType: 'oauth',
-                    oauthServer,
-                    rateLimit: 'custom',
-                    burst: 100,
-                    rps: 100,
-                    ...portalExtra,
-                    credentials: {
-                        clientId: app.clientId,
-                        clientSecret: app.clientSecret,
-                        accessToken: app.accessToken,
-                        refreshToken: app.refreshToken,
-                        applicationToken: app.applicationToken,
-                    },
-                },
-                {
-                    id: ids.inject,
-                    z: ids.tab,
-                    type: 'inject',
-                    props: [{ p: 'payload' }],
-                    payload: '',
-                    payloadType: 'date',
-                    repeat: '',
-                    once: false,
-                    wires: [[ids.node]],
-                },
+                emulatorPortalNode(emulator!, { id: ids.portal, burst: 100, rps: 100, ...portalExtra }),
+                injectNode(ids.inject, ids.tab, ids.node),
                 { id: ids.node, z: ids.tab, portal: ids.portal, wires: [[], []], ...node },
             ],
             { started: true },
@@ -124,7 +89,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
 
     it('stops a reserve-mode get node on a plan without rest_offline_extended, naming the feature, the plan and delete mode, before reading', async () => {
         await start({ features: { rest_offline_extended: false } });
-        await addDeals(3);
+        await addDeals(emulator!, 3);
         await deploy(reserveGet);
         const error = await errorOf();
         assert.ok(error.includes(license.rest_offline_extended), error);
@@ -168,7 +133,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
         await start();
         await deploy(reserveGet);
         for (let i = 1; i <= 3; i++) {
-            await addDeals(1);
+            await addDeals(emulator!, 1);
             await runtime.inject(ids.inject);
             await until(() => reserved() === i, 10_000, `reservation ${i}`);
         }
@@ -178,7 +143,7 @@ describe('plan features: nodes find out what the portal lacks before they use it
 
     it('asks nothing when the flow needs no plan feature: a delete-mode get node without a connector reads on any plan', async () => {
         await start({ features: { rest_offline_extended: false, rest_auth_connector: false } });
-        await addDeals(2);
+        await addDeals(emulator!, 2);
         await deploy({ ...reserveGet, mode: 'delete' });
         await runtime.inject(ids.inject);
         await until(() => rows().length === 0, 10_000, 'the rows read and deleted');
@@ -188,11 +153,11 @@ describe('plan features: nodes find out what the portal lacks before they use it
     it("gives a WRONG_LICENSE answer the plan's hint when the plan loses the feature after the check", async () => {
         await start();
         await deploy(reserveGet);
-        await addDeals(1);
+        await addDeals(emulator!, 1);
         await runtime.inject(ids.inject);
         await until(() => reserved() === 1, 10_000, 'the first reservation');
         emulator!.control.setFeatures({ rest_offline_extended: false });
-        await addDeals(1);
+        await addDeals(emulator!, 1);
         const error = await errorOf();
         assert.ok(error.includes(license.rest_offline_extended), error);
         assert.match(error, /event\.offline\.get: WRONG_LICENSE/);

@@ -6,7 +6,7 @@ import callModule from '../../dist/nodes/bitrix24-call';
 import getModule from '../../dist/nodes/bitrix24-offline-get';
 import portalModule from '../../dist/nodes/bitrix24-portal';
 import type { PortalNode } from '../../dist/nodes/shared/portal-node';
-import { collect, rowsQueued, startBench, until, type Bench } from '../helpers/emulator-flow';
+import { addDeals, collect, startBench, until, type Bench } from '../helpers/emulator-flow';
 import { nextError, offlineGetNode, spies } from '../helpers/node-flow';
 
 /**
@@ -19,26 +19,13 @@ describe('portal node: a renamed portal', function () {
     let bench: Bench;
 
     beforeEach(async () => {
-        dealsMade = 0;
         bench = await startBench();
     });
 
     afterEach(() => bench.stop());
 
     const rowsLeft = () => bench.emulator.control.queueRows({ clientId: bench.emulator.app.clientId });
-    let dealsMade = 0;
-    /** New deals, and their rows written (the portal writes them after its answer). */
-    const makeDeals = async (count: number) => {
-        for (let i = 0; i < count; i++) {
-            bench.emulator.control.userChange({
-                entity: 'deal',
-                action: 'add',
-                fields: { title: `Deal ${i}` },
-            });
-        }
-        dealsMade += count;
-        await rowsQueued(bench.emulator, dealsMade);
-    };
+    const makeDeals = (count: number) => addDeals(bench.emulator, count);
 
     async function load(portalExtra: Record<string, unknown> = {}, credentials?: Record<string, string>) {
         const portal = bench.portal(portalExtra);
