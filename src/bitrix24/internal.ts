@@ -6,4 +6,10 @@ export { fingerprint } from './auth/file-token-store';
 export { errorFromBody, isObject, parseReply, type RawReply } from './envelope';
 export { parseForm, type ParsedForm, type ParseFormOptions } from './query-string';
 export { JsonFile, MemoryDocument, type JsonDocument } from './storage/json-document';
+export {
+    documentName,
+    FileDocumentStore,
+    MemoryDocumentStore,
+    type DocumentStore,
+} from './storage/document-store';
 export { writeFileAtomic } from './storage/write-file-atomic';

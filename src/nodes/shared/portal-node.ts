@@ -1,6 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 
 import type { ThrottleEvent } from '../../bitrix24';
+import type { PortalApp } from '../../runtime/app/portal-app';
 import type { PortalConnection } from '../../runtime/portal/portal-connection';
 import type { PortalCredentials } from '../../runtime/portal/portal-settings';
 import type { DeliveryWatch } from '../../runtime/trigger/delivery-watch';
@@ -13,6 +14,11 @@ const MOVED_MS = 60_000;
 /** The `bitrix24-portal` config node as flow nodes see it (the core MQTT broker pattern). */
 export interface PortalNode extends Node<PortalCredentials> {
     connection: PortalConnection;
+    /**
+     * With `multiPortal`: the application installed on many portals (design "Many portals"); flow
+     * nodes then act on the installation `msg.portal.memberId` names, not on `connection`.
+     */
+    app?: PortalApp;
     /** The rings and the reads that found rows, as this portal's flow nodes report them. */
     deliveries: DeliveryWatch;
     /** Flow nodes using this portal; the runtime forwards this node's status and errors to them. */
