@@ -28,6 +28,8 @@ export interface EmulatorFarm {
     /** The application, the same on every portal (a Marketplace application). */
     readonly app: FarmApp;
     readonly portals: FarmPortal[];
+    /** With `tls`: the self-signed certificate (PEM) of every listener; else null. */
+    readonly certificate: string | null;
     portalByMemberId(memberId: string): FarmPortal | undefined;
     /** Closes every listener, timer and outgoing request of every portal. */
     stop(): Promise<void>;
@@ -148,6 +150,7 @@ export async function startEmulatorFarm(options: FarmOptions): Promise<EmulatorF
         oauthServer: base,
         app,
         portals: farmPortals,
+        certificate: tls?.cert ?? null,
         portalByMemberId: (memberId) => byMemberId.get(memberId),
         stop: async () => {
             if (stopped) return;
