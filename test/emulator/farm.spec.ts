@@ -142,6 +142,19 @@ describe('emulator: a farm of portals sharing one token server (docs/bitrix24.md
         });
     });
 
+    it('names the one application in app.info on every portal it is installed on', async () => {
+        await withFarm({ portals: 2 }, async (farm) => {
+            await withSink(async (sink) => {
+                for (let index = 0; index < 2; index++) {
+                    const installation = await install(farm, index, sink);
+                    const info = await rest(farm, index, 'app.info', installation.accessToken);
+                    assert.equal(info.body.result.CODE, farm.app.clientId);
+                    assert.equal(info.body.result.STATUS, 'F');
+                }
+            });
+        });
+    });
+
     it("resolves an installation with the handler's HTTP status", async () => {
         const server = http.createServer((request, response) => {
             request.resume();
