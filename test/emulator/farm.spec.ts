@@ -407,6 +407,24 @@ describe('emulator: a farm of portals sharing one token server (docs/bitrix24.md
         });
     });
 
+    it('refuses an installation without a handler URL with a clear error and installs nothing', async () => {
+        await withFarm({ portals: 1 }, async (farm) => {
+            const reply = await farmControl(farm, 0, 'install', { url: 'ftp://example.com/' });
+            assert.equal(reply.status, 400);
+            assert.match(String(reply.body.error), /install needs \{"url": "http\(s\):\/\/\.\.\."\}/);
+            const state = await get(`${farm.portals[0].portalUrl}/_emulator/state`);
+            assert.deepEqual(state.body.apps, []);
+        });
+    });
+
+    it('refuses to uninstall an application that is not installed, with a clear error', async () => {
+        await withFarm({ portals: 1 }, async (farm) => {
+            const reply = await farmControl(farm, 0, 'uninstall');
+            assert.equal(reply.status, 400);
+            assert.equal(reply.body.error, 'the application is not installed on this portal');
+        });
+    });
+
     it('answers a portal index it does not have with 404', async () => {
         await withFarm({ portals: 2 }, async (farm) => {
             const reply = await farmControl(farm, 2, 'update');
