@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import type { Bitrix24Error, StoredTokens } from '../../dist/bitrix24';
+import type { Bitrix24Error, ClientAuthOptions, StoredTokens } from '../../dist/bitrix24';
 import type { SharedStore } from '../../dist/bitrix24/storage/redis';
 import { fail, ok, type FakePortal } from '../helpers/fake-portal';
 import { oauthAuth, useFakePortals } from '../helpers/use-fake-portals';
@@ -73,10 +73,8 @@ describe('store: refreshing one token chain from several instances', () => {
     }
 
     function instance(store: SharedStore, tokens = { accessToken: 'a-stale', refreshToken: 'r-0' }) {
-        return connect(portal(), {
-            ...oauthAuth(portal(), 'app', tokens),
-            shared: store.tokens('member-1'),
-        });
+        const auth = oauthAuth(portal(), 'app', tokens) as Extract<ClientAuthOptions, { type: 'oauth' }>;
+        return connect(portal(), { ...auth, shared: store.tokens('member-1') });
     }
 
     it('refreshes once when three instances meet an expired token at the same moment', async () => {

@@ -43,6 +43,4 @@ export function useRedis(): {
     };
 }
 
-export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep, until } from '../../dist/demo/wait';
