@@ -71,6 +71,13 @@ describe('store: the shared leaky bucket', function () {
         assert.ok(waitMs > 500 && waitMs <= 600, `waits ${waitMs} ms`);
     });
 
+    it('serves a shared limiter whose requests come one after another', async () => {
+        const profile = { burst: 100, rps: 100 };
+        const limiter = new PortalLimiter(profile);
+        limiter.share((await open('a')).limits('sequential.example', profile));
+        for (let i = 0; i < 20; i++) await limiter.acquire();
+    });
+
     it('paces two limiters of different processes sharing one bucket as one limiter', async () => {
         const profile = { burst: 5, rps: 5 };
         const stores = await Promise.all(['a', 'b'].map((name) => open(name)));
