@@ -64,6 +64,17 @@ describe('store: Redis down, slow, or back empty', function () {
         await until(async () => (await fresh.leases.owner('p1').catch(() => undefined)) === 'a', 10_000);
     });
 
+    it('counts its leases as lost once Redis has been away for leaseSeconds', async () => {
+        const store = await open('a', { leaseSeconds: 1 });
+        await store.leases.acquire('p1');
+        const lost: string[] = [];
+        store.leases.on('lost', (resource) => lost.push(resource));
+        await server().kill();
+        await until(() => lost.length > 0, 5000);
+        assert.deepEqual(store.leases.owned(), []);
+        assert.deepEqual(lost, ['p1']);
+    });
+
     it('hears wake-ups again after Redis came back', async () => {
         const [a, b] = await Promise.all([open('a'), open('b')]);
         let woken = 0;

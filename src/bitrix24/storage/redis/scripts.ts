@@ -43,11 +43,11 @@ return 1`;
  * ARGV method, until ms, channel. Keeps the later time and tells every instance.
  */
 const BUDGET_BLOCK = `${NOW_MS}
-local until = tonumber(ARGV[2])
+local blocked = tonumber(ARGV[2])
 local known = tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
-if until <= known then return 0 end
+if blocked <= known then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-local ttl = math.ceil(until - now)
+local ttl = math.ceil(blocked - now)
 if ttl > redis.call('PTTL', KEYS[1]) then redis.call('PEXPIRE', KEYS[1], math.max(ttl, 1)) end
 redis.call('PUBLISH', ARGV[3], ARGV[1] .. '\\n' .. ARGV[2])
 return 1`;

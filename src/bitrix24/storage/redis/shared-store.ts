@@ -52,6 +52,7 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
     private readonly subscriptions: Subscriptions;
     private readonly heartbeat: NodeJS.Timeout;
     private state: StoreState = 'down';
+    private leasesRunOut: NodeJS.Timeout | undefined;
     private closed = false;
 
     private constructor(private readonly options: SharedStoreOptions) {
@@ -157,11 +158,13 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
         if (this.closed) return;
         this.closed = true;
         clearInterval(this.heartbeat);
+        clearTimeout(this.leasesRunOut);
         if (this.available) {
             await Promise.allSettled(this.leases.owned().map((resource) => this.leases.release(resource)));
         }
         await Promise.allSettled([quit(this.redis), quit(this.subscriber)]);
         this.setState('down');
+        clearTimeout(this.leasesRunOut);
     }
 
     private async beat(): Promise<void> {
@@ -172,6 +175,12 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
     private setState(state: StoreState): void {
         if (state === this.state || (this.closed && state === 'up')) return;
         this.state = state;
+        clearTimeout(this.leasesRunOut);
+        if (state === 'down') {
+            // Unrenewed for leaseSeconds, the leases may be another instance's once Redis is back.
+            this.leasesRunOut = setTimeout(() => this.leases.forget(), this.leases.leaseMs);
+            this.leasesRunOut.unref();
+        }
         this.emit('state', state);
         if (state === 'up') void this.beat();
     }
