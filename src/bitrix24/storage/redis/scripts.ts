@@ -94,29 +94,31 @@ end`;
 
 /**
  * Takes a free lease while this instance holds fewer than its fair share, or renews its own:
- * KEYS[1..3] as LEASE_COMMON, KEYS[4] the lease; ARGV[3] the resource. Answers 1 when held.
+ * KEYS[1..3] as LEASE_COMMON, KEYS[4] the lease; ARGV[3] the resource. Answers 1 when held,
+ * 0 when another instance holds it, -1 when it is free but this instance has its share.
  */
 const LEASE_ACQUIRE = `${LEASE_COMMON}
 seen(ARGV[3])
 local owner = redis.call('GET', KEYS[4])
 if owner == me then hold(KEYS[4], ARGV[3]) return 1 end
 if owner then return 0 end
-if redis.call('ZCARD', KEYS[1]) >= cap() then return 0 end
+if redis.call('ZCARD', KEYS[1]) >= cap() then return -1 end
 hold(KEYS[4], ARGV[3])
 return 1`;
 
 /**
  * The heartbeat: renews this instance's leases, KEYS[4..] with their resources in ARGV[3..], in
  * that order, up to the fair share; gives up the rest (another instance joined) and those taken
- * over. A lease that vanished (expired, or Redis restarted empty) is taken again. Answers the
- * resources still held.
+ * over. A lease that vanished (expired, or Redis restarted empty) is taken again. ARGV after the
+ * held resources name the others this instance would take: counted in the fair share from the
+ * first heartbeat on. Answers the resources still held.
  */
 const LEASE_RENEW = `${LEASE_COMMON}
+for i = 3, #ARGV do seen(ARGV[i]) end
 local limit = cap()
 local kept = {}
 for i = 4, #KEYS do
   local resource = ARGV[i - 1]
-  seen(resource)
   local owner = redis.call('GET', KEYS[i])
   if owner == me or not owner then
     if #kept < limit then
