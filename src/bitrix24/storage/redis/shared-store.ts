@@ -74,7 +74,7 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
             autoResubscribe: false,
             commandTimeout: undefined,
         });
-        this.subscriptions = new Subscriptions(this.subscriber);
+        this.subscriptions = new Subscriptions(this.subscriber, this.redis);
         // Connection errors are states, reported as 'down'; an 'error' event nobody hears would throw.
         this.redis.on('error', () => undefined);
         this.subscriber.on('error', () => undefined);
