@@ -36,6 +36,15 @@ describe('store: the shared token pair', () => {
         assert.ok(await b.tokens('m').lockForRefresh(300), 'the expired lock was not free');
     });
 
+    it('keeps the refresh lock of a holder that extends it', async () => {
+        const [a, b] = await Promise.all([open('a'), open('b')]);
+        const lock = await a.tokens('m').lockForRefresh(300);
+        await sleep(200);
+        assert.equal(await a.tokens('m').extendLock(lock!, 300), true);
+        await sleep(200);
+        assert.equal(await b.tokens('m').lockForRefresh(300), undefined);
+    });
+
     it('does not let a holder whose lock expired release the lock another instance took since', async () => {
         const [a, b] = await Promise.all([open('a'), open('b')]);
         const stale = await a.tokens('m').lockForRefresh(100);

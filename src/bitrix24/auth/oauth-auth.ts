@@ -37,7 +37,7 @@ export interface OAuthAuthOptions {
 
 const REFRESHABLE = new Set(['expired_token', 'invalid_token']);
 const REFRESH_ATTEMPTS = 3;
-/** Longer than a refresh with its retries takes; a holder that died frees the lock after it. */
+/** The refresh lock's lifetime, extended while the refresh runs; a holder that died frees it after this. */
 const REFRESH_LOCK_MS = 15_000;
 /** How long a process waits for another's refresh before it reports the store as the problem. */
 const REFRESH_WAIT_MS = 20_000;
@@ -168,9 +168,15 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
             if (await this.adoptNewer(shared, spent)) return;
             const lock = await shared.lockForRefresh(REFRESH_LOCK_MS);
             if (lock) {
+                // A refresh with its retries may outlast the lock: kept while it runs.
+                const keep = setInterval(
+                    () => void shared.extendLock(lock, REFRESH_LOCK_MS).catch(() => undefined),
+                    REFRESH_LOCK_MS / 3,
+                );
                 try {
                     await this.refreshHolding(shared, spent);
                 } finally {
+                    clearInterval(keep);
                     await shared.unlock(lock).catch(() => undefined);
                 }
                 return;

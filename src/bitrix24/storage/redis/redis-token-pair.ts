@@ -38,6 +38,10 @@ export class RedisTokenPair implements SharedTokenPair {
         return done === 'OK' ? lock : undefined;
     }
 
+    async extendLock(lock: string, ttlMs: number): Promise<boolean> {
+        return (await guarded(() => this.redis.b24ExtendLock(this.lockKey, lock, Math.ceil(ttlMs)))) === 1;
+    }
+
     async unlock(lock: string): Promise<void> {
         await guarded(() => this.redis.b24Unlock(this.lockKey, lock));
     }

@@ -66,6 +66,10 @@ return 1`;
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** Extends a lock only if it is still ours: KEYS[1] the lock; ARGV our lock token, TTL ms. */
+const EXTEND_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 /**
  * Heartbeat bookkeeping shared by the lease scripts: KEYS[1] this instance's leases (zset
  * resource -> expiry), KEYS[2] live instances (zset -> expiry), KEYS[3] known resources (zset ->
@@ -149,6 +153,7 @@ const SCRIPTS = {
     b24BudgetBlock: { numberOfKeys: 1, lua: BUDGET_BLOCK },
     b24TokensCas: { numberOfKeys: 1, lua: TOKENS_CAS },
     b24Unlock: { numberOfKeys: 1, lua: UNLOCK },
+    b24ExtendLock: { numberOfKeys: 1, lua: EXTEND_LOCK },
     b24LeaseAcquire: { numberOfKeys: 4, lua: LEASE_ACQUIRE },
     b24LeaseRelease: { numberOfKeys: 2, lua: LEASE_RELEASE },
     b24LiveInstances: { numberOfKeys: 1, lua: LIVE_INSTANCES },
@@ -163,6 +168,7 @@ export interface ScriptedRedis extends Redis {
     b24BudgetBlock(blocks: string, method: string, untilMs: Arg, channel: string): Promise<number>;
     b24TokensCas(pair: string, expectedFp: string, newFp: string, data: string): Promise<number>;
     b24Unlock(lock: string, token: string): Promise<number>;
+    b24ExtendLock(lock: string, token: string, ttlMs: Arg): Promise<number>;
     b24LeaseAcquire(
         mine: string,
         instances: string,
