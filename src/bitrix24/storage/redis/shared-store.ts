@@ -82,7 +82,9 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
         this.redis.on('close', () => this.setState('down'));
         this.documents = new RedisDocumentStore(this.redis, this.keys, options.secret);
         this.leases = new Leases(this.redis, this.keys, options.instance, options.leaseSeconds * 1000);
-        this.heartbeat = setInterval(() => void this.beat(), (options.leaseSeconds * 1000) / 3);
+        // Five beats per lease: a renewal may fail or be late and still keep the lease, and a dead
+        // instance's portals are taken over within leaseSeconds plus a fifth of it.
+        this.heartbeat = setInterval(() => void this.beat(), (options.leaseSeconds * 1000) / 5);
         this.heartbeat.unref();
     }
 
