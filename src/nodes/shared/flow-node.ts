@@ -46,7 +46,7 @@ function setUpFlowNode(RED: NodeAPI, node: Node, type: string, portalId: unknown
         fail: (err) => failure(RED, badge, err, type),
         warn: (err) => {
             const error = failure(RED, badge, err, type);
-            if (portal.connection.state !== 'failed') node.warn(error.message);
+            if (portal.app || portal.connection.state !== 'failed') node.warn(error.message);
         },
     };
 }
