@@ -120,8 +120,11 @@ export = function (RED: NodeAPI): void {
             });
         }
 
-        node.on('close', (_removed: boolean, done: () => void) => {
-            if (stopKeeping) (portal.app ?? portal.connection).holdOpen(stopKeeping());
+        node.on('close', (removed: boolean, done: () => void) => {
+            // The application unbinds what its remover removes on every installation: only for a
+            // node that leaves the flow, not at each redeploy of it (its next start keeps it anew).
+            if (stopKeeping && (removed || !portal.app))
+                (portal.app ?? portal.connection).holdOpen(stopKeeping());
             done();
         });
     });
