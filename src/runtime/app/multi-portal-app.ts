@@ -211,21 +211,26 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         const { memberId, domain, portalUrl, tokens } = offered;
         const existing = this.installs.get(memberId);
         if (existing && existing.record.domain !== domain) {
-            throw refused('install-member-moved', `member_id ${memberId} is installed under another domain`);
+            throw refused('install-member-moved', `member_id ${memberId} is installed under another domain`, {
+                memberId,
+            });
         }
         const other = [...this.installs.values()].find(
             ({ record }) => record.domain === domain && record.memberId !== memberId,
         );
-        if (other) throw refused('install-domain-taken', `${domain} is installed under another member_id`);
+        if (other) throw refused('install-domain-taken', `${domain} is installed under another member_id`, { domain });
         if (!existing && this.installs.size >= this.settings.maxPortals) {
             throw refused(
                 'install-max-portals',
                 `the application has its maximum of ${this.settings.maxPortals} portals`,
+                { max: String(this.settings.maxPortals) },
             );
         }
         const probe = await probeToken(portalUrl, tokens.accessToken ?? '', rateProfile(this.settings), true);
         if (probe.clientId !== this.settings.clientId) {
-            throw refused('install-other-app', 'app.info names another application than this client id');
+            throw refused('install-other-app', 'app.info names another application than this client id', {
+                clientId: this.settings.clientId,
+            });
         }
         if (this.closed) throw new Bitrix24Error({ code: 'CLIENT_CLOSED' });
         // The tokens are stored before the installation is listed: a restart finds both or neither.
@@ -429,6 +434,6 @@ function summary(record: InstallationRecord): InstallationSummary {
         : { memberId, domain, status, installedAt };
 }
 
-function refused(reason: string, description: string): Bitrix24Error {
-    return invalidArgument('auth', reason, description);
+function refused(reason: string, description: string, params?: Record<string, string>): Bitrix24Error {
+    return invalidArgument('auth', reason, description, params);
 }

@@ -37,7 +37,7 @@ export function offeredInstallation(form: Record<string, unknown>, oauthServer: 
     if (!domain || !endpoint || endpoint.host !== domain) {
         throw invalidArgument(
             'auth',
-            'install-other-portal',
+            'install-domain-mismatch',
             'the installation names a REST address (auth[client_endpoint]) that is not on its domain (auth[domain])',
         );
     }
