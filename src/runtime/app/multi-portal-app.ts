@@ -176,7 +176,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         }
         if (event === 'ONAPPUNINSTALL') {
             const data = isObject(form.data) ? form.data : {};
-            await this.uninstall(memberId, String(data.CLEAN ?? '') === '1');
+            await this.uninstall(memberId, data.CLEAN === '1');
             return 'uninstalled';
         }
         if (event === 'ONAPPUPDATE') {
