@@ -218,7 +218,10 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         const other = [...this.installs.values()].find(
             ({ record }) => record.domain === domain && record.memberId !== memberId,
         );
-        if (other) throw refused('install-domain-taken', `${domain} is installed under another member_id`, { domain });
+        if (other)
+            throw refused('install-domain-taken', `${domain} is installed under another member_id`, {
+                domain,
+            });
         if (!existing && this.installs.size >= this.settings.maxPortals) {
             throw refused(
                 'install-max-portals',
