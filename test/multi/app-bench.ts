@@ -39,6 +39,8 @@ export class AppBench {
         readonly runtime: NodeRedProcess,
         private readonly collector: LocalServer,
         private readonly stopRuntime: () => Promise<void>,
+        /** The runtime's user directory; the package's documents are in its `bitrix24` folder. */
+        readonly userDir: string,
     ) {}
 
     static async start(portals: number): Promise<AppBench> {
@@ -54,8 +56,8 @@ export class AppBench {
                 });
             }),
         );
-        const { runtime, stop } = await startRuntime();
-        return new AppBench(reports, farm, runtime, collector, stop);
+        const { runtime, stop, userDir } = await startRuntime();
+        return new AppBench(reports, farm, runtime, collector, stop, userDir);
     }
 
     async stop(): Promise<void> {
