@@ -142,7 +142,7 @@ export class AppBench {
         return this.reports.filter((report) => report.source === source);
     }
 
-    until(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
+    until(condition: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
         return until(condition, ms, what);
     }
 

@@ -86,9 +86,9 @@ describe('many portals: deploys that change the application node', function () {
                 'both reservations again',
             );
             const again = bench.from('get').filter((r) => r.redelivery === 1);
-            const sizes = Object.fromEntries(
-                again.map((r) => [r.portal?.memberId, Array.isArray(r.payload) ? r.payload.length : 0]),
-            );
+            const sizes: Record<string, number> = {};
+            for (const r of again)
+                sizes[r.portal?.memberId ?? ''] = Array.isArray(r.payload) ? r.payload.length : 0;
             assert.deepEqual(sizes, { [first.memberId]: 2, [second.memberId]: 3 });
         });
     }
