@@ -68,7 +68,7 @@ export async function loadApp(
     await helper.load(
         [portalModule, portalsModule, red.module, ...(options.modules ?? [])] as never,
         flow,
-        appCredentials(bench) as never,
+        appCredentials(bench),
     );
     const app = appOf();
     await app.ready;
@@ -120,7 +120,9 @@ export function useAppBench(red: ReturnType<typeof captureRed>, portals = 5): { 
     let farm: EmulatorFarm | undefined;
     beforeEach(async () => {
         farm = await startEmulatorFarm({ portals });
-        const node = await serveHttpNode((req, res) => red.red.httpNode(req, res));
+        const node = await serveHttpNode((req, res) => {
+            red.red.httpNode(req, res);
+        });
         const forms = new Map<string, string>();
         const publicUrl = node.url;
         const installUrl = `${publicUrl}/bitrix24/app/${APP_ID}/install`;
