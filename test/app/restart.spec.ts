@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { freePort, NodeRedProcess } from '../../dist/demo/node-red-process';
+import { startEmulatorFarm, type EmulatorFarm, type FarmPortal } from '../../dist/emulator';
+import { until } from '../helpers/emulator-flow';
+import { PACKAGE_DIR } from '../helpers/node-red-runtime';
+
+interface Listed {
+    installUrl: string;
+    eventUrl: string;
+    installations: { memberId: string; domain: string; status: string }[];
+}
+
+describe('an application on many portals: a restart after SIGKILL resumes every installation (real Node-RED)', function () {
+    this.timeout(120_000);
+    let farm: EmulatorFarm;
+    let userDir: string;
+    let runtime: NodeRedProcess | undefined;
+    let port: number;
+
+    beforeEach(async () => {
+        farm = await startEmulatorFarm({ portals: 5 });
+        userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-app-'));
+        port = await freePort();
+    });
+
+    afterEach(async () => {
+        await runtime?.stop();
+        runtime = undefined;
+        await farm.stop();
+        await fs.rm(userDir, { recursive: true, force: true });
+    });
+
+    const start = async () => {
+        runtime = await NodeRedProcess.start({ userDir, packageDir: PACKAGE_DIR, port });
+        return runtime;
+    };
+    const listed = async (): Promise<Listed> => {
+        const response = await fetch(`${runtime!.url}/bitrix24/portal/app/installations`);
+        assert.equal(response.status, 200);
+        return (await response.json()) as Listed;
+    };
+    const eventGets = (portal: FarmPortal) => portal.control.counters().requestsByMethod['event.get'] ?? 0;
+
+    it('lists the five installations again, and each works with its stored tokens', async () => {
+        const first = await start();
+        await first.deploy(
+            [
+                { id: 'tab', type: 'tab', label: 'application' },
+                {
+                    id: 'app',
+                    type: 'bitrix24-portal',
+                    multiPortal: true,
+                    publicUrl: first.url,
+                    oauthServer: farm.oauthServer,
+                    maxPortals: 1000,
+                    concurrency: 8,
+                    credentials: { clientId: farm.app.clientId, clientSecret: farm.app.clientSecret },
+                },
+            ],
+            { started: true },
+        );
+        const { installUrl, eventUrl } = await listed();
+        assert.equal(installUrl, `${first.url}/bitrix24/app/app/install`);
+        for (const portal of farm.portals) assert.equal((await portal.install(installUrl)).status, 200);
+        await until(async () => (await listed()).installations.length === 5, 20_000, 'five installations');
+        await until(
+            () =>
+                farm.portals.every((portal) =>
+                    portal.control.bindings(farm.app.clientId).some((one) => one.handler === eventUrl),
+                ),
+            20_000,
+            'every portal bound to the event URL',
+        );
+
+        await first.kill();
+        const stored = (await fs.readdir(path.join(userDir, 'bitrix24'))).map((file) =>
+            fs.readFile(path.join(userDir, 'bitrix24', file), 'utf8'),
+        );
+        const text = (await Promise.all(stored)).join('\n');
+        for (const portal of farm.portals) {
+            for (const { accessToken, refreshToken } of portal.control.issuedTokens()) {
+                assert.ok(
+                    !text.includes(accessToken) && !text.includes(refreshToken),
+                    'tokens stored encrypted',
+                );
+            }
+        }
+
+        const before = farm.portals.map(eventGets);
+        farm.portals[2].control.expireAccessTokens();
+        await start();
+        const again = (await listed()).installations;
+        assert.deepEqual(
+            again.map((one) => [one.memberId, one.domain, one.status]).sort(),
+            farm.portals.map((portal) => [portal.memberId, portal.domain, 'active']).sort(),
+        );
+        // On start each installation checks its bindings with its stored tokens (an expired one refreshed).
+        await until(
+            () => farm.portals.every((portal, index) => eventGets(portal) > before[index]),
+            20_000,
+            'event.get on every portal',
+        );
+        // Its stored application token still tells its events from forged ones.
+        await farm.portals[1].uninstall();
+        await until(async () => (await listed()).installations.length === 4, 10_000, 'the uninstall taken');
+    });
+});
