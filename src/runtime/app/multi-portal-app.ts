@@ -91,6 +91,11 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         return this.settings.concurrency;
     }
 
+    /** Where the installations are kept; flow nodes keep their per-installation documents beside them. */
+    get store(): DocumentStore {
+        return this.env.store;
+    }
+
     installations(): InstallationSummary[] {
         return [...this.installs.values()].map(({ record }) => summary(record));
     }
