@@ -89,11 +89,10 @@ describe('an application on many portals: the whole flow, trigger -> get -> clea
             modules: [bindModule, triggerModule, getModule, clearModule, callModule],
         });
         const seen: { memberId: string; domain: string; rows: number }[] = [];
-        helper
-            .getNode('seen')
-            .on('input', (msg: { portal: { memberId: string; domain: string }; payload: unknown[] }) =>
-                seen.push({ ...msg.portal, rows: msg.payload.length }),
-            );
+        helper.getNode('seen').on('input', (msg: Record<string, unknown>) => {
+            const portal = msg.portal as { memberId: string; domain: string };
+            seen.push({ ...portal, rows: (msg.payload as unknown[]).length });
+        });
         await installAll(bench);
         await until(
             () =>
