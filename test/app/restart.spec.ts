@@ -7,6 +7,8 @@ import { freePort, NodeRedProcess } from '../../dist/demo/node-red-process';
 import { startEmulatorFarm, type EmulatorFarm, type FarmPortal } from '../../dist/emulator';
 import { until } from '../helpers/emulator-flow';
 import { PACKAGE_DIR } from '../helpers/node-red-runtime';
+import { offlineGetNode } from '../helpers/node-flow';
+import { CONFIRM_DEFAULTS } from '../editor/editor-files';
 
 interface Listed {
     installUrl: string;
@@ -107,5 +109,94 @@ describe('an application on many portals: a restart after SIGKILL resumes every 
         // Its stored application token still tells its events from forged ones.
         await farm.portals[1].uninstall();
         await until(async () => (await listed()).installations.length === 4, 10_000, 'the uninstall taken');
+    });
+
+    it('delivers and clears every change on every portal across a SIGKILL in the middle: nothing is lost', async () => {
+        const first = await start();
+        const flow = (publicUrl: string) => [
+            { id: 'tab', type: 'tab', label: 'application' },
+            {
+                id: 'bind-deals',
+                type: 'bitrix24-bind',
+                z: 'tab',
+                portal: 'app',
+                action: 'bind',
+                eventName: 'ONCRMDEALADD',
+                eventNameType: 'str',
+                eventType: 'offline',
+                handler: '',
+                authConnector: '',
+                options: '{}',
+                optionsType: 'json',
+                onDeploy: true,
+                wires: [[]],
+            },
+            {
+                id: 'trigger',
+                type: 'bitrix24-onoffline-trigger',
+                z: 'tab',
+                portal: 'app',
+                path: '/bitrix24/onoffline',
+                publicUrl,
+                autoBind: true,
+                minTimeout: 1,
+                pollInterval: 2,
+                wires: [['get']],
+            },
+            { ...offlineGetNode({ portal: 'app', limit: 5, wires: [['clear'], []] }), z: 'tab' },
+            {
+                ...CONFIRM_DEFAULTS,
+                id: 'clear',
+                type: 'bitrix24-offline-clear',
+                z: 'tab',
+                portal: 'app',
+                wires: [[]],
+            },
+            {
+                id: 'app',
+                type: 'bitrix24-portal',
+                multiPortal: true,
+                publicUrl,
+                oauthServer: farm.oauthServer,
+                maxPortals: 1000,
+                concurrency: 2,
+                credentials: { clientId: farm.app.clientId, clientSecret: farm.app.clientSecret },
+            },
+        ];
+        await first.deploy(flow(first.url), { started: true });
+        for (const portal of farm.portals) {
+            assert.equal((await portal.install(`${first.url}/bitrix24/app/app/install`)).status, 200);
+        }
+        await until(
+            () =>
+                farm.portals.every((portal) =>
+                    portal.control.bindings(farm.app.clientId).some((one) => one.event === 'ONCRMDEALADD'),
+                ),
+            20_000,
+            'ONCRMDEALADD bound on every portal',
+        );
+        const rowsLeft = () =>
+            farm.portals.map((portal) => portal.control.queueRows({ clientId: farm.app.clientId }).length);
+        const cleared = (portal: FarmPortal) =>
+            portal.control.counters().requestsByMethod['event.offline.clear'] ?? 0;
+        for (const portal of farm.portals) {
+            for (let i = 0; i < 30; i++) {
+                portal.control.userChange({ entity: 'deal', action: 'add', fields: { title: `Deal ${i}` } });
+            }
+        }
+        await until(() => farm.portals.some((portal) => cleared(portal) > 0), 20_000, 'some rows cleared');
+        await first.kill();
+        assert.ok(
+            rowsLeft().some((rows) => rows > 0),
+            'rows left when killed',
+        );
+        await start();
+        await until(
+            () => rowsLeft().every((rows) => rows === 0),
+            60_000,
+            `every queue empty (${rowsLeft().join()})`,
+        );
+        for (const portal of farm.portals)
+            assert.equal(portal.control.counters().status503, 0, portal.domain);
     });
 });
