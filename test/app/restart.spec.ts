@@ -69,6 +69,10 @@ describe('an application on many portals: a restart after SIGKILL resumes every 
         assert.equal(installUrl, `${first.url}/bitrix24/app/app/install`);
         for (const portal of farm.portals) assert.equal((await portal.install(installUrl)).status, 200);
         await until(async () => (await listed()).installations.length === 5, 20_000, 'five installations');
+        for (const portal of farm.portals) {
+            const logged = `The application was installed on ${portal.domain} (member_id ${portal.memberId}).`;
+            await until(() => first.lines.some((line) => line.includes(logged)), 5000, logged);
+        }
         await until(
             () =>
                 farm.portals.every((portal) =>

@@ -474,7 +474,9 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
     ): void {
         const event: LifecycleEvent = { topic, portal: refOf(record), status, reason };
         if (clean) event.clean = true;
-        this.env.log('info', `${record.domain} (${record.memberId}): ${topic} (${reason})`);
+        // The install route logs an installation itself, in the runtime's language.
+        const level = topic === 'installed' ? 'debug' : 'info';
+        this.env.log(level, `${record.domain} (${record.memberId}): ${topic} (${reason})`);
         this.emit('lifecycle', event);
     }
 }
