@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 
-import { Bitrix24Error, invalidArgument, isBitrix24Error } from '../../bitrix24';
+import { Bitrix24Error, invalidArgument, isBitrix24Error, type OAuthTokens } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import type { DocumentStore } from '../../bitrix24/storage/document-store';
 import { sameBinding, type BindingSpec } from '../bind/binding-spec';
@@ -11,7 +11,7 @@ import { rateProfile, type PortalSettings } from '../portal/portal-settings';
 import { sameSecret } from '../trigger/ring-verifier';
 import { blockReason, mayBeNotAdmin, NOT_ADMIN } from './block-reason';
 import { InstallationBook, type InstallationRecord } from './installation-book';
-import { offeredInstallation } from './offered-installation';
+import { offeredInstallation, type OfferedInstallation } from './offered-installation';
 import type {
     InstallationSummary,
     LifecycleEvent,
@@ -91,6 +91,11 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         return this.settings.concurrency;
     }
 
+    /** Where the installations are kept; flow nodes keep their per-installation documents beside them. */
+    get store(): DocumentStore {
+        return this.env.store;
+    }
+
     installations(): InstallationSummary[] {
         return [...this.installs.values()].map(({ record }) => summary(record));
     }
@@ -138,11 +143,19 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
      * id. Rejects with the reason otherwise, having kept nothing.
      */
     install(form: Record<string, unknown>): Promise<PortalRef> {
-        const offered = offeredInstallation(form, this.settings.oauthServer);
+        try {
+            return this.serialised(offeredInstallation(form, this.settings.oauthServer), 'installed');
+        } catch (err) {
+            return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+    }
+
+    /** One installation POST of a portal after the other, so that two do not interleave. */
+    private serialised(offered: OfferedInstallation, topic: 'installed' | 'updated'): Promise<PortalRef> {
         const previous = this.pending.get(offered.memberId) ?? Promise.resolve();
         const run = previous.then(
-            () => this.adopt(offered),
-            () => this.adopt(offered),
+            () => this.adopt(offered, topic),
+            () => this.adopt(offered, topic),
         );
         const tail = run.catch(() => undefined);
         this.pending.set(offered.memberId, tail);
@@ -163,6 +176,14 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         const given = typeof auth.application_token === 'string' ? auth.application_token : '';
         const event = typeof form.event === 'string' ? form.event.toUpperCase() : '';
         const install = this.installs.get(memberId);
+        if (event === 'ONAPPUPDATE' && install && isObject(form.auth) && form.auth.access_token) {
+            // An update brings new tokens and a new application token (docs/bitrix24.md §15, item
+            // 12): checked as an installation is, on the portal already installed under that member_id.
+            const offered = offeredInstallation(form, this.settings.oauthServer);
+            if (offered.domain !== install.record.domain) return 'ignored';
+            await this.serialised(offered, 'updated');
+            return 'updated';
+        }
         const expected = install && (await install.connection.applicationToken().catch(() => undefined));
         if (!install || !expected || !given || !sameSecret(given, expected)) return 'ignored';
         const { record } = install;
@@ -206,7 +227,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         this.env.log('debug', `${this.installs.size} installations resumed`);
     }
 
-    private async adopt(offered: ReturnType<typeof offeredInstallation>): Promise<PortalRef> {
+    private async adopt(offered: OfferedInstallation, topic: 'installed' | 'updated'): Promise<PortalRef> {
         await this.ready;
         const { memberId, domain, portalUrl, tokens } = offered;
         const existing = this.installs.get(memberId);
@@ -229,33 +250,65 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
                 { max: String(this.settings.maxPortals) },
             );
         }
-        const probe = await probeToken(portalUrl, tokens.accessToken ?? '', rateProfile(this.settings), true);
+        const probe = await probeToken(
+            portalUrl,
+            tokens.accessToken ?? '',
+            rateProfile(this.settings),
+            true,
+        ).catch((err: unknown) => {
+            const code = isBitrix24Error(err) ? err.code : 'ERROR';
+            throw refused(
+                'install-token-refused',
+                `${domain} does not accept the offered access token (${code})`,
+                {
+                    domain,
+                    code,
+                },
+            );
+        });
         if (probe.clientId !== this.settings.clientId) {
             throw refused('install-other-app', 'app.info names another application than this client id', {
                 clientId: this.settings.clientId,
             });
         }
         if (this.closed) throw new Bitrix24Error({ code: 'CLIENT_CLOSED' });
-        // The tokens are stored before the installation is listed: a restart finds both or neither.
-        await this.book.tokens(memberId).save({ ...tokens, memberId, basis: '', savedAt: Date.now() });
-        if (existing) {
-            this.installs.delete(memberId);
-            clearTimeout(existing.recheck);
-            void existing.connection.close();
-        }
-        const record: InstallationRecord = {
-            memberId,
-            domain,
-            portalUrl,
-            status: 'active',
-            installedAt: new Date().toISOString(),
-        };
-        const install = this.open(record);
+        if (topic === 'updated' && !existing)
+            throw refused('install-member-id', 'an update of a portal that is not installed');
+        const install = existing
+            ? await this.renew(existing, { ...tokens, memberId }, topic === 'installed')
+            : await this.create(offered);
         await this.saveRecords();
-        this.lifecycle('installed', record, 'active', existing ? 'ONAPPINSTALL again' : 'ONAPPINSTALL');
+        const reason = topic === 'updated' ? 'ONAPPUPDATE' : existing ? 'ONAPPINSTALL again' : 'ONAPPINSTALL';
+        this.lifecycle(topic, install.record, 'active', reason);
         if (probe.admin === false) this.block(install, NOT_ADMIN);
         else await this.bind(install, this.wantedBindings());
-        return refOf(record);
+        return refOf(install.record);
+    }
+
+    /** A new installation: its tokens are stored before it is listed, so a restart finds both or neither. */
+    private async create(offered: OfferedInstallation): Promise<Installation> {
+        const { memberId, domain, portalUrl, tokens } = offered;
+        await this.book.tokens(memberId).save({ ...tokens, memberId, basis: '', savedAt: Date.now() });
+        const installedAt = new Date().toISOString();
+        return this.open({ memberId, domain, portalUrl, status: 'active', installedAt });
+    }
+
+    /**
+     * A portal installed again, or updated: the same connection (the flow nodes hold it) takes
+     * the new tokens, stored before use, and works again if it was blocked.
+     */
+    private async renew(
+        install: Installation,
+        tokens: OAuthTokens,
+        reinstalled: boolean,
+    ): Promise<Installation> {
+        clearTimeout(install.recheck);
+        install.connection.unblock();
+        await install.connection.adopt(tokens);
+        install.record.status = 'active';
+        delete install.record.reason;
+        if (reinstalled) install.record.installedAt = new Date().toISOString();
+        return install;
     }
 
     private open(record: InstallationRecord): Installation {
@@ -421,7 +474,9 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
     ): void {
         const event: LifecycleEvent = { topic, portal: refOf(record), status, reason };
         if (clean) event.clean = true;
-        this.env.log('info', `${record.domain} (${record.memberId}): ${topic} (${reason})`);
+        // The install route logs an installation itself, in the runtime's language.
+        const level = topic === 'installed' ? 'debug' : 'info';
+        this.env.log(level, `${record.domain} (${record.memberId}): ${topic} (${reason})`);
         this.emit('lifecycle', event);
     }
 }
