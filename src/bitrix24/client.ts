@@ -8,7 +8,7 @@ import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
 import { Dispatcher, type DispatchStats } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
-import { invalidArgument, invalidConfig, wrongAuthType } from './errors';
+import { invalidArgument, invalidConfig, wrongAuthType, type Bitrix24Error } from './errors';
 import { followPages, nextStart, rowsOf } from './paging';
 import type { BucketProfile } from './limits/leaky-bucket';
 import { limiterFor, RATE_PROFILES, type PortalLimiter, type ThrottleEvent } from './limits/portal-limiter';
@@ -89,6 +89,8 @@ export class Bitrix24Client extends EventEmitter<{
     tokens: [OAuthTokens];
     /** The portal was renamed: its old address redirected here, and it is the same portal (member_id). */
     portalMoved: [string];
+    /** A call or batch failed as a whole, with this error (a multi-portal app watches for blocks). */
+    failed: [Bitrix24Error];
 }> {
     private portalUrl: URL;
     readonly auth: Authenticator;
@@ -168,7 +170,10 @@ export class Bitrix24Client extends EventEmitter<{
                 lingerUntil: options.lingerMs ? Date.now() + options.lingerMs : 0,
                 attempts: {},
                 resolve: resolve as (response: RestResponse) => void,
-                reject,
+                reject: (err: Bitrix24Error) => {
+                    this.emit('failed', err);
+                    reject(err);
+                },
             });
         });
     }
@@ -197,7 +202,10 @@ export class Bitrix24Client extends EventEmitter<{
                         repeatable: part.every((c) => isRepeatable(c.method)),
                         attempts: {},
                         resolve,
-                        reject,
+                        reject: (err: Bitrix24Error) => {
+                            this.emit('failed', err);
+                            reject(err);
+                        },
                     }),
                 ),
             );

@@ -5,6 +5,7 @@ import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
 import { passOn, type InputMessage } from './shared/messages';
+import { portalTarget } from './shared/portal-target';
 import { choiceProperty, evaluateObjectProperty, evaluateProperty, typedProperty } from './shared/properties';
 
 const TYPE = 'bitrix24-call';
@@ -50,13 +51,16 @@ export = function (RED: NodeAPI): void {
         };
 
         onInput(node, setup, async (msg) => {
+            const target = portalTarget(portal, msg);
+            const { connection } = target;
             const { commands, call } = await plan(msg);
             const caller = new RestCaller(
-                await portal.connection.client(),
-                portal.connection.authConnector,
+                await connection.client(),
+                connection.authConnector,
                 settings.authConnector,
             );
             const out = passOn(msg);
+            if (target.portal) out.portal = { ...target.portal };
             if (commands) {
                 const results = (await caller.batch(commands)).map(format);
                 const failed = results.filter((r) => 'error' in r).length;

@@ -7,6 +7,7 @@ import { checkUserMap } from '../runtime/enrich/read-map';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
 import { passOn } from './shared/messages';
+import { portalTarget } from './shared/portal-target';
 import { choiceProperty, textProperty } from './shared/properties';
 
 const TYPE = 'bitrix24-enrich';
@@ -25,11 +26,13 @@ export = function (RED: NodeAPI): void {
 
         /** `msg.payload` is one msg per reservation (an array) or per event (one event). */
         onInput(node, setup, async (msg) => {
+            const target = portalTarget(portal, msg);
+            const { connection } = target;
             const single = !Array.isArray(msg.payload);
             const events = single ? [msg.payload] : (msg.payload as unknown[]);
             if (!events.every(isEvent)) throw notEvents();
             const map = checkUserMap(msg.enrichMap);
-            const enricher = new Enricher(await portal.connection.client());
+            const enricher = new Enricher(await connection.client());
             const result = await enricher.enrich(events, {
                 select: settings.select,
                 onMissing: settings.onMissing,
@@ -47,6 +50,7 @@ export = function (RED: NodeAPI): void {
             // One event that is dropped: nothing to send on.
             if (single && result.events.length === 0) return undefined;
             const out = passOn(msg);
+            if (target.portal) out.portal = { ...target.portal };
             out.payload = single ? result.events[0] : result.events;
             return out;
         });

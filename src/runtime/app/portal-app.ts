@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 
 import type { ThrottleEvent } from '../../bitrix24';
+import type { DocumentStore } from '../../bitrix24/internal';
 import type { BindingSpec } from '../bind/binding-spec';
 import type { PortalConnection } from '../portal/portal-connection';
 
@@ -55,6 +56,8 @@ export interface PortalAppEvents {
 
 /** The application as flow nodes see it (`PortalNode.app`). */
 export interface PortalApp extends EventEmitter<PortalAppEvents> {
+    /** Resolves once the stored installations are read (a restart resumes them all). */
+    readonly ready?: Promise<void>;
     /** Every installation, active and blocked. */
     installations(): InstallationSummary[];
     /**
@@ -75,4 +78,9 @@ export interface PortalApp extends EventEmitter<PortalAppEvents> {
     keepBound(owner: string, spec: BindingSpec): () => Promise<void>;
     /** As PortalConnection.holdOpen: the app's connections stay open until `work` settles. */
     holdOpen(work: Promise<unknown>): void;
+    /**
+     * Where the application keeps its documents; flow nodes keep theirs per installation beside
+     * them (a get node's `ledger-<node>-<memberId>`). Absent: the Node-RED user directory.
+     */
+    readonly store?: DocumentStore;
 }
