@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 
-import { Bitrix24Error, invalidArgument, isBitrix24Error, type OAuthTokens } from '../../bitrix24';
+import {
+    Bitrix24Error,
+    invalidArgument,
+    isBitrix24Error,
+    type OAuthTokens,
+    type PlanFeature,
+} from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import type { DocumentStore } from '../../bitrix24/storage/document-store';
 import { sameBinding, type BindingSpec } from '../bind/binding-spec';
@@ -9,7 +15,7 @@ import { probeToken } from '../portal/app-info-probe';
 import { PortalConnection } from '../portal/portal-connection';
 import { rateProfile, type PortalSettings } from '../portal/portal-settings';
 import { sameSecret } from '../trigger/ring-verifier';
-import { blockReason, mayBeNotAdmin, NOT_ADMIN } from './block-reason';
+import { blockReason, isAdmin, mayBeNotAdmin, NOT_ADMIN, worksAgain } from './blocking';
 import { InstallationBook, type InstallationRecord } from './installation-book';
 import { offeredInstallation, type OfferedInstallation } from './offered-installation';
 import type {
@@ -54,6 +60,8 @@ interface Installation {
     record: InstallationRecord;
     connection: PortalConnection;
     recheck?: NodeJS.Timeout;
+    /** The plan feature a WRONG_LICENSE named, asked again by the recheck. */
+    missingFeature?: PlanFeature;
 }
 
 /**
@@ -361,22 +369,20 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         if (this.installs.get(install.record.memberId) !== install || install.connection.blocked) return;
         const reason = blockReason(err);
         if (reason) {
+            install.missingFeature = err.feature;
             this.block(install, reason);
             return;
         }
         if (mayBeNotAdmin(err)) {
-            void this.isAdmin(install).then((admin) => {
-                if (admin === false) this.block(install, NOT_ADMIN);
-            });
-        }
-    }
-
-    private async isAdmin(install: Installation): Promise<boolean | undefined> {
-        try {
-            const client = await install.connection.unblockedClient();
-            return (await client.call('user.admin')).result === true;
-        } catch {
-            return undefined;
+            void install.connection
+                .unblockedClient()
+                .then(isAdmin)
+                .then(
+                    (admin) => {
+                        if (admin === false) this.block(install, NOT_ADMIN);
+                    },
+                    () => undefined,
+                );
         }
     }
 
@@ -406,20 +412,17 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         install.recheck.unref();
     }
 
-    /** One cheap call (app.info, and user.admin when that was the reason) on a blocked portal. */
+    /** The rare check of a blocked portal (worksAgain); unblocked when it passes. */
     private async recheck(install: Installation): Promise<void> {
         if (this.closed || this.installs.get(install.record.memberId) !== install) return;
         const { record } = install;
-        try {
-            const client = await install.connection.unblockedClient();
-            await client.call('app.info');
-            if (record.reason === NOT_ADMIN && (await this.isAdmin(install)) !== true)
-                throw new Error(NOT_ADMIN);
-        } catch {
+        const client = await install.connection.unblockedClient().catch(() => undefined);
+        if (!client || !(await worksAgain(client, record.reason ?? '', install.missingFeature))) {
             this.scheduleRecheck(install);
             return;
         }
         install.connection.unblock();
+        install.missingFeature = undefined;
         record.status = 'active';
         delete record.reason;
         await this.saveRecords().catch(() => undefined);
