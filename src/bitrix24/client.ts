@@ -5,7 +5,7 @@ import { OAuthAuth } from './auth/oauth-auth';
 import { defaultOAuthServer, type OAuthTokens, type TokenStore } from './auth/tokens';
 import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
-import { Dispatcher, type DispatchStats } from './dispatcher';
+import { Dispatcher, type DispatchStats, type RequestOutcome } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
 import { invalidArgument, invalidConfig, wrongAuthType } from './errors';
 import { followPages, nextStart, rowsOf } from './paging';
@@ -83,6 +83,8 @@ export class Bitrix24Client extends EventEmitter<{
     tokens: [OAuthTokens];
     /** The portal was renamed: its old address redirected here, and it is the same portal (member_id). */
     portalMoved: [string];
+    /** One request came back or failed (retries each count): for status and metrics. */
+    request: [RequestOutcome];
 }> {
     private portalUrl: URL;
     readonly auth: Authenticator;
@@ -116,6 +118,7 @@ export class Bitrix24Client extends EventEmitter<{
             callTimeoutMs: positive(options.callTimeoutMs, 120_000, 'callTimeoutMs'),
             followRedirect: (redirect, from) => this.followRedirect(redirect, from),
             log: (level, message) => log(level, this.redactor.redact(message)),
+            onRequest: (outcome) => this.emit('request', outcome),
         });
     }
 

@@ -4,6 +4,7 @@ import { PortalConnection, type PortalState } from '../runtime/portal/portal-con
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerPortalRoutes } from './portal-routes';
+import { registerStatusRoutes } from './status-routes';
 import { sharedStatus, sharedText, userError } from './shared/i18n';
 import { runtimeSettings } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
@@ -77,6 +78,7 @@ export = function (RED: NodeAPI): void {
         },
     );
     registerPortalRoutes(RED);
+    registerStatusRoutes(RED);
 };
 
 function readSettings(config: PortalConfig, credentials: PortalCredentials): PortalSettings {

@@ -12,6 +12,7 @@ import {
     portalHost,
     type OAuthTokens,
     type PlanFeature,
+    type RequestOutcome,
     type ThrottleEvent,
 } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
@@ -20,6 +21,7 @@ import { installTokens } from './install-callback';
 import { PlanFeatures } from './plan-features';
 import { rateProfile, type PortalSettings } from './portal-settings';
 import { chooseTokens } from './token-choice';
+import { statusRegistry } from '../status/status-registry';
 
 export interface PortalEnvironment {
     /** Where rotated tokens are kept; absent = memory only. */
@@ -27,6 +29,8 @@ export interface PortalEnvironment {
     /** The runtime's credential secret; encrypts the token file when set. */
     credentialSecret?: string;
     log: (level: 'debug' | 'warn' | 'error', message: string) => void;
+    /** The installation this connection serves, for an application on many portals (its status row). */
+    memberId?: string;
 }
 
 export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
@@ -46,6 +50,8 @@ export class PortalConnection extends EventEmitter<{
     state: [PortalState];
     /** The portal was renamed and confirmed (member_id): its new address, once. */
     portalMoved: [string];
+    /** One request to the portal came back or failed. */
+    request: [RequestOutcome];
 }> {
     readonly ready: Promise<void>;
     private clientInstance: Bitrix24Client | undefined;
@@ -63,6 +69,7 @@ export class PortalConnection extends EventEmitter<{
             this.failure = err instanceof Error ? err : new Error(String(err));
             this.setState('failed');
         });
+        statusRegistry.add(this, env.memberId);
     }
 
     get state(): PortalState {
@@ -161,6 +168,7 @@ export class PortalConnection extends EventEmitter<{
     }
 
     async close(): Promise<void> {
+        statusRegistry.remove(this);
         this.removeAllListeners();
         if (this.holds.size > 0) {
             let timer: NodeJS.Timeout | undefined;
@@ -217,6 +225,7 @@ export class PortalConnection extends EventEmitter<{
         this.clientInstance = client;
         client.on('throttled', (event) => this.emit('throttled', event));
         client.on('portalMoved', (url) => this.emit('portalMoved', url));
+        client.on('request', (outcome) => this.emit('request', outcome));
         this.setState('ready');
     }
 
