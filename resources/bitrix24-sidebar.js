@@ -249,8 +249,11 @@
             .addClass('b24-state-' + row.state)
             .text(t('state.' + row.state))
             .appendTo(head);
+        var portalNode = RED.nodes.node(row.nodeId);
+        var name = portalNode && portalNode.name ? portalNode.name : '';
         $('<a href="#" class="b24-sidebar-portal"></a>')
             .text(row.domain + (row.memberId ? ' · ' + row.memberId : ''))
+            .append(name ? $('<span class="b24-sidebar-name"></span>').text(' · ' + name) : null)
             .attr('title', t('reveal'))
             .on('click', function (event) {
                 event.preventDefault();

@@ -8,7 +8,7 @@ import {
 import { HourCounter, HourSamples } from './hour-window';
 import type { DescribeError, RowIdentity, RowState, StatusRowView, StatusSource } from './status-types';
 
-/** Codes with which the portal refuses the application itself (docs/bitrix24.md §6, §13). */
+/** Codes with which the portal refuses the application itself (docs/bitrix24.md §0.4, §7, §15.7). */
 const BLOCKING = new Set(['PAYMENT_REQUIRED', 'ERROR_OAUTH', 'PORTAL_DELETED', 'WRONG_LICENSE']);
 /** Codes that only say "wait": the row is throttled, not failed. */
 const WAITING = new Set(['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT']);
