@@ -7,7 +7,7 @@ import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
 import { Dispatcher, type DispatchStats, type RequestOutcome } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
-import { invalidArgument, invalidConfig, wrongAuthType } from './errors';
+import { invalidArgument, invalidConfig, wrongAuthType, type Bitrix24Error } from './errors';
 import { followPages, nextStart, rowsOf } from './paging';
 import type { BucketProfile } from './limits/leaky-bucket';
 import { limiterFor, RATE_PROFILES, type PortalLimiter, type ThrottleEvent } from './limits/portal-limiter';
@@ -85,6 +85,8 @@ export class Bitrix24Client extends EventEmitter<{
     portalMoved: [string];
     /** One request came back or failed (retries each count): for status and metrics. */
     request: [RequestOutcome];
+    /** A call or batch failed as a whole, with this error (a multi-portal app watches for blocks). */
+    failed: [Bitrix24Error];
 }> {
     private portalUrl: URL;
     readonly auth: Authenticator;
@@ -160,7 +162,10 @@ export class Bitrix24Client extends EventEmitter<{
                 lingerUntil: options.lingerMs ? Date.now() + options.lingerMs : 0,
                 attempts: {},
                 resolve: resolve as (response: RestResponse) => void,
-                reject,
+                reject: (err: Bitrix24Error) => {
+                    this.emit('failed', err);
+                    reject(err);
+                },
             });
         });
     }
@@ -189,7 +194,10 @@ export class Bitrix24Client extends EventEmitter<{
                         repeatable: part.every((c) => isRepeatable(c.method)),
                         attempts: {},
                         resolve,
-                        reject,
+                        reject: (err: Bitrix24Error) => {
+                            this.emit('failed', err);
+                            reject(err);
+                        },
                     }),
                 ),
             );

@@ -2,7 +2,7 @@
  * The package's public API (package.json `main`): the Bitrix24 client and what its users need.
  * Helpers the nodes share with it live in `./internal`, which is not API.
  */
-export { FileTokenStore } from './auth/file-token-store';
+export { DocumentTokenStore, FileTokenStore, type TokenDocument } from './auth/file-token-store';
 export * from './auth/oauth-auth';
 export * from './auth/tokens';
 export * from './batch';

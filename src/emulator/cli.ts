@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // npx b24-emulator [options]: prints one JSON line with the portal, OAuth server, webhook and the
-// preinstalled app's tokens (administrator user 1), then serves until SIGINT or SIGTERM.
+// preinstalled app's tokens (administrator user 1), then serves until SIGINT or SIGTERM. With
+// --portals N: N portals sharing one token server, and the line lists them.
 import { startEmulator } from './emulator';
+import { startEmulatorFarm, type FarmOptions } from './farm';
 import type { LimitsSetting } from './limits/leaky-bucket';
 import type { EmulatorOptions } from './options';
 import { isPlan, PLANS } from './store/features';
@@ -26,14 +28,22 @@ const USAGE = `usage: b24-emulator [options]
   --ring-jitter MS         plus a random 0..MS (default 0)
   --legacy-paging          event.offline.list without next and with total 0, as older builds
   --seed N                 seed of the fault and jitter dice
+  --portals N              N portals in one process (each on its own port, from --port on when
+                           set), sharing one token server (--oauth-port); one Marketplace
+                           application, installed on none of them yet (see the farm control API)
   --help                   this text
 
 The first line of stdout is JSON: portalUrl, oauthServer, webhookUrl, domain, clientEndpoint,
 serverEndpoint, certificate (with --tls) and app {clientId, clientSecret, accessToken,
-refreshToken, expires, applicationToken, memberId}.
+refreshToken, expires, applicationToken, memberId}. With --portals: oauthServer, farmControl
+(the farm control API, oauthServer + /_emulator/farm), certificate (with --tls),
+app {clientId, clientSecret} and portals [{index, portalUrl, domain, memberId}].
 `;
 
 export class UsageError extends Error {}
+
+/** Each portal takes a port: stay well inside the port range and the file-descriptor limit. */
+const MAX_PORTALS = 10000;
 
 function number(flag: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number {
     const parsed = Number(value);
@@ -52,8 +62,8 @@ function number(flag: string, value: string | undefined, max = Number.MAX_SAFE_I
 const SWITCHES = new Set(['--tls', '--self-hosted', '--legacy-paging', '--regional-token-server', '--help']);
 
 /** The options a command line asks for; throws UsageError on anything it does not understand. */
-export function parseArgs(argv: readonly string[]): EmulatorOptions & { help?: boolean } {
-    const options: EmulatorOptions & { help?: boolean } = { limits: 'on' };
+export function parseArgs(argv: readonly string[]): EmulatorOptions & { help?: boolean; portals?: number } {
+    const options: EmulatorOptions & { help?: boolean; portals?: number } = { limits: 'on' };
     const features: Record<string, boolean> = {};
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -118,6 +128,14 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions & { help?: b
             case '--seed':
                 options.seed = number(flag, value);
                 break;
+            case '--portals': {
+                const portals = number(flag, value, MAX_PORTALS);
+                if (!Number.isInteger(portals) || portals < 1) {
+                    throw new UsageError(`bad --portals: ${String(value)} (1 to ${MAX_PORTALS})`);
+                }
+                options.portals = portals;
+                break;
+            }
             default:
                 throw new UsageError(`unknown argument: ${argv[i - (inline === undefined ? 1 : 0)]}`);
         }
@@ -126,12 +144,42 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions & { help?: b
     return options;
 }
 
+/** Stops on SIGINT or SIGTERM, then prints the first line (whoever reads it may stop us at once). */
+function serveUntilSignal(stop: () => Promise<void>, line: unknown): void {
+    const shutdown = () => {
+        stop().then(
+            () => process.exit(0),
+            () => process.exit(1),
+        );
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+async function startFarm(options: FarmOptions): Promise<void> {
+    const farm = await startEmulatorFarm(options);
+    serveUntilSignal(() => farm.stop(), {
+        oauthServer: farm.oauthServer,
+        farmControl: `${farm.oauthServer}/_emulator/farm`,
+        certificate: farm.certificate ?? undefined,
+        app: farm.app,
+        portals: farm.portals.map(({ index, portalUrl, domain, memberId }) => ({
+            index,
+            portalUrl,
+            domain,
+            memberId,
+        })),
+    });
+}
+
 async function main(): Promise<void> {
-    const { help, ...options } = parseArgs(process.argv.slice(2));
+    const { help, portals, ...options } = parseArgs(process.argv.slice(2));
     if (help) {
         process.stdout.write(USAGE);
         return;
     }
+    if (portals !== undefined) return startFarm({ ...options, portals });
     const emulator = await startEmulator(options);
     const { tokenServer } = emulator.control.state();
     const line = {
@@ -144,16 +192,7 @@ async function main(): Promise<void> {
         certificate: emulator.certificate ?? undefined,
         app: emulator.app,
     };
-    // Signals first: whoever reads the line may stop the emulator at once.
-    const shutdown = () => {
-        emulator.stop().then(
-            () => process.exit(0),
-            () => process.exit(1),
-        );
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-    process.stdout.write(JSON.stringify(line) + '\n');
+    serveUntilSignal(() => emulator.stop(), line);
 }
 
 if (require.main === module) {

@@ -61,6 +61,8 @@ export class Portal {
     regionalTokenServer = false;
     /** The portal was deleted: every REST request answers 410 PORTAL_DELETED. */
     deleted = false;
+    /** The portal's license no longer covers applications: their calls answer 403 WRONG_LICENSE. */
+    licenseExpired = false;
     /** A token server other than the OAuth listener, named instead of it (see options.tokenServer). */
     readonly tokenServerOption: string | null;
     readonly methodCosts: Map<string, number>;

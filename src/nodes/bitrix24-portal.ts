@@ -1,15 +1,19 @@
 import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
 
+import { FileDocumentStore, MemoryDocumentStore } from '../bitrix24/internal';
+import { MultiPortalApp, type AppSettings } from '../runtime/app/multi-portal-app';
 import { PortalConnection, type PortalState } from '../runtime/portal/portal-connection';
 import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal-settings';
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
+import { registerAppRoutes } from './app-routes';
 import { registerPortalRoutes } from './portal-routes';
 import { registerStatusRoutes } from './status-routes';
+import { appUrls } from './shared/app-urls';
 import { sharedStatus, sharedText, userError } from './shared/i18n';
 import { runtimeSettings } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
-import { choiceProperty, numberProperty, textProperty } from './shared/properties';
+import { booleanProperty, choiceProperty, numberProperty, textProperty } from './shared/properties';
 
 interface PortalConfig extends NodeDef {
     portalUrl?: string;
@@ -19,6 +23,10 @@ interface PortalConfig extends NodeDef {
     burst?: number | string;
     rps?: number | string;
     oauthServer?: string;
+    multiPortal?: boolean | string;
+    publicUrl?: string;
+    maxPortals?: number | string;
+    concurrency?: number | string;
 }
 
 /** The badge of each state; its text is `status.portal.<state>` of the shared catalog. */
@@ -41,6 +49,10 @@ export = function (RED: NodeAPI): void {
         this.deregister = (user) => {
             delete this.users[user.id];
         };
+        if (booleanProperty(config.multiPortal, false)) {
+            startApplication(RED, this, config, settings);
+            return;
+        }
         this.connection = new PortalConnection(settings, {
             tokenFile: userDirFile(RED, `tokens-${this.id}.json`),
             credentialSecret: credentialSecret(RED),
@@ -79,7 +91,59 @@ export = function (RED: NodeAPI): void {
     );
     registerPortalRoutes(RED);
     registerStatusRoutes(RED);
+    registerAppRoutes(RED);
 };
+
+/**
+ * `multiPortal`: the node is an application installed on many portals (design "Many portals").
+ * Its own connection is unused; each installation has one, reached through `node.app`.
+ */
+function startApplication(
+    RED: NodeAPI,
+    node: PortalNode,
+    config: PortalConfig,
+    portal: PortalSettings,
+): void {
+    const publicUrl = textProperty(config.publicUrl).trim();
+    const settings: AppSettings = {
+        ...portal,
+        clientId: portal.credentials.clientId ?? '',
+        clientSecret: portal.credentials.clientSecret ?? '',
+        publicUrl,
+        maxPortals: Math.max(0, Math.floor(numberProperty(config.maxPortals, 1000))),
+        concurrency: Math.max(1, Math.floor(numberProperty(config.concurrency, 8))),
+        eventUrl: appUrls(RED, publicUrl, node.id).eventUrl,
+    };
+    const directory = userDirFile(RED, '');
+    const app = new MultiPortalApp(settings, {
+        store: directory ? new FileDocumentStore(directory) : new MemoryDocumentStore(),
+        credentialSecret: credentialSecret(RED),
+        log: (level, message) => {
+            if (level === 'debug') node.debug(message);
+            else if (level === 'info') node.log(message);
+            else node.warn(message);
+        },
+    });
+    node.app = app;
+    node.connection = new PortalConnection(portal, {
+        unused: new Error(sharedText(RED, 'errors.whichPortal')),
+        log: () => undefined,
+    });
+    const showCount = () => {
+        const all = app.installations();
+        const blocked = all.filter((one) => one.status === 'blocked').length;
+        node.status({
+            fill: blocked > 0 ? 'yellow' : 'green',
+            shape: 'dot',
+            text: sharedStatus(RED, 'portal.app', { count: all.length, blocked }),
+        });
+    };
+    void app.ready.then(showCount);
+    app.on('lifecycle', showCount);
+    node.on('close', (_removed: boolean, done: () => void) => {
+        Promise.all([app.close(), node.connection.close()]).then(() => done(), done);
+    });
+}
 
 function readSettings(config: PortalConfig, credentials: PortalCredentials): PortalSettings {
     return {

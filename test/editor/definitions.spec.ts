@@ -210,8 +210,15 @@ describe('editor definitions', () => {
             assert.equal(labelOf(await portal()), 'Bitrix24 portal');
         });
 
-        it('requires a portal URL', async () => {
-            assert.equal((await portal()).defaults.portalUrl.required, true);
+        it('asks for no portal URL when the node is an application on many portals', async () => {
+            assert.equal(validate(await portal(), 'portalUrl', '', { multiPortal: true }), true);
+        });
+
+        it('says what to enter for the public URL of an application on many portals', async () => {
+            assert.equal(
+                validate(await portal(), 'publicUrl', 'nodered', { multiPortal: true }),
+                await message('bitrix24-portal', 'validation.publicUrl'),
+            );
         });
 
         for (const bad of ['example.bitrix24.com', 'ftp://example.bitrix24.com', 'https://', '']) {

@@ -38,6 +38,10 @@ export const CONTRACT = {
         burst: 50,
         rps: 2,
         oauthServer: '',
+        multiPortal: false,
+        publicUrl: '',
+        maxPortals: 1000,
+        concurrency: 8,
     },
     'bitrix24-offline-get': {
         name: '',
@@ -99,6 +103,7 @@ export const CONTRACT = {
         authConnector: 'auto',
     },
     'bitrix24-enrich': { name: '', portal: '', select: '', onMissing: 'tombstone' },
+    'bitrix24-portals': { name: '', portal: '' },
 } as const satisfies Record<string, Record<string, string | number | boolean>>;
 
 export type NodeType = keyof typeof CONTRACT;
@@ -124,6 +129,7 @@ export const PORTS: Record<NodeType, { inputs: number; outputs: number }> = {
     'bitrix24-onoffline-trigger': { inputs: 0, outputs: 1 },
     'bitrix24-call': { inputs: 1, outputs: 1 },
     'bitrix24-enrich': { inputs: 1, outputs: 1 },
+    'bitrix24-portals': { inputs: 1, outputs: 1 },
 };
 
 export async function assertBuilt(): Promise<void> {

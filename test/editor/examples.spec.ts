@@ -22,6 +22,7 @@ const EXPECTED_FILES = [
     '04 - Write back without echo.json',
     '05 - Enrich changed deals and write them to a file.json',
     '06 - Watch the backlog.json',
+    '07 - One application, many portals.json',
 ];
 
 // Core nodes an example may use; anything else would make the user install another package.
@@ -66,7 +67,7 @@ function keysDeep(value: unknown): string[] {
 describe('examples', () => {
     requireBuild();
 
-    it('lists the six documented examples and nothing else', async () => {
+    it('lists the seven documented examples and nothing else', async () => {
         const files = await exampleFiles();
         assert.deepEqual(files.map((file) => path.basename(file)).sort(), EXPECTED_FILES);
     });
@@ -216,5 +217,26 @@ describe('examples', () => {
         const [debug] = ofType(flow, 'debug');
         assert.deepEqual(list.wires, [[debug.id]]);
         assert.deepEqual([debug.complete, debug.targetType], ['stats', 'msg']);
+    });
+
+    it('07 welcomes a newly installed portal through two calls and drains every portal from the trigger', async () => {
+        const flow = await example('07');
+        const [portals] = ofType(flow, 'bitrix24-portals');
+        const [installed] = ofType(flow, 'switch');
+        const calls = ofType(flow, 'bitrix24-call');
+        assert.deepEqual(portals.wires, [[installed.id]]);
+        assert.deepEqual(
+            calls.map((call) => call.method),
+            ['user.current', 'im.notify'],
+        );
+        const [trigger] = ofType(flow, 'bitrix24-onoffline-trigger');
+        const [get] = ofType(flow, 'bitrix24-offline-get');
+        const [clear] = ofType(flow, 'bitrix24-offline-clear');
+        const [process] = ofType(flow, 'function');
+        assert.deepEqual(
+            [trigger.wires, get.wires[0], process.wires],
+            [[[get.id]], [process.id], [[clear.id]]],
+        );
+        assert.equal(ofType(flow, 'bitrix24-portal')[0].multiPortal, true);
     });
 });

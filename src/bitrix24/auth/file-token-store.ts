@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
-import { JsonFile } from '../storage/json-document';
+import { JsonFile, type JsonDocument } from '../storage/json-document';
 import type { StoredTokens, TokenStore } from './tokens';
 
 interface EncryptedFile {
@@ -18,20 +18,18 @@ interface PlainFile {
     tokens: StoredTokens;
 }
 
-/**
- * Tokens in one file of the Node-RED user directory: mode 0600, replaced atomically
- * (write a temporary file, fsync, rename), and encrypted with AES-256-GCM under a key derived
- * from the runtime's credential secret when there is one (design: "OAuth done right").
- */
-export class FileTokenStore implements TokenStore {
-    private readonly document: JsonFile<EncryptedFile | PlainFile>;
+/** The stored form of a token pair: encrypted under the credential secret, or plain without one. */
+export type TokenDocument = EncryptedFile | PlainFile;
 
+/**
+ * Tokens in one document of a DocumentStore, encrypted with AES-256-GCM under a key derived from
+ * the runtime's credential secret when there is one (design: "OAuth done right").
+ */
+export class DocumentTokenStore implements TokenStore {
     constructor(
-        readonly file: string,
+        private readonly document: JsonDocument<TokenDocument>,
         private readonly secret?: string,
-    ) {
-        this.document = new JsonFile(file);
-    }
+    ) {}
 
     async load(): Promise<StoredTokens | undefined> {
         const content = await this.document.read();
@@ -42,10 +40,28 @@ export class FileTokenStore implements TokenStore {
     }
 
     async save(tokens: StoredTokens): Promise<void> {
-        const content: EncryptedFile | PlainFile = this.secret
+        const content: TokenDocument = this.secret
             ? encrypt(JSON.stringify(tokens), this.secret)
             : { version: 1, encrypted: false, tokens };
         await this.document.write(content);
+    }
+
+    /** Forgets the tokens. */
+    remove(): Promise<void> {
+        return this.document.remove();
+    }
+}
+
+/**
+ * Tokens in one file of the Node-RED user directory: mode 0600, replaced atomically
+ * (write a temporary file, fsync, rename), encrypted as DocumentTokenStore's.
+ */
+export class FileTokenStore extends DocumentTokenStore {
+    constructor(
+        readonly file: string,
+        secret?: string,
+    ) {
+        super(new JsonFile<TokenDocument>(file), secret);
     }
 }
 

@@ -14,7 +14,26 @@ export interface Installation {
 }
 
 export async function installApp(portal: Portal, spec: NewApp, userId = 1): Promise<Installation> {
-    const app = portal.apps.add(spec);
+    return finishInstallation(portal, portal.apps.add(spec), userId);
+}
+
+/**
+ * Installs an app the portal already knows once more, as a fresh installation: every token it
+ * had stops working, its handlers are gone, and it gets a new application token.
+ */
+export async function reinstallApp(
+    portal: Portal,
+    app: App,
+    installUrl: string | undefined,
+    userId = 1,
+): Promise<Installation> {
+    portal.tokens.revokeClient(app.clientId);
+    portal.bindings.remove((binding) => binding.appId === app.id);
+    portal.apps.reinstall(app, installUrl);
+    return finishInstallation(portal, app, userId);
+}
+
+async function finishInstallation(portal: Portal, app: App, userId: number): Promise<Installation> {
     const grant = portal.tokens.issue(app, userId);
     let callbackStatus: number | null = null;
     if (app.installUrl) {

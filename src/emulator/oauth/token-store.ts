@@ -104,6 +104,30 @@ export class TokenStore {
         return this.issue(app, entry.userId);
     }
 
+    /** Whether this refresh token is one this store issued and has not retired. */
+    holdsRefresh(refreshToken: string): boolean {
+        return this.byRefresh.has(refreshToken);
+    }
+
+    /** Whether this authorization code is one this store issued and nobody exchanged yet. */
+    holdsCode(code: string): boolean {
+        return this.codes.has(code);
+    }
+
+    /** Every token and code of this client stops working (a fresh installation). Returns how many pairs. */
+    revokeClient(clientId: string): number {
+        let count = 0;
+        for (const grant of [...this.byRefresh.values(), ...this.byAccess.values()]) {
+            if (grant.clientId !== clientId || grant.retired) continue;
+            grant.retired = true;
+            this.byAccess.delete(grant.accessToken);
+            this.byRefresh.delete(grant.refreshToken);
+            count++;
+        }
+        for (const [code, entry] of this.codes) if (entry.clientId === clientId) this.codes.delete(code);
+        return count;
+    }
+
     /** The portal no longer resolves any access token it issued (invalid_token); refresh tokens still work. */
     forgetAllAccessTokens(): number {
         const count = this.byAccess.size;

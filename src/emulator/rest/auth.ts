@@ -101,6 +101,7 @@ function oauthAuth(
     if (!app || !app.active) return oauthError('APPLICATION_NOT_FOUND', 'Application not found');
     if (!app.installed) return applicationRemoved();
     if (app.paymentExpired) return paymentRequired();
+    if (portal.licenseExpired) return wrongLicense('applications');
     if (grant.expires <= portal.clock.nowSeconds()) {
         return oauthError('expired_token', 'The access token provided has expired');
     }

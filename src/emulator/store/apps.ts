@@ -26,6 +26,8 @@ export interface NewApp {
     scope?: string[];
     installUrl?: string;
     redirectUri?: string;
+    /** Default 'L' (a local application); 'F' or 'S' for a Marketplace one. */
+    status?: string;
 }
 
 export const DEFAULT_APP_SCOPE = ['crm', 'task', 'user'];
@@ -46,7 +48,7 @@ export class AppStore {
             active: true,
             installed: true,
             paymentExpired: false,
-            status: 'L',
+            status: spec.status ?? 'L',
             version: 1,
             installUrl: spec.installUrl,
             redirectUri: spec.redirectUri,
@@ -55,6 +57,15 @@ export class AppStore {
         this.byId.set(id, app);
         this.byClient.set(app.clientId, app);
         return app;
+    }
+
+    /** A fresh installation of a known app: installed, active, paid, with a new application token. */
+    reinstall(app: App, installUrl: string | undefined): void {
+        app.installed = true;
+        app.active = true;
+        app.paymentExpired = false;
+        app.applicationToken = randomHex(32);
+        app.installUrl = installUrl;
     }
 
     get(id: number): App | undefined {

@@ -55,6 +55,8 @@ export interface PortalAppEvents {
 
 /** The application as flow nodes see it (`PortalNode.app`). */
 export interface PortalApp extends EventEmitter<PortalAppEvents> {
+    /** Resolves once the stored installations are read (a restart resumes them all). */
+    readonly ready?: Promise<void>;
     /** Every installation, active and blocked. */
     installations(): InstallationSummary[];
     /**

@@ -4,6 +4,7 @@ import {
     Bitrix24Client,
     Bitrix24Error,
     FileTokenStore,
+    type TokenStore,
     LocalCode,
     invalidArgument,
     invalidConfig,
@@ -15,7 +16,7 @@ import {
     type RequestOutcome,
     type ThrottleEvent,
 } from '../../bitrix24';
-import { isObject } from '../../bitrix24/internal';
+import { probeToken } from './app-info-probe';
 import { connectionReport, type ConnectionReport } from './connection-report';
 import { installTokens } from './install-callback';
 import { PlanFeatures } from './plan-features';
@@ -26,11 +27,18 @@ import { statusRegistry } from '../status/status-registry';
 export interface PortalEnvironment {
     /** Where rotated tokens are kept; absent = memory only. */
     tokenFile?: string;
+    /** Where rotated tokens are kept, instead of `tokenFile` (an installation's document). */
+    tokenStore?: TokenStore;
+    /**
+     * The connection is not used and never opens: the portal node of an application installed
+     * on many portals, whose installations have their own. Every call rejects with this error.
+     */
+    unused?: Error;
     /** The runtime's credential secret; encrypts the token file when set. */
     credentialSecret?: string;
     log: (level: 'debug' | 'warn' | 'error', message: string) => void;
-    /** The installation this connection serves, for an application on many portals (its status row). */
-    memberId?: string;
+    /** Its row in the status, for an installation of an application on many portals. */
+    status?: { nodeId: string; memberId: string };
 }
 
 export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
@@ -52,6 +60,8 @@ export class PortalConnection extends EventEmitter<{
     portalMoved: [string];
     /** One request to the portal came back or failed. */
     request: [RequestOutcome];
+    /** A call or batch of this portal failed with this error. */
+    failed: [Bitrix24Error];
 }> {
     readonly ready: Promise<void>;
     private clientInstance: Bitrix24Client | undefined;
@@ -59,6 +69,7 @@ export class PortalConnection extends EventEmitter<{
     private stateValue: PortalState = 'starting';
     private readonly holds = new Set<Promise<unknown>>();
     private readonly planFeatures = new PlanFeatures();
+    private blockedBy: Bitrix24Error | undefined;
 
     constructor(
         readonly settings: PortalSettings,
@@ -69,7 +80,7 @@ export class PortalConnection extends EventEmitter<{
             this.failure = err instanceof Error ? err : new Error(String(err));
             this.setState('failed');
         });
-        statusRegistry.add(this, env.memberId);
+        if (!env.unused) statusRegistry.add(this, env.status);
     }
 
     get state(): PortalState {
@@ -105,6 +116,7 @@ export class PortalConnection extends EventEmitter<{
      */
     async client(features: readonly PlanFeature[] = []): Promise<Bitrix24Client> {
         await this.ready;
+        if (this.blockedBy) throw this.blockedBy;
         const client = this.clientInstance;
         if (!client) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
         if (features.length > 0 && client.auth.kind === 'oauth') {
@@ -119,8 +131,30 @@ export class PortalConnection extends EventEmitter<{
 
     /** The token that proves a call comes from the portal (ONOFFLINEEVENT), if known. */
     async applicationToken(): Promise<string | undefined> {
-        const client = await this.client();
+        await this.ready;
+        const client = this.clientInstance;
+        if (!client) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
         return client.auth instanceof OAuthAuth ? client.auth.applicationToken : undefined;
+    }
+
+    /** The client even while blocked: the rare check whether a blocked portal works again. */
+    async unblockedClient(): Promise<Bitrix24Client> {
+        await this.ready;
+        if (!this.clientInstance) throw this.failure ?? new Bitrix24Error({ code: LocalCode.Closed });
+        return this.clientInstance;
+    }
+
+    /** While blocked, every call fails at once with `reason` (a portal that stopped paying, ...). */
+    block(reason: Bitrix24Error): void {
+        this.blockedBy = reason;
+    }
+
+    unblock(): void {
+        this.blockedBy = undefined;
+    }
+
+    get blocked(): Bitrix24Error | undefined {
+        return this.blockedBy;
     }
 
     /** Accepts the installation callback's tokens once they are shown to work on this portal. */
@@ -128,6 +162,13 @@ export class PortalConnection extends EventEmitter<{
         const auth = await this.oauth();
         const tokens = installTokens(form, this.portalUrl, this.settings.oauthServer);
         await this.verify(tokens);
+        await auth.adopt(tokens);
+        this.setState('ready');
+    }
+
+    /** Takes tokens already checked by the caller (an application's installation), stored before use. */
+    async adopt(tokens: OAuthTokens): Promise<void> {
+        const auth = await this.oauth();
         await auth.adopt(tokens);
         this.setState('ready');
     }
@@ -181,6 +222,10 @@ export class PortalConnection extends EventEmitter<{
 
     private async open(): Promise<void> {
         const { settings, env } = this;
+        if (env.unused) {
+            this.failure = env.unused;
+            return;
+        }
         const common = { portalUrl: settings.portalUrl, rateLimit: rateProfile(settings), log: env.log };
         if (settings.authType === 'webhook') {
             this.attach(
@@ -191,7 +236,9 @@ export class PortalConnection extends EventEmitter<{
             );
             return;
         }
-        const store = env.tokenFile ? new FileTokenStore(env.tokenFile, env.credentialSecret) : undefined;
+        const store =
+            env.tokenStore ??
+            (env.tokenFile ? new FileTokenStore(env.tokenFile, env.credentialSecret) : undefined);
         const stored = await store?.load().catch((err: unknown) => {
             env.log(
                 'warn',
@@ -226,6 +273,7 @@ export class PortalConnection extends EventEmitter<{
         client.on('throttled', (event) => this.emit('throttled', event));
         client.on('portalMoved', (url) => this.emit('portalMoved', url));
         client.on('request', (outcome) => this.emit('request', outcome));
+        client.on('failed', (err) => this.emit('failed', err));
         this.setState('ready');
     }
 
@@ -247,19 +295,8 @@ export class PortalConnection extends EventEmitter<{
      * on the same portal.
      */
     private async verify(tokens: OAuthTokens): Promise<void> {
-        const probe = new Bitrix24Client({
-            portalUrl: this.portalUrl,
-            rateLimit: rateProfile(this.settings),
-            mergeCalls: false,
-            auth: { type: 'oauth', tokens: { accessToken: tokens.accessToken } },
-        });
-        let code: unknown;
-        try {
-            const { result } = await probe.call('app.info');
-            code = isObject(result) ? result.CODE : undefined;
-        } finally {
-            await probe.close();
-        }
+        const probe = await probeToken(this.portalUrl, tokens.accessToken ?? '', rateProfile(this.settings));
+        const code = probe.clientId;
         const clientId = this.settings.credentials.clientId ?? '';
         if (code !== clientId) {
             throw invalidArgument(

@@ -131,7 +131,7 @@ export class PortalStatus {
     }
 
     state(now = Date.now()): RowState {
-        if (this.failing && BLOCKING.has(this.failing)) return 'blocked';
+        if (this.source.blocked || (this.failing && BLOCKING.has(this.failing))) return 'blocked';
         if (this.source.state === 'failed' || this.source.state === 'unauthorized') return 'error';
         if (this.failing && !WAITING.has(this.failing)) return 'error';
         if (this.failing || now - this.throttledAt < THROTTLE_SHOWN_MS) return 'throttled';

@@ -25,11 +25,11 @@ export class StatusRegistry extends EventEmitter<{ tick: [] }> {
     private ticker: NodeJS.Timeout | undefined;
     private intervalMs = QUEUE_INTERVAL_MS;
 
-    /** A connection shows up; `memberId` for an installation of a multi-portal application. */
-    add(source: StatusSource, memberId?: string): void {
+    /** A connection shows up; `installation` for one of an application on many portals. */
+    add(source: StatusSource, installation?: { nodeId: string; memberId: string }): void {
         if (this.rows.has(source)) return;
         const identity: RowIdentity = { nodeId: source.settings.id, domain: source.host };
-        if (memberId) identity.memberId = memberId;
+        if (installation) Object.assign(identity, installation);
         const row = new PortalStatus(
             source,
             identity,

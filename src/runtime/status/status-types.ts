@@ -12,6 +12,8 @@ export interface StatusSource {
     readonly settings: { readonly id: string; readonly authConnector: string; readonly authType: string };
     readonly host: string;
     readonly state: string;
+    /** Why every call fails at once, for an installation its application blocked. */
+    readonly blocked?: unknown;
     client(): Promise<Bitrix24Client>;
     on(event: 'request', listener: (outcome: RequestOutcome) => void): unknown;
     on(event: 'throttled', listener: (event: ThrottleEvent) => void): unknown;
