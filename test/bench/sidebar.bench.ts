@@ -46,12 +46,16 @@ async function main(): Promise<void> {
         );
         const installUrl = `${runtime.url}/bitrix24/app/${APP_NODE}/install`;
         const installStart = Date.now();
-        for (let i = 0; i < farm.portals.length; i += INSTALLS_AT_ONCE) {
-            const answers = await Promise.all(
-                farm.portals.slice(i, i + INSTALLS_AT_ONCE).map((portal) => portal.install(installUrl)),
-            );
-            const refused = answers.find((answer) => answer.status !== 200);
-            if (refused) throw new Error(`an installation was answered ${refused.status}`);
+        // The install URL admits 20 a second after a burst of 60 (InstallGate): a refused one waits.
+        let waiting = [...farm.portals];
+        while (waiting.length > 0) {
+            const batch = waiting.slice(0, INSTALLS_AT_ONCE);
+            const answers = await Promise.all(batch.map((portal) => portal.install(installUrl)));
+            const failed = answers.find((answer) => answer.status !== 200 && answer.status !== 429);
+            if (failed) throw new Error(`an installation was answered ${failed.status}`);
+            const refused = batch.filter((_, i) => answers[i].status === 429);
+            waiting = [...refused, ...waiting.slice(INSTALLS_AT_ONCE)];
+            if (refused.length > 0) await sleep(1000);
         }
         const installSeconds = (Date.now() - installStart) / 1000;
         const deadline = Date.now() + 120_000;
