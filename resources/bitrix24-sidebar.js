@@ -344,5 +344,8 @@
     }
 
     root.B24Sidebar = null;
-    init();
-})(window);
+    // The tab needs the editor's sidebar and jQuery; a page without them (a test's stub) gets none.
+    if (typeof $ === 'function' && RED.sidebar) {
+        init();
+    }
+})(this);
