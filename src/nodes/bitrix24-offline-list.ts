@@ -11,6 +11,7 @@ import {
     type QueueSelectionConfig,
 } from './shared/properties';
 import { featuresFor } from '../runtime/portal/plan-features';
+import { statusRegistry } from '../runtime/status/status-registry';
 
 const TYPE = 'bitrix24-offline-list';
 
@@ -45,6 +46,10 @@ export = function (RED: NodeAPI): void {
                     : queue.list({ filter, order, start, authConnector }),
                 queue.stats(authConnector),
             ]);
+            // The portal's own queue: these figures spare the status a read of its own.
+            if (authConnector === portal.connection.connectorFor('')) {
+                statusRegistry.row(portal.connection)?.recordQueue(stats);
+            }
             const out = passOn(msg);
             Object.assign(out, { payload: page.rows, total: page.total, next: page.next, stats });
             badge.show('green', 'dot', text('stats', { backlog: stats.backlog, errors: stats.errors }));

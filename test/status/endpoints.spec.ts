@@ -78,6 +78,42 @@ describe('status: GET /bitrix24/status and /bitrix24/metrics in a real runtime',
         assert.equal(setup.emulator.control.counters().requestsByMethod.batch, 1);
     });
 
+    it("takes a list node's figures as its own read of the queue", async function () {
+        const { emulator } = setup;
+        await start(emulator, 4);
+        await runtime.deploy(
+            [
+                ...profileCallFlow(emulator, 'Status'),
+                {
+                    id: 'list',
+                    z: 'tab',
+                    type: 'bitrix24-offline-list',
+                    portal: 'portal',
+                    wires: [[]],
+                },
+                {
+                    id: 'look',
+                    z: 'tab',
+                    type: 'inject',
+                    props: [{ p: 'payload' }],
+                    payload: '',
+                    payloadType: 'str',
+                    wires: [['list']],
+                },
+            ],
+            { token: tokens.admin, started: true },
+        );
+        const response = await fetch(`${runtime.url}/inject/look`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${tokens.admin}` },
+        });
+        assert.equal(response.status, 200);
+        await until(() => (emulator.control.counters().requestsByMethod.batch ?? 0) >= 1, 10_000, 'the list');
+        const row = await rowWhen(runtime, tokens.reader, 'portal', (r) => r.backlog === 4, 'the figures');
+        assert.notEqual(row.queueReadAt, null);
+        assert.equal(emulator.control.counters().requestsByMethod.batch, 1);
+    });
+
     it("serves metrics that parse as Prometheus text and carry the emulator's request counts", async function () {
         await start(setup.emulator, 2);
         await press();
