@@ -28,7 +28,7 @@ export class StatusRegistry extends EventEmitter<{ tick: [] }> {
     /** A connection shows up; `installation` for one of an application on many portals. */
     add(source: StatusSource, installation?: { nodeId: string; memberId: string }): void {
         if (this.rows.has(source)) return;
-        const identity: RowIdentity = { nodeId: source.settings.id, domain: source.host };
+        const identity: RowIdentity = { nodeId: source.settings.id, domain: domainOf(source) };
         if (installation) Object.assign(identity, installation);
         const row = new PortalStatus(
             source,
@@ -120,6 +120,15 @@ export class StatusRegistry extends EventEmitter<{ tick: [] }> {
 
     private readDue(now: number): void {
         for (const row of this.rows.values()) void row.readQueueEvery(this.intervalMs, now);
+    }
+}
+
+/** The portal's host; a portal URL that is no URL (a configuration error the row shows) as written. */
+function domainOf(source: StatusSource): string {
+    try {
+        return source.host;
+    } catch {
+        return source.settings.portalUrl;
     }
 }
 

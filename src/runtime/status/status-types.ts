@@ -9,7 +9,12 @@ export type RowState = 'ok' | 'throttled' | 'blocked' | 'error';
 
 /** What a connection must offer to appear in the status: PortalConnection does. */
 export interface StatusSource {
-    readonly settings: { readonly id: string; readonly authConnector: string; readonly authType: string };
+    readonly settings: {
+        readonly id: string;
+        readonly portalUrl: string;
+        readonly authConnector: string;
+        readonly authType: string;
+    };
     readonly host: string;
     readonly state: string;
     /** Why every call fails at once, for an installation its application blocked. */
