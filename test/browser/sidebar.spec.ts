@@ -211,6 +211,27 @@ describe('the Bitrix24 sidebar tab in a real browser', function () {
         assert.deepEqual(shown, { tab: 'b24-quiet-tab', selected: ['b24-quiet-list'] });
     });
 
+    it('speaks Russian in a Russian browser', async () => {
+        const russian = await browser.newPage({ locale: 'ru', viewport: { width: 1600, height: 900 } });
+        try {
+            await new EditorPage(russian).open(runtime.url);
+            await russian.evaluate(() =>
+                (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show(
+                    'bitrix24',
+                ),
+            );
+            await russian.locator(`${rowOf(quiet)} .b24-state-blocked`).waitFor();
+            assert.equal(await russian.locator('#red-ui-tab-bitrix24').innerText(), 'Битрикс24');
+            assert.equal(
+                await russian.locator(`${rowOf(quiet)} .b24-sidebar-state`).innerText(),
+                'заблокирован',
+            );
+            assert.match(await russian.locator('.b24-sidebar-summary').innerText(), /^2 из 2 порталов$/);
+        } finally {
+            await russian.close();
+        }
+    });
+
     it('draws the picture of the tab for the README', async () => {
         // The tab's header and rows, without the empty space below them.
         const box = await page.locator('#red-ui-sidebar').boundingBox();
