@@ -147,6 +147,30 @@ describe('status: GET /bitrix24/status and /bitrix24/metrics in a real runtime',
         assert.ok(family(families, 'bitrix24_bucket_level').help.length > 0);
     });
 
+    it("counts the portal's 503s as the emulator does and marks the portal throttled", async function () {
+        const { emulator } = setup;
+        await start(emulator);
+        emulator.control.injectFaults({ burst503: 2 });
+        await press();
+        await until(() => emulator.control.counters().status503 >= 2, 20_000, 'two 503s');
+        await until(
+            () => (emulator.control.counters().requestsByMethod.profile ?? 0) >= 1,
+            20_000,
+            'the call',
+        );
+        const row = await rowWhen(
+            runtime,
+            tokens.reader,
+            'portal',
+            (r) => r.lastHour.status503 === 2,
+            '503s',
+        );
+        assert.equal(emulator.control.counters().status503, 2);
+        assert.equal(row.state, 'throttled');
+        assert.equal(row.totals.requests['503'], 2);
+        assert.equal(row.lastError, null);
+    });
+
     it('marks a portal whose application subscription ran out as blocked, with the hint', async function () {
         await start(setup.emulator);
         setup.emulator.control.setAppState(setup.emulator.app.clientId, { paymentExpired: true });
