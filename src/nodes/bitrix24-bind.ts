@@ -1,5 +1,7 @@
 import type { NodeAPI, NodeMessage } from 'node-red';
 
+import type { PortalConnection } from '../runtime/portal/portal-connection';
+
 import { bindingSpec, type BindingSpec } from '../runtime/bind/binding-spec';
 import {
     EventBindings,
@@ -10,6 +12,8 @@ import {
 import { keepBound } from '../runtime/bind/keep-bound';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { featuresFor } from '../runtime/portal/plan-features';
+import { passOn, type InputMessage } from './shared/messages';
+import { portalTarget } from './shared/portal-target';
 import {
     booleanProperty,
     choiceProperty,
@@ -40,8 +44,8 @@ export = function (RED: NodeAPI): void {
         const settings = readSettings(config);
         const { badge, portal, text } = setup;
 
-        /** The binding for this msg (or for the deploy, with an empty msg). */
-        const spec = async (msg: NodeMessage): Promise<BindingSpec> => {
+        /** The binding for this msg (or for the deploy, with an empty msg), made with `connector`. */
+        const spec = async (msg: NodeMessage, connector: string): Promise<BindingSpec> => {
             const [event, options] = await Promise.all([
                 evaluateProperty(RED, node, settings.eventName, msg),
                 evaluateObjectProperty(RED, node, settings.options, msg),
@@ -50,15 +54,16 @@ export = function (RED: NodeAPI): void {
                 event,
                 eventType: settings.eventType,
                 handler: settings.handler,
-                connector: portal.connection.connectorFor(settings.authConnector) ?? '',
+                connector,
                 options,
             });
         };
 
-        const run = async (msg: NodeMessage): Promise<Outcome> => {
+        const run = async (msg: InputMessage, connection: PortalConnection): Promise<Outcome> => {
             // Checked before the client is asked for, so bad input never waits for the portal.
-            const binding = settings.action === 'list' ? undefined : await spec(msg);
-            const client = await portal.connection.client(featuresFor({ connector: binding?.connector }));
+            const connector = connection.connectorFor(settings.authConnector) ?? '';
+            const binding = settings.action === 'list' ? undefined : await spec(msg, connector);
+            const client = await connection.client(featuresFor({ connector: binding?.connector }));
             const bindings = new EventBindings(client);
             if (!binding) return bindings.list();
             return settings.action === 'unbind' ? bindings.unbind(binding) : bindings.bind(binding);
@@ -76,27 +81,50 @@ export = function (RED: NodeAPI): void {
         }
 
         onInput(node, setup, async (msg) => {
-            const outcome = await run(msg);
+            const target = portalTarget(portal, msg);
+            const outcome = await run(msg, target.connection);
             showOutcome(outcome);
-            msg.payload = outcome;
-            return msg;
+            const out = passOn(msg);
+            out.payload = outcome;
+            if (target.portal) out.portal = { ...target.portal };
+            return out;
         });
 
+        const failed = (err: unknown) => {
+            const error = setup.fail(err);
+            // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
+            node.error(error, { topic: 'onDeploy', payload: error.message });
+        };
         let stopKeeping: (() => Promise<void>) | undefined;
-        if (settings.onDeploy && settings.action === 'bind') {
-            stopKeeping = keepBound(portal.connection, () => spec({}), {
+        const app = portal.app;
+        if (settings.onDeploy && settings.action === 'bind' && app) {
+            // Many portals: the application binds it on every installation, now and later.
+            const removing = spec({}, settings.authConnector).then(
+                (binding) => app.keepBound(node.id, binding),
+                (err: unknown) => {
+                    failed(err);
+                    return undefined;
+                },
+            );
+            stopKeeping = async () => {
+                const remove = await removing;
+                await remove?.();
+            };
+        } else if (settings.onDeploy && settings.action === 'bind') {
+            const connection = portal.connection;
+            const connector = connection.connectorFor(settings.authConnector) ?? '';
+            stopKeeping = keepBound(connection, () => spec({}, connector), {
                 waiting: () => badge.show('yellow', 'ring', text('waiting')),
                 bound: showOutcome,
-                failed: (err) => {
-                    const error = setup.fail(err);
-                    // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
-                    node.error(error, { topic: 'onDeploy', payload: error.message });
-                },
+                failed,
             });
         }
 
-        node.on('close', (_removed: boolean, done: () => void) => {
-            if (stopKeeping) portal.connection.holdOpen(stopKeeping());
+        node.on('close', (removed: boolean, done: () => void) => {
+            // The application unbinds what its remover removes on every installation: only for a
+            // node that leaves the flow, not at each redeploy of it (its next start keeps it anew).
+            if (stopKeeping && (removed || !portal.app))
+                (portal.app ?? portal.connection).holdOpen(stopKeeping());
             done();
         });
     });

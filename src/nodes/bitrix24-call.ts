@@ -5,6 +5,7 @@ import { RestCaller, type CallOutcome } from '../runtime/call/rest-caller';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
 import { passOn, type InputMessage } from './shared/messages';
+import { portalTarget } from './shared/portal-target';
 import { choiceProperty, evaluateObjectProperty, evaluateProperty, typedProperty } from './shared/properties';
 
 const TYPE = 'bitrix24-call';
@@ -50,10 +51,11 @@ export = function (RED: NodeAPI): void {
         };
 
         onInput(node, setup, async (msg) => {
+            const { connection } = portalTarget(portal, msg);
             const { commands, call } = await plan(msg);
             const caller = new RestCaller(
-                await portal.connection.client(),
-                portal.connection.authConnector,
+                await connection.client(),
+                connection.authConnector,
                 settings.authConnector,
             );
             const out = passOn(msg);

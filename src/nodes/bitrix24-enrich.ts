@@ -7,6 +7,7 @@ import { checkUserMap } from '../runtime/enrich/read-map';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { userError } from './shared/i18n';
 import { passOn } from './shared/messages';
+import { portalTarget } from './shared/portal-target';
 import { choiceProperty, textProperty } from './shared/properties';
 
 const TYPE = 'bitrix24-enrich';
@@ -25,11 +26,12 @@ export = function (RED: NodeAPI): void {
 
         /** `msg.payload` is one msg per reservation (an array) or per event (one event). */
         onInput(node, setup, async (msg) => {
+            const { connection } = portalTarget(portal, msg);
             const single = !Array.isArray(msg.payload);
             const events = single ? [msg.payload] : (msg.payload as unknown[]);
             if (!events.every(isEvent)) throw notEvents();
             const map = checkUserMap(msg.enrichMap);
-            const enricher = new Enricher(await portal.connection.client());
+            const enricher = new Enricher(await connection.client());
             const result = await enricher.enrich(events, {
                 select: settings.select,
                 onMissing: settings.onMissing,

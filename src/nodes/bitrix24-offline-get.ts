@@ -9,7 +9,17 @@ import {
     type ReadSettings,
     type ReaderActivity,
 } from '../runtime/offline/reader';
-import { onInput, registerFlowNode, type FlowNodeConfig, type Translate } from './shared/flow-node';
+import { MemoryDocumentStore } from '../bitrix24/internal';
+import type { PortalApp } from '../runtime/app/portal-app';
+import { InstallationReaders } from '../runtime/offline/installation-readers';
+import {
+    onInput,
+    registerFlowNode,
+    type FlowNodeConfig,
+    type FlowNodeSetup,
+    type Translate,
+} from './shared/flow-node';
+import { installationKey, namedInstallation, portalTarget } from './shared/portal-target';
 import type { InputMessage } from './shared/messages';
 import { reservationMessages } from './shared/offline-messages';
 import {
@@ -23,7 +33,7 @@ import {
     type QueueSelectionConfig,
 } from './shared/properties';
 import type { StatusBadge } from './shared/status';
-import { userDirDocument } from './shared/user-dir';
+import { userDirDocument, userDirStore } from './shared/user-dir';
 
 const TYPE = 'bitrix24-offline-get';
 
@@ -42,6 +52,10 @@ export = function (RED: NodeAPI): void {
     registerFlowNode<GetConfig>(RED, TYPE, (node, config, setup) => {
         const { badge, portal, text } = setup;
         const { read, authConnector, output, selection } = readSettings(config);
+        if (portal.app) {
+            startOnApp(RED, node, setup, portal.app, { read, authConnector, output, selection });
+            return;
+        }
         const connector = portal.connection.connectorFor(authConnector);
         const featuresNeeded = featuresFor({ reserve: read.mode === 'reserve', connector });
         const reader = new OfflineReader(
@@ -74,6 +88,61 @@ export = function (RED: NodeAPI): void {
         });
     });
 };
+
+/**
+ * Many portals (design "Many portals"): one reader per installation; a msg with msg.portal drains
+ * that installation, one without drains them all in a fair rotation. Every msg carries msg.portal.
+ */
+function startOnApp(
+    RED: NodeAPI,
+    node: Node,
+    setup: FlowNodeSetup,
+    app: PortalApp,
+    { read, authConnector, output, selection }: ReturnType<typeof readSettings>,
+): void {
+    const { badge, portal, text } = setup;
+    const readers = new InstallationReaders({
+        app,
+        nodeId: node.id,
+        key: (memberId) => installationKey(portal, memberId),
+        read: { ...read, authConnector },
+        features: (connector) => featuresFor({ reserve: read.mode === 'reserve', connector }),
+        store: app.store ?? userDirStore(RED) ?? new MemoryDocumentStore(),
+        report: {
+            emit: (ref, reservation) => {
+                const msgs = reservationMessages(reservation, output).map((msg) => ({
+                    ...msg,
+                    portal: { ...ref },
+                }));
+                node.send([msgs, null]);
+            },
+            emptied: (ref, summary) =>
+                node.send([null, { topic: 'empty', payload: { ...summary }, portal: { ...ref } }]),
+            activity: (activity) => showActivity(badge, activity, text),
+            warn: (err, ref) => setup.warn(err, ref),
+        },
+    });
+    void readers.start();
+
+    onInput(node, setup, async (msg) => {
+        const named = namedInstallation(app, msg);
+        const request = await passRequest(RED, node, selection, msg);
+        // A process_id names a reservation of one portal's queue: it needs msg.portal.
+        if (request.processId !== undefined) {
+            if (!named) portalTarget(portal, msg);
+            else await readers.reread(named.memberId, request.processId);
+            return undefined;
+        }
+        await readers.drain(request, named);
+        return undefined;
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+        const closing = readers.close();
+        app.holdOpen(closing);
+        closing.then(done, done);
+    });
+}
 
 function readSettings(config: GetConfig) {
     const read: Omit<ReadSettings, 'authConnector'> = {

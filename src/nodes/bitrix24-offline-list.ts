@@ -3,6 +3,7 @@ import type { NodeAPI } from 'node-red';
 import { checkFilter, checkOrder } from '../bitrix24';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { passOn } from './shared/messages';
+import { portalTarget } from './shared/portal-target';
 import {
     choiceProperty,
     evaluateSelection,
@@ -28,14 +29,16 @@ export = function (RED: NodeAPI): void {
     registerFlowNode<ListConfig>(RED, TYPE, (node, config, setup) => {
         const { badge, portal, text } = setup;
         const settings = readSettings(config);
-        const authConnector = portal.connection.connectorFor(settings.authConnector);
 
         onInput(node, setup, async (msg) => {
+            const target = portalTarget(portal, msg);
+            const { connection } = target;
+            const authConnector = connection.connectorFor(settings.authConnector);
             const { filter, order } = await evaluateSelection(RED, node, settings.selection, msg);
             // Checked before anything is sent: the figures below would go out beside a bad page.
             if (filter !== undefined) checkFilter(filter, 'list');
             if (order !== undefined) checkOrder(order, 'list');
-            const queue = await portal.connection.queue(featuresFor({ connector: authConnector }));
+            const queue = await connection.queue(featuresFor({ connector: authConnector }));
             const start = Number(msg.start ?? 0) || 0;
             // Asked in the same moment, the page and the figures share one batch request.
             const [page, stats] = await Promise.all([
@@ -52,6 +55,7 @@ export = function (RED: NodeAPI): void {
             }
             const out = passOn(msg);
             Object.assign(out, { payload: page.rows, total: page.total, next: page.next, stats });
+            if (target.portal) out.portal = { ...target.portal };
             badge.show('green', 'dot', text('stats', { backlog: stats.backlog, errors: stats.errors }));
             return out;
         });

@@ -1,10 +1,13 @@
 import type { Request, Response } from 'express';
-import type { NodeAPI } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 
 import { MemoryDocument } from '../bitrix24/internal';
 import { DoorbellRecord } from '../runtime/trigger/doorbell-record';
 import { OfflineTrigger, type TriggerSettings } from '../runtime/trigger/offline-trigger';
-import { registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
+import type { PortalApp } from '../runtime/app/portal-app';
+import { AppTrigger } from '../runtime/trigger/app-trigger';
+import { registerFlowNode, type FlowNodeConfig, type FlowNodeSetup } from './shared/flow-node';
+import { appUrls } from './shared/app-urls';
 import { readBody, removeRoute, servesHttpNodes } from './shared/http';
 import { userError } from './shared/i18n';
 import type { Bitrix24Message } from './shared/messages';
@@ -29,6 +32,10 @@ export = function (RED: NodeAPI): void {
     registerFlowNode<TriggerConfig>(RED, TYPE, (node, config, setup) => {
         const settings = readSettings(config);
         const { badge, portal, text } = setup;
+        if (portal.app) {
+            startOnApp(RED, node, setup, portal.app, settings);
+            return;
+        }
 
         let last = '';
         const show = () => {
@@ -99,6 +106,51 @@ export = function (RED: NodeAPI): void {
         });
     });
 };
+
+/**
+ * Many portals (design "Many portals"): the application takes the rings at its event URL and
+ * routes them here by member_id; this node serves no path of its own.
+ */
+function startOnApp(
+    RED: NodeAPI,
+    node: Node,
+    setup: FlowNodeSetup,
+    app: PortalApp,
+    settings: TriggerSettings,
+) {
+    const { badge, portal, text } = setup;
+    badge.show('green', 'ring', text('listening'));
+    const trigger = new AppTrigger(
+        app,
+        node.id,
+        {
+            eventUrl: appUrls(RED, app.publicUrl || settings.publicUrl, portal.id).eventUrl,
+            autoBind: settings.autoBind,
+            minTimeout: settings.minTimeout,
+            pollInterval: settings.pollInterval,
+        },
+        {
+            wake: (topic, payload, ref) => {
+                const time = new Date().toTimeString().slice(0, 8);
+                badge.show('green', 'dot', text(topic === 'poll' ? 'poll' : 'ring', { time }));
+                const msg: Bitrix24Message = { topic, payload: { ...payload }, portal: { ...ref } };
+                node.send(msg);
+            },
+            failed: (err) => {
+                const error = setup.fail(err);
+                // With a msg, so that a Catch node on the tab sees it (docs/node-red.md §2.2).
+                node.error(error, { topic: 'autoBind', payload: error.message });
+            },
+        },
+    );
+    node.on('close', (removed: boolean, done: () => void) => {
+        const finished = trigger
+            .close(removed)
+            .catch((err: unknown) => node.warn(userError(RED, err, TYPE).message));
+        app.holdOpen(finished);
+        void Promise.race([finished, delay(CLOSE_WAIT_MS)]).then(() => done());
+    });
+}
 
 function readSettings(config: TriggerConfig): TriggerSettings {
     return {

@@ -3,11 +3,13 @@ import type { Node, NodeAPI } from 'node-red';
 import { checkMessageIds, checkProcessId } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import { Confirmer, type ConfirmKind } from '../../runtime/offline/confirmer';
+import { registryOf } from '../../runtime/offline/reservations';
 import type { RowSelection } from '../../runtime/offline/reservations';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './flow-node';
 import { passOn, type InputMessage } from './messages';
 import { featuresFor } from '../../runtime/portal/plan-features';
 import { partsOf } from './offline-messages';
+import { portalTarget, type PortalTarget } from './portal-target';
 import {
     booleanProperty,
     evaluateProperty,
@@ -47,15 +49,28 @@ export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
     registerFlowNode<ConfirmConfig>(RED, TYPES[kind], (node, config, setup) => {
         const { badge, portal, text } = setup;
         const settings = readSettings(config, kind);
-        const authConnector = portal.connection.connectorFor(settings.authConnector);
-        const confirmer = new Confirmer({ ...settings.confirm, authConnector }, () =>
-            portal.connection.queue(featuresFor({ connector: authConnector })),
-        );
+        /** One per installation: a process_id names a reservation of one portal only. */
+        const confirmers = new Map<string, Confirmer>();
+        const confirmerFor = ({ connection, key }: PortalTarget): Confirmer => {
+            let confirmer = confirmers.get(key ?? '');
+            if (!confirmer) {
+                const authConnector = connection.connectorFor(settings.authConnector);
+                confirmer = new Confirmer(
+                    { ...settings.confirm, authConnector },
+                    () => connection.queue(featuresFor({ connector: authConnector })),
+                    registryOf(key),
+                );
+                confirmers.set(key ?? '', confirmer);
+            }
+            return confirmer;
+        };
         let confirmed = 0;
 
         onInput(node, setup, async (msg) => {
+            // Which portal first: a msg without one is refused before anything else is read.
+            const target = portalTarget(portal, msg);
             const { processId, rows } = await targetOf(RED, node, settings.target, msg);
-            await confirmer.confirm(processId, rows, partsOf(msg).count);
+            await confirmerFor(target).confirm(processId, rows, partsOf(msg).count);
             confirmed += rows === 'all' ? 1 : rows.length;
             badge.show('green', 'dot', text('done', { count: confirmed }));
             const out = passOn(msg);
@@ -64,7 +79,9 @@ export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
         });
 
         node.on('close', (_removed: boolean, done: () => void) => {
-            portal.connection.holdOpen(confirmer.close());
+            const closing = Promise.all([...confirmers.values()].map((c) => c.close()));
+            if (portal.app) portal.app.holdOpen(closing);
+            else portal.connection.holdOpen(closing);
             done();
         });
     });

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 
+import type { PortalRef } from '../../runtime/app/portal-app';
 import { failure } from './failure';
 import type { InputMessage } from './messages';
 import { usePortal, type PortalNode } from './portal-node';
@@ -27,8 +28,9 @@ export interface FlowNodeSetup {
     /**
      * A failure outside any input (a background read): on the badge, and logged as a warning
      * unless it is the portal's own configuration error, which the portal node reports once.
+     * With many portals, the installation it concerns leads the log line.
      */
-    warn(err: unknown): void;
+    warn(err: unknown, installation?: PortalRef): void;
 }
 
 /**
@@ -44,9 +46,10 @@ function setUpFlowNode(RED: NodeAPI, node: Node, type: string, portalId: unknown
         portal,
         text: (key, params) => (params ? RED._(`${type}.status.${key}`, params) : `${type}.status.${key}`),
         fail: (err) => failure(RED, badge, err, type),
-        warn: (err) => {
+        warn: (err, installation) => {
             const error = failure(RED, badge, err, type);
-            if (portal.connection.state !== 'failed') node.warn(error.message);
+            if (installation) node.warn(`${installation.domain || installation.memberId}: ${error.message}`);
+            else if (portal.app || portal.connection.state !== 'failed') node.warn(error.message);
         },
     };
 }

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 
 import type { ThrottleEvent } from '../../bitrix24';
-import type { PortalApp } from '../../runtime/app/portal-app';
+import type { PortalApp, PortalRef } from '../../runtime/app/portal-app';
 import type { PortalConnection } from '../../runtime/portal/portal-connection';
 import type { PortalCredentials } from '../../runtime/portal/portal-settings';
 import type { DeliveryWatch } from '../../runtime/trigger/delivery-watch';
@@ -40,7 +40,7 @@ export function usePortal(
     badge: StatusBadge,
 ): PortalNode | undefined {
     const portal = typeof portalId === 'string' ? (RED.nodes.getNode(portalId) as PortalNode | null) : null;
-    if (!portal?.connection) {
+    if (!portal?.connection && !portal?.app) {
         badge.show('red', 'ring', sharedStatus(RED, 'noPortal'));
         node.error(noPortalError(RED).message);
         node.on('input', (_msg, _send, done) => done(noPortalError(RED)));
@@ -61,11 +61,20 @@ export function usePortal(
             MOVED_MS,
         );
     };
-    portal.connection.on('throttled', onThrottled);
-    portal.connection.on('portalMoved', onMoved);
+    // Many portals: any installation's bucket that makes this node's calls wait shows here.
+    const app = portal.app;
+    const onAppThrottled = (_portal: PortalRef, event: ThrottleEvent) => onThrottled(event);
+    if (app) app.on('throttled', onAppThrottled);
+    else {
+        portal.connection.on('throttled', onThrottled);
+        portal.connection.on('portalMoved', onMoved);
+    }
     node.on('close', () => {
-        portal.connection.off('throttled', onThrottled);
-        portal.connection.off('portalMoved', onMoved);
+        if (app) app.off('throttled', onAppThrottled);
+        else {
+            portal.connection.off('throttled', onThrottled);
+            portal.connection.off('portalMoved', onMoved);
+        }
         portal.deregister(node);
     });
     return portal;

@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import type { NodeAPI } from 'node-red';
 
-import { JsonFile } from '../../bitrix24/internal';
+import { FileDocumentStore, JsonFile } from '../../bitrix24/internal';
 import { runtimeSettings } from './runtime-settings';
 
 /** A file of this package in the Node-RED user directory; undefined without one (memory only). */
@@ -17,4 +17,12 @@ export function userDirFile(RED: NodeAPI, name: string): string | undefined {
 export function userDirDocument<T>(RED: NodeAPI, name: string): JsonFile<T> | undefined {
     const file = userDirFile(RED, name);
     return file ? new JsonFile<T>(file) : undefined;
+}
+
+/** The package's documents in the user directory (`<userDir>/bitrix24`); undefined without one. */
+export function userDirStore(RED: NodeAPI): FileDocumentStore | undefined {
+    const { userDir } = runtimeSettings(RED);
+    return typeof userDir === 'string' && userDir
+        ? new FileDocumentStore(path.join(userDir, 'bitrix24'))
+        : undefined;
 }

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 
 import type { ThrottleEvent } from '../../bitrix24';
+import type { DocumentStore } from '../../bitrix24/internal';
 import type { BindingSpec } from '../bind/binding-spec';
 import type { PortalConnection } from '../portal/portal-connection';
 
@@ -77,4 +78,9 @@ export interface PortalApp extends EventEmitter<PortalAppEvents> {
     keepBound(owner: string, spec: BindingSpec): () => Promise<void>;
     /** As PortalConnection.holdOpen: the app's connections stay open until `work` settles. */
     holdOpen(work: Promise<unknown>): void;
+    /**
+     * Where the application keeps its documents; flow nodes keep theirs per installation beside
+     * them (a get node's `ledger-<node>-<memberId>`). Absent: the Node-RED user directory.
+     */
+    readonly store?: DocumentStore;
 }

@@ -74,3 +74,21 @@ export class ReservationRegistry extends EventEmitter<{ progress: [string] }> {
 /** The one registry of the runtime (all flows of one Node-RED process). */
 export const reservations = new ReservationRegistry();
 reservations.setMaxListeners(0);
+
+/**
+ * The registry of one installation of a multi-portal application: a process_id names a reservation
+ * of one portal's queue only, so two portals' reservations must never meet in one registry.
+ */
+const perInstallation = new Map<string, ReservationRegistry>();
+
+/** The registry of `memberId`'s installation; the runtime's one without a member_id (one portal). */
+export function registryOf(memberId?: string): ReservationRegistry {
+    if (memberId === undefined) return reservations;
+    let registry = perInstallation.get(memberId);
+    if (!registry) {
+        registry = new ReservationRegistry();
+        registry.setMaxListeners(0);
+        perInstallation.set(memberId, registry);
+    }
+    return registry;
+}
