@@ -50,8 +50,8 @@ export = function (RED: NodeAPI): void {
                 queue.stats(authConnector),
             ]);
             // The portal's own queue: these figures spare the status a read of its own.
-            if (authConnector === portal.connection.connectorFor('')) {
-                statusRegistry.row(portal.connection)?.recordQueue(stats);
+            if (authConnector === connection.connectorFor('')) {
+                statusRegistry.row(connection)?.recordQueue(stats);
             }
             const out = passOn(msg);
             Object.assign(out, { payload: page.rows, total: page.total, next: page.next, stats });
