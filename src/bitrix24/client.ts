@@ -6,7 +6,7 @@ import type { SharedTokenPair } from './auth/shared-tokens';
 import { defaultOAuthServer, type OAuthTokens, type TokenStore } from './auth/tokens';
 import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
-import { Dispatcher, type DispatchStats } from './dispatcher';
+import { Dispatcher, type DispatchStats, type RequestOutcome } from './dispatcher';
 import { isObject, type RestResponse } from './envelope';
 import { invalidArgument, invalidConfig, wrongAuthType, type Bitrix24Error } from './errors';
 import { followPages, nextStart, rowsOf } from './paging';
@@ -89,6 +89,8 @@ export class Bitrix24Client extends EventEmitter<{
     tokens: [OAuthTokens];
     /** The portal was renamed: its old address redirected here, and it is the same portal (member_id). */
     portalMoved: [string];
+    /** One request came back or failed (retries each count): for status and metrics. */
+    request: [RequestOutcome];
     /** A call or batch failed as a whole, with this error (a multi-portal app watches for blocks). */
     failed: [Bitrix24Error];
 }> {
@@ -129,6 +131,7 @@ export class Bitrix24Client extends EventEmitter<{
             callTimeoutMs: positive(options.callTimeoutMs, 120_000, 'callTimeoutMs'),
             followRedirect: (redirect, from) => this.followRedirect(redirect, from),
             log: (level, message) => log(level, this.redactor.redact(message)),
+            onRequest: (outcome) => this.emit('request', outcome),
         });
     }
 

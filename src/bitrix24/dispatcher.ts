@@ -64,6 +64,17 @@ export interface DispatcherOptions {
      */
     followRedirect: (redirect: Redirect, from: string) => Promise<boolean>;
     log: (level: 'debug' | 'warn', message: string) => void;
+    /** Told once per HTTP request that came back (or failed), with its outcome. */
+    onRequest?: (outcome: RequestOutcome) => void;
+}
+
+/** How one request ended: its HTTP status (0 when none came) and `OK` or the error code. */
+export interface RequestOutcome {
+    method: string;
+    status: number;
+    code: string;
+    /** The failure, free of secrets. */
+    error?: Bitrix24Error;
 }
 
 /**
@@ -250,10 +261,15 @@ export class Dispatcher {
                 return;
             }
             const response = parseReply(method, reply);
+            this.options.onRequest?.({ method, status: reply.status, code: 'OK' });
             this.options.limiter.budget.record(this.budgetKey(method), response.time);
             onSuccess(response);
         } catch (err) {
             const error = this.asError(err, method);
+            if (credentials) {
+                const { status = 0, code } = error;
+                this.options.onRequest?.({ method, status, code, error: this.redacted(error) });
+            }
             if (credentials && error.status === 401 && !this.closing) {
                 await this.recoverAuth(group, error, credentials);
                 return;

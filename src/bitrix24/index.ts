@@ -7,6 +7,7 @@ export * from './auth/oauth-auth';
 export * from './auth/tokens';
 export * from './batch';
 export * from './client';
+export type { RequestOutcome } from './dispatcher';
 export type { RestResponse, RestTime } from './envelope';
 export * from './errors';
 export * from './limits/leaky-bucket';

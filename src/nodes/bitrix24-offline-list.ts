@@ -12,6 +12,7 @@ import {
     type QueueSelectionConfig,
 } from './shared/properties';
 import { featuresFor } from '../runtime/portal/plan-features';
+import { statusRegistry } from '../runtime/status/status-registry';
 
 const TYPE = 'bitrix24-offline-list';
 
@@ -48,6 +49,10 @@ export = function (RED: NodeAPI): void {
                     : queue.list({ filter, order, start, authConnector }),
                 queue.stats(authConnector),
             ]);
+            // The portal's own queue: these figures spare the status a read of its own.
+            if (authConnector === connection.connectorFor('')) {
+                statusRegistry.row(connection)?.recordQueue(stats);
+            }
             const out = passOn(msg);
             Object.assign(out, { payload: page.rows, total: page.total, next: page.next, stats });
             if (target.portal) out.portal = { ...target.portal };

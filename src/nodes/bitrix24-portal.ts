@@ -7,6 +7,7 @@ import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerAppRoutes } from './app-routes';
 import { registerPortalRoutes } from './portal-routes';
+import { registerStatusRoutes } from './status-routes';
 import { appUrls } from './shared/app-urls';
 import { sharedStatus, sharedText, userError } from './shared/i18n';
 import { runtimeSettings } from './shared/runtime-settings';
@@ -89,6 +90,7 @@ export = function (RED: NodeAPI): void {
         },
     );
     registerPortalRoutes(RED);
+    registerStatusRoutes(RED);
     registerAppRoutes(RED);
 };
 

@@ -67,9 +67,9 @@ export function iconNames(root: string): string[] {
     return readdirSync(path.join(root, 'icons')).filter((name) => name.endsWith('.svg'));
 }
 
-/** The editor scripts Node-RED serves at `resources/<package name>/` (docs/node-red.md §1.5). */
+/** The editor scripts and styles Node-RED serves at `resources/<package name>/` (docs/node-red.md §1.5). */
 export function resourceNames(root: string): string[] {
-    return readdirSync(path.join(root, 'resources')).filter((name) => name.endsWith('.js'));
+    return readdirSync(path.join(root, 'resources')).filter((name) => /\.(js|css)$/.test(name));
 }
 
 export function exampleNames(root: string): string[] {

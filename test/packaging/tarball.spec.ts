@@ -145,7 +145,11 @@ describe('the npm tarball', function () {
             assert.ok(resourceNames(ROOT).length > 0);
             for (const file of resourceNames(ROOT)) {
                 const response = await get(`/resources/${pkg.name}/${file}`);
-                assert.match(response.headers.get('content-type') ?? '', /javascript/, file);
+                assert.match(
+                    response.headers.get('content-type') ?? '',
+                    file.endsWith('.css') ? /text\/css/ : /javascript/,
+                    file,
+                );
                 assert.equal(
                     await response.text(),
                     await fs.readFile(path.join(ROOT, 'resources', file), 'utf8'),

@@ -38,6 +38,12 @@ export class LeakyBucket {
         return excess <= 0 ? 0 : Math.ceil((excess / this.profile.rps) * 1000);
     }
 
+    /** The counter as the portal should see it now, and the burst it may reach. */
+    get counter(): { level: number; burst: number } {
+        this.drain();
+        return { level: this.level, burst: this.profile.burst };
+    }
+
     take(): void {
         this.drain();
         this.level += 1;

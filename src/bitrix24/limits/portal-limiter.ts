@@ -10,6 +10,9 @@ export const RATE_PROFILES = {
     enterprise: { burst: 250, rps: 5 },
 } as const satisfies Record<string, BucketProfile>;
 
+/** How often a low-priority wait looks again at a full bucket. */
+const IDLE_RECHECK_MS = 1000;
+
 export interface ThrottleEvent {
     waitMs: number;
     waiting: number;
@@ -24,7 +27,10 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
     readonly bucket: LeakyBucket;
     readonly budget = new OperatingBudget();
     private readonly waiters: (() => void)[] = [];
+    /** Waiting for a moment when nothing else waits: reads for the status, never before a drain. */
+    private readonly idleWaiters: (() => void)[] = [];
     private timer: NodeJS.Timeout | undefined;
+    private idleTimer: NodeJS.Timeout | undefined;
     private shared: SharedBucketLink | undefined;
     private sharedPump: Promise<void> | undefined;
 
@@ -57,6 +63,17 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
         });
     }
 
+    /**
+     * Resolves at the lowest priority: once no request waits and the bucket has room for more
+     * than one. It takes no slot; the caller's request then queues like any other.
+     */
+    whenIdle(): Promise<void> {
+        return new Promise((resolve) => {
+            this.idleWaiters.push(resolve);
+            this.pump();
+        });
+    }
+
     private pump(): void {
         if (this.timer || this.sharedPump) return;
         if (this.shared) {
@@ -64,6 +81,7 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
                 this.sharedPump = undefined;
                 // A waiter that came while the pump was finishing found it still running.
                 if (this.waiters.length > 0) this.pump();
+                else this.releaseIdle();
             });
             return;
         }
@@ -80,6 +98,20 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
             this.bucket.take();
             this.waiters.shift()?.();
         }
+        this.releaseIdle();
+    }
+
+    private releaseIdle(): void {
+        if (this.idleWaiters.length === 0 || this.idleTimer) return;
+        const { level, burst } = this.bucket.counter;
+        if (level + 2 > burst) {
+            this.idleTimer = setTimeout(() => {
+                this.idleTimer = undefined;
+                this.pump();
+            }, IDLE_RECHECK_MS);
+            return;
+        }
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
 
     /**

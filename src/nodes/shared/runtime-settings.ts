@@ -6,6 +6,8 @@ export interface RuntimeSettings {
     httpNodeRoot?: unknown;
     userDir?: unknown;
     credentialSecret?: unknown;
+    /** `{ queueIntervalSeconds }`: how often the status reads each queue while someone looks (≥ 1, default 60). */
+    bitrix24Status?: unknown;
     /** Settings the runtime keeps itself, such as the credential secret it generated. */
     get?: (key: string) => unknown;
 }

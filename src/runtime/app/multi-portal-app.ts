@@ -336,6 +336,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
             {
                 tokenStore: this.book.tokens(record.memberId),
                 log: (level, message) => this.env.log(level, `${record.domain}: ${message}`),
+                status: { nodeId: settings.id, memberId: record.memberId },
             },
         );
         const install: Installation = { record, connection };

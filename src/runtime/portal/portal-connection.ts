@@ -13,6 +13,7 @@ import {
     portalHost,
     type OAuthTokens,
     type PlanFeature,
+    type RequestOutcome,
     type ThrottleEvent,
 } from '../../bitrix24';
 import { probeToken } from './app-info-probe';
@@ -21,6 +22,7 @@ import { installTokens } from './install-callback';
 import { PlanFeatures } from './plan-features';
 import { rateProfile, type PortalSettings } from './portal-settings';
 import { chooseTokens } from './token-choice';
+import { statusRegistry } from '../status/status-registry';
 
 export interface PortalEnvironment {
     /** Where rotated tokens are kept; absent = memory only. */
@@ -35,6 +37,8 @@ export interface PortalEnvironment {
     /** The runtime's credential secret; encrypts the token file when set. */
     credentialSecret?: string;
     log: (level: 'debug' | 'warn' | 'error', message: string) => void;
+    /** Its row in the status, for an installation of an application on many portals. */
+    status?: { nodeId: string; memberId: string };
 }
 
 export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
@@ -54,6 +58,8 @@ export class PortalConnection extends EventEmitter<{
     state: [PortalState];
     /** The portal was renamed and confirmed (member_id): its new address, once. */
     portalMoved: [string];
+    /** One request to the portal came back or failed. */
+    request: [RequestOutcome];
     /** A call or batch of this portal failed with this error. */
     failed: [Bitrix24Error];
 }> {
@@ -74,6 +80,7 @@ export class PortalConnection extends EventEmitter<{
             this.failure = err instanceof Error ? err : new Error(String(err));
             this.setState('failed');
         });
+        if (!env.unused) statusRegistry.add(this, env.status);
     }
 
     get state(): PortalState {
@@ -202,6 +209,7 @@ export class PortalConnection extends EventEmitter<{
     }
 
     async close(): Promise<void> {
+        statusRegistry.remove(this);
         this.removeAllListeners();
         if (this.holds.size > 0) {
             let timer: NodeJS.Timeout | undefined;
@@ -264,6 +272,7 @@ export class PortalConnection extends EventEmitter<{
         this.clientInstance = client;
         client.on('throttled', (event) => this.emit('throttled', event));
         client.on('portalMoved', (url) => this.emit('portalMoved', url));
+        client.on('request', (outcome) => this.emit('request', outcome));
         client.on('failed', (err) => this.emit('failed', err));
         this.setState('ready');
     }
