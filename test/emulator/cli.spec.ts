@@ -7,6 +7,14 @@ import { createInterface } from 'node:readline';
 
 const CLI = path.resolve(__dirname, '../../dist/emulator/cli.js');
 
+/** The first line with --portals N. */
+interface FarmLine {
+    oauthServer: string;
+    farmControl: string;
+    app: { clientId: string; clientSecret: string };
+    portals: { index: number; portalUrl: string; domain: string; memberId: string }[];
+}
+
 interface FirstLine {
     portalUrl: string;
     oauthServer: string;
@@ -30,9 +38,9 @@ async function runToEnd(args: string[]): Promise<{ code: number | null; stdout: 
 }
 
 /** Starts the CLI, reads its first line, and always stops it. */
-async function withCli(
+async function withCli<Line = FirstLine>(
     args: string[],
-    test: (line: FirstLine, child: ChildProcess) => Promise<void>,
+    test: (line: Line, child: ChildProcess) => Promise<void>,
 ): Promise<void> {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -41,7 +49,7 @@ async function withCli(
             createInterface({ input: child.stdout }).once('line', resolve);
             child.once('error', reject);
         });
-        await test(JSON.parse(firstLine) as FirstLine, child);
+        await test(JSON.parse(firstLine) as Line, child);
     } finally {
         child.kill('SIGTERM');
     }
@@ -125,6 +133,7 @@ describe('emulator: the b24-emulator command', () => {
             '--legacy-paging',
             '--token-ttl',
             '--operating-limit',
+            '--portals',
         ]) {
             assert.ok(stdout.includes(option), option);
         }
@@ -177,6 +186,29 @@ describe('emulator: the b24-emulator command', () => {
             assert.equal(reply.status, 200);
             assert.equal((reply.body as { result: unknown }).result, true);
         });
+    });
+
+    it('starts N portals sharing one token server with --portals N and lists them on its first line', async () => {
+        await withCli<FarmLine>(['--portals', '3'], async (line) => {
+            assert.equal(line.farmControl, `${line.oauthServer}/_emulator/farm`);
+            assert.match(line.app.clientId, /^app\./);
+            assert.equal(new Set(line.portals.map((portal) => portal.domain)).size, 3);
+            const listed = (await (await fetch(line.farmControl)).json()) as FarmLine;
+            assert.deepEqual(listed.portals, line.portals);
+            for (const portal of line.portals) {
+                const state = (await (await fetch(`${portal.portalUrl}/_emulator/state`)).json()) as {
+                    memberId: string;
+                    oauthServer: string;
+                };
+                assert.deepEqual([state.memberId, state.oauthServer], [portal.memberId, line.oauthServer]);
+            }
+        });
+    });
+
+    it('refuses --portals 0 with a clear error and exits 2', async () => {
+        const { code, stderr } = await runToEnd(['--portals', '0']);
+        assert.equal(code, 2);
+        assert.match(stderr, /bad --portals: 0 \(1 to 10000\)/);
     });
 
     it('is built as an executable script, so npx b24-emulator runs it', async () => {

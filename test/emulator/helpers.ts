@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 
 import { listenLocally } from '../../dist/demo/local-server';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../dist/emulator';
+import {
+    startEmulator,
+    startEmulatorFarm,
+    type Emulator,
+    type EmulatorFarm,
+    type EmulatorOptions,
+    type FarmOptions,
+} from '../../dist/emulator';
 
 export { sleep } from '../../dist/demo/wait';
 
@@ -252,5 +259,18 @@ export async function withSink(test: (sink: Sink) => Promise<void>): Promise<voi
         await test(sink);
     } finally {
         await sink.stop();
+    }
+}
+
+/** Runs `test` against a fresh farm of portals and always stops it. */
+export async function withFarm(
+    options: FarmOptions,
+    test: (farm: EmulatorFarm) => Promise<void>,
+): Promise<void> {
+    const farm = await startEmulatorFarm(options);
+    try {
+        await test(farm);
+    } finally {
+        await farm.stop();
     }
 }
