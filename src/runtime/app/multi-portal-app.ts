@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 
-import { Bitrix24Error, invalidArgument, isBitrix24Error } from '../../bitrix24';
+import { Bitrix24Error, invalidArgument, isBitrix24Error, type OAuthTokens } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import type { DocumentStore } from '../../bitrix24/storage/document-store';
 import { sameBinding, type BindingSpec } from '../bind/binding-spec';
@@ -11,7 +11,7 @@ import { rateProfile, type PortalSettings } from '../portal/portal-settings';
 import { sameSecret } from '../trigger/ring-verifier';
 import { blockReason, mayBeNotAdmin, NOT_ADMIN } from './block-reason';
 import { InstallationBook, type InstallationRecord } from './installation-book';
-import { offeredInstallation } from './offered-installation';
+import { offeredInstallation, type OfferedInstallation } from './offered-installation';
 import type {
     InstallationSummary,
     LifecycleEvent,
@@ -138,11 +138,15 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
      * id. Rejects with the reason otherwise, having kept nothing.
      */
     install(form: Record<string, unknown>): Promise<PortalRef> {
-        const offered = offeredInstallation(form, this.settings.oauthServer);
+        return this.serialised(offeredInstallation(form, this.settings.oauthServer), 'installed');
+    }
+
+    /** One installation POST of a portal after the other, so that two do not interleave. */
+    private serialised(offered: OfferedInstallation, topic: 'installed' | 'updated'): Promise<PortalRef> {
         const previous = this.pending.get(offered.memberId) ?? Promise.resolve();
         const run = previous.then(
-            () => this.adopt(offered),
-            () => this.adopt(offered),
+            () => this.adopt(offered, topic),
+            () => this.adopt(offered, topic),
         );
         const tail = run.catch(() => undefined);
         this.pending.set(offered.memberId, tail);
@@ -163,6 +167,14 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         const given = typeof auth.application_token === 'string' ? auth.application_token : '';
         const event = typeof form.event === 'string' ? form.event.toUpperCase() : '';
         const install = this.installs.get(memberId);
+        if (event === 'ONAPPUPDATE' && install && isObject(form.auth) && form.auth.access_token) {
+            // An update brings new tokens and a new application token (docs/bitrix24.md §15, item
+            // 12): checked as an installation is, on the portal already installed under that member_id.
+            const offered = offeredInstallation(form, this.settings.oauthServer);
+            if (offered.domain !== install.record.domain) return 'ignored';
+            await this.serialised(offered, 'updated');
+            return 'updated';
+        }
         const expected = install && (await install.connection.applicationToken().catch(() => undefined));
         if (!install || !expected || !given || !sameSecret(given, expected)) return 'ignored';
         const { record } = install;
@@ -206,7 +218,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         this.env.log('debug', `${this.installs.size} installations resumed`);
     }
 
-    private async adopt(offered: ReturnType<typeof offeredInstallation>): Promise<PortalRef> {
+    private async adopt(offered: OfferedInstallation, topic: 'installed' | 'updated'): Promise<PortalRef> {
         await this.ready;
         const { memberId, domain, portalUrl, tokens } = offered;
         const existing = this.installs.get(memberId);
@@ -218,7 +230,10 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         const other = [...this.installs.values()].find(
             ({ record }) => record.domain === domain && record.memberId !== memberId,
         );
-        if (other) throw refused('install-domain-taken', `${domain} is installed under another member_id`, { domain });
+        if (other)
+            throw refused('install-domain-taken', `${domain} is installed under another member_id`, {
+                domain,
+            });
         if (!existing && this.installs.size >= this.settings.maxPortals) {
             throw refused(
                 'install-max-portals',
@@ -233,26 +248,43 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
             });
         }
         if (this.closed) throw new Bitrix24Error({ code: 'CLIENT_CLOSED' });
-        // The tokens are stored before the installation is listed: a restart finds both or neither.
-        await this.book.tokens(memberId).save({ ...tokens, memberId, basis: '', savedAt: Date.now() });
-        if (existing) {
-            this.installs.delete(memberId);
-            clearTimeout(existing.recheck);
-            void existing.connection.close();
-        }
-        const record: InstallationRecord = {
-            memberId,
-            domain,
-            portalUrl,
-            status: 'active',
-            installedAt: new Date().toISOString(),
-        };
-        const install = this.open(record);
+        if (topic === 'updated' && !existing)
+            throw refused('install-member-id', 'an update of a portal that is not installed');
+        const install = existing
+            ? await this.renew(existing, { ...tokens, memberId }, topic === 'installed')
+            : await this.create(offered);
         await this.saveRecords();
-        this.lifecycle('installed', record, 'active', existing ? 'ONAPPINSTALL again' : 'ONAPPINSTALL');
+        const reason = topic === 'updated' ? 'ONAPPUPDATE' : existing ? 'ONAPPINSTALL again' : 'ONAPPINSTALL';
+        this.lifecycle(topic, install.record, 'active', reason);
         if (probe.admin === false) this.block(install, NOT_ADMIN);
         else await this.bind(install, this.wantedBindings());
-        return refOf(record);
+        return refOf(install.record);
+    }
+
+    /** A new installation: its tokens are stored before it is listed, so a restart finds both or neither. */
+    private async create(offered: OfferedInstallation): Promise<Installation> {
+        const { memberId, domain, portalUrl, tokens } = offered;
+        await this.book.tokens(memberId).save({ ...tokens, memberId, basis: '', savedAt: Date.now() });
+        const installedAt = new Date().toISOString();
+        return this.open({ memberId, domain, portalUrl, status: 'active', installedAt });
+    }
+
+    /**
+     * A portal installed again, or updated: the same connection (the flow nodes hold it) takes
+     * the new tokens, stored before use, and works again if it was blocked.
+     */
+    private async renew(
+        install: Installation,
+        tokens: OAuthTokens,
+        reinstalled: boolean,
+    ): Promise<Installation> {
+        clearTimeout(install.recheck);
+        install.connection.unblock();
+        await install.connection.adopt(tokens);
+        install.record.status = 'active';
+        delete install.record.reason;
+        if (reinstalled) install.record.installedAt = new Date().toISOString();
+        return install;
     }
 
     private open(record: InstallationRecord): Installation {

@@ -159,6 +159,13 @@ export class PortalConnection extends EventEmitter<{
         this.setState('ready');
     }
 
+    /** Takes tokens already checked by the caller (an application's installation), stored before use. */
+    async adopt(tokens: OAuthTokens): Promise<void> {
+        const auth = await this.oauth();
+        await auth.adopt(tokens);
+        this.setState('ready');
+    }
+
     /** The portal's authorisation page for the code flow (docs/bitrix24.md §7). */
     authorizeUrl(state: string): string {
         const url = new URL('/oauth/authorize/', this.portalUrl);
