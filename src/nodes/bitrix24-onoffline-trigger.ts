@@ -7,7 +7,7 @@ import { OfflineTrigger, type TriggerSettings } from '../runtime/trigger/offline
 import type { PortalApp } from '../runtime/app/portal-app';
 import { AppTrigger } from '../runtime/trigger/app-trigger';
 import { registerFlowNode, type FlowNodeConfig, type FlowNodeSetup } from './shared/flow-node';
-import { runtimeSettings } from './shared/runtime-settings';
+import { appUrls } from './shared/app-urls';
 import { readBody, removeRoute, servesHttpNodes } from './shared/http';
 import { userError } from './shared/i18n';
 import type { Bitrix24Message } from './shared/messages';
@@ -124,11 +124,7 @@ function startOnApp(
         app,
         node.id,
         {
-            eventUrl: appEventUrl(
-                app.publicUrl || settings.publicUrl,
-                runtimeSettings(RED).httpNodeRoot,
-                portal.id,
-            ),
+            eventUrl: appUrls(RED, app.publicUrl || settings.publicUrl, portal.id).eventUrl,
             autoBind: settings.autoBind,
             minTimeout: settings.minTimeout,
             pollInterval: settings.pollInterval,
@@ -154,12 +150,6 @@ function startOnApp(
         app.holdOpen(finished);
         void Promise.race([finished, delay(CLOSE_WAIT_MS)]).then(() => done());
     });
-}
-
-/** `POST <httpNodeRoot>/bitrix24/app/<portal node id>/event` as the portals reach it. */
-function appEventUrl(publicUrl: string, httpNodeRoot: unknown, portalId: string): string {
-    const root = typeof httpNodeRoot === 'string' ? httpNodeRoot.replace(/^\/+|\/+$/g, '') : '';
-    return [publicUrl.replace(/\/+$/, ''), root, `bitrix24/app/${portalId}/event`].filter(Boolean).join('/');
 }
 
 function readSettings(config: TriggerConfig): TriggerSettings {

@@ -78,8 +78,6 @@ export interface PortalApp extends EventEmitter<PortalAppEvents> {
     keepBound(owner: string, spec: BindingSpec): () => Promise<void>;
     /** As PortalConnection.holdOpen: the app's connections stay open until `work` settles. */
     holdOpen(work: Promise<unknown>): void;
-    /** Resolves once the stored installations are resumed (absent: from the start). */
-    readonly ready?: Promise<void>;
     /**
      * Where the application keeps its documents; flow nodes keep theirs per installation beside
      * them (a get node's `ledger-<node>-<memberId>`). Absent: the Node-RED user directory.
