@@ -132,7 +132,7 @@ export function multiPortalFlow(targets: MultiPortalTargets): FlowNode[] {
             portal: APP_NODE_ID,
             processId: 'process_id',
             processIdType: 'msg',
-            messageIds: '',
+            messageIds: 'message_id',
             messageIdsType: 'msg',
             authConnector: '',
             coalesce: true,
