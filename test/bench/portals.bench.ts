@@ -28,6 +28,8 @@ const DEALS_PER_PORTAL = 30;
 const INSTALLERS = 20;
 /** What each installation must have bound before it counts as installed. */
 const WANTED_BINDINGS = ['ONOFFLINEEVENT', 'ONCRMDEALUPDATE'];
+/** A quiet spell after the installations, before the changes. */
+const QUIET_MS = 10_000;
 
 async function main(): Promise<void> {
     const options = parseOptions(process.argv.slice(2));
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
         nodeRed = await NodeRedProcess.start({
             userDir,
             packageDir: ROOT,
+            // --profile <dir>: a CPU profile of Node-RED, written when it stops.
+            env: options.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profile}` } : {},
             settings: { logging: { console: { level: 'info', metrics: false, audit: false } } },
             onLine: (line) => {
                 if (/\[(warn|error)\]/.test(line)) warnings.push(line);
@@ -66,6 +70,9 @@ async function main(): Promise<void> {
         await sleep(2000);
         const installed = nodeRed.figures();
         const status503AtInstall = sum(farm.portals, (portal) => portal.control.counters().status503);
+        // What 1,000 installations cost with nothing to deliver (timers, keep-alive sockets).
+        await sleep(QUIET_MS);
+        const quietCpuMs = nodeRed.figures().cpuMs - installed.cpuMs;
 
         const active = farm.portals.slice(0, options.active);
         const idle = farm.portals.slice(options.active);
@@ -132,6 +139,7 @@ async function main(): Promise<void> {
                 },
                 peakRssMb: round(end.peakRssMb),
                 nodeRedCpuMs: round(cpuMs),
+                quietCpuPercentOfCore: round((quietCpuMs / QUIET_MS) * 100),
                 nodeRedWarnings: warnings.length,
                 firstWarnings: warnings.slice(0, 5),
             },

@@ -26,7 +26,7 @@ export class LatencyBook {
 
     changed(memberId: string, id: string, at = Date.now()): void {
         let objects = this.pending.get(memberId);
-        if (!objects) this.pending.set(memberId, (objects = new Map()));
+        if (!objects) this.pending.set(memberId, (objects = new Map<string, number>()));
         // A second change before delivery merges into the same row: the first one counts.
         if (!objects.has(id)) objects.set(id, at);
     }
