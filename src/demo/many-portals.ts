@@ -2,8 +2,9 @@
 // rate limits on), a Node-RED with the multi-portal flow, and deal updates on every portal.
 import { startEmulatorFarm } from '../emulator';
 import { startDemoNodeRed } from './demo-node-red';
-import { installUrl, multiPortalFlow } from './multi-portal-flow';
+import { APP_NODE_ID, installUrl, multiPortalFlow } from './multi-portal-flow';
 import type { Shutdown } from './shutdown';
+import { until } from './wait';
 
 const DEALS_PER_PORTAL = 20;
 /** Deal updates a second on each portal. */
@@ -43,6 +44,12 @@ export async function startManyPortals(
         }
     };
     await Promise.all(Array.from({ length: INSTALLERS }, installer));
+    // The install URL answers at once and checks the installation after: wait until each is kept.
+    await until(
+        async () => (await installations(nodeRed.url)) === farm.portals.length,
+        60_000,
+        'every installation to be kept',
+    );
     for (const portal of farm.portals) {
         portal.control.startGenerator({
             entity: 'deal',
@@ -61,4 +68,11 @@ export async function startManyPortals(
             `carries msg.portal, and "offline clear" confirms the rows on their own portal.\n` +
             `The "portals" node answers any msg with the installations. Ctrl-C stops everything.`,
     );
+}
+
+/** How many installations the application node lists (the admin route its dialog reads). */
+async function installations(nodeRedUrl: string): Promise<number> {
+    const response = await fetch(`${nodeRedUrl}/bitrix24/portal/${APP_NODE_ID}/installations`);
+    if (!response.ok) return 0;
+    return ((await response.json()) as { installations?: unknown[] }).installations?.length ?? 0;
 }
