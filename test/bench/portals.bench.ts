@@ -46,7 +46,7 @@ async function main(): Promise<void> {
             userDir,
             packageDir: ROOT,
             // --profile <dir>: a CPU profile of Node-RED, written when it stops.
-            env: options.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profile}` } : {},
+            nodeBinary: options.profile ? await profilingNode(userDir, options.profile) : undefined,
             settings: { logging: { console: { level: 'info', metrics: false, audit: false } } },
             onLine: (line) => {
                 if (/\[(warn|error)\]/.test(line)) warnings.push(line);
@@ -233,6 +233,18 @@ async function changeDeals(
         }),
     );
     return changes;
+}
+
+/** A launcher of this Node.js with --cpu-prof (not allowed in NODE_OPTIONS); exec keeps the pid. */
+async function profilingNode(userDir: string, profileDir: string): Promise<string> {
+    const launcher = path.join(userDir, 'node-cpu-prof.sh');
+    const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+    await fs.writeFile(
+        launcher,
+        `#!/bin/sh\nexec ${quote(process.execPath)} --cpu-prof --cpu-prof-dir=${quote(profileDir)} "$@"\n`,
+        { mode: 0o755 },
+    );
+    return launcher;
 }
 
 function sum(portals: FarmPortal[], value: (portal: FarmPortal) => number): number {
