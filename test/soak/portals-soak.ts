@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { installUrl } from '../../dist/demo/multi-portal-flow';
-import { sleep } from '../../dist/demo/wait';
+import { sleep, until } from '../../dist/demo/wait';
 import { startEmulatorFarm, type EmulatorFarm, type FarmPortal } from '../../dist/emulator';
 import { ChangeDriver } from './changes';
 import type { Cleanup } from './cleanup';
@@ -83,6 +83,12 @@ export async function portalsSoak(
             deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
             app: { oauthServer: farm.oauthServer, ...farm.app },
         }),
+    );
+    // The deploy answers before the new flows start: the install URL exists once the app node does.
+    await until(
+        async () => (await runtime.admin('GET', '/bitrix24/portal/portal/installations')).status === 200,
+        60_000,
+        'the application node to start',
     );
     const relay = await startInstallRelay(installUrl(runtime.url, 'portal'), (token) =>
         scanner.add('applicationToken', token),
@@ -274,7 +280,10 @@ async function waitForBindings(farm: EmulatorFarm): Promise<void> {
         const waiting = farm.portals.filter((portal) => !bound(portal));
         if (waiting.length === 0) return;
         if (Date.now() > deadline)
-            throw new Error(`${waiting.length} portals did not get the flow's bindings within 60 s`);
+            throw new Error(
+                `${waiting.length} portals did not get the flow's bindings within 60 s; the first has ` +
+                    JSON.stringify(waiting[0].control.bindings(farm.app.clientId)),
+            );
         await sleep(100);
     }
 }
