@@ -233,6 +233,13 @@ export async function portalsSoak(
         notableLogLines: runtime.notable.slice(0, 15).map((line) => scanner.redact(line)),
         secretScan: { ...scan, files },
     };
+    for (const portal of portals) {
+        log(
+            `portal ${portal.index}: ${portal.changes} changes, ${portal.pairs} objects, lost ${portal.lost}, ` +
+                `rows left ${portal.rowsLeft}, delivered ${portal.deliveries} (duplicates ${portal.duplicates}), ` +
+                `requests ${portal.requests}, 503 ${portal.status503}, refreshes ${portal.refreshes}`,
+        );
+    }
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.ok ? 0 : 1;
 }
