@@ -142,6 +142,19 @@ describe('emulator: a farm of portals sharing one token server (docs/bitrix24.md
         });
     });
 
+    it('names the one application in app.info on every portal it is installed on', async () => {
+        await withFarm({ portals: 2 }, async (farm) => {
+            await withSink(async (sink) => {
+                for (let index = 0; index < 2; index++) {
+                    const installation = await install(farm, index, sink);
+                    const info = await rest(farm, index, 'app.info', installation.accessToken);
+                    assert.equal(info.body.result.CODE, farm.app.clientId);
+                    assert.equal(info.body.result.STATUS, 'F');
+                }
+            });
+        });
+    });
+
     it("resolves an installation with the handler's HTTP status", async () => {
         const server = http.createServer((request, response) => {
             request.resume();
@@ -391,6 +404,24 @@ describe('emulator: a farm of portals sharing one token server (docs/bitrix24.md
                 }
                 assert.deepEqual(counts, [0, 0, 1]);
             });
+        });
+    });
+
+    it('refuses an installation without a handler URL with a clear error and installs nothing', async () => {
+        await withFarm({ portals: 1 }, async (farm) => {
+            const reply = await farmControl(farm, 0, 'install', { url: 'ftp://example.com/' });
+            assert.equal(reply.status, 400);
+            assert.match(String(reply.body.error), /install needs \{"url": "http\(s\):\/\/\.\.\."\}/);
+            const state = await get(`${farm.portals[0].portalUrl}/_emulator/state`);
+            assert.deepEqual(state.body.apps, []);
+        });
+    });
+
+    it('refuses to uninstall an application that is not installed, with a clear error', async () => {
+        await withFarm({ portals: 1 }, async (farm) => {
+            const reply = await farmControl(farm, 0, 'uninstall');
+            assert.equal(reply.status, 400);
+            assert.equal(reply.body.error, 'the application is not installed on this portal');
         });
     });
 

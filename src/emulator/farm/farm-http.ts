@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/request';
 import { sendJson } from '../http/response';
 import type { BlockCode } from './app-lifecycle';
-import type { EmulatorFarm, FarmPortal } from '../farm';
+import type { EmulatorFarm, FarmPortal } from './farm-types';
 
 type Json = Record<string, unknown>;
 
