@@ -193,6 +193,38 @@ describe('the editor in a real browser', function () {
         });
     }
 
+    it("imports example 07 with its application, opens each Bitrix24 node's dialog clean, and shows the application's URLs instead of the portal's fields", async () => {
+        // Its own portal node id, so the one configured above stays as it is.
+        const APP = 'b24-example-app';
+        const nodes = readExample(EXAMPLES, '07').nodes.map((node) => ({
+            ...node,
+            id: node.id === PORTAL ? APP : node.id,
+            ...(node.portal === PORTAL ? { portal: APP } : {}),
+        }));
+        await editor.importFlow(nodes, { newFlow: true });
+        for (const node of nodes.filter((n) => ours(n.type) && n.z)) {
+            await editor.openDialog(node.id);
+            assertClean(await editor.report(), `07: ${node.type}`);
+            opened.add(node.type);
+            if (node.type === 'bitrix24-portals') {
+                await editor.openConfigDialog('portal');
+                const report = await editor.report();
+                assertClean(report, '07: the application');
+                assert.ok(!report.labels.includes('Portal URL'), `labels: ${report.labels.join(', ')}`);
+                assert.equal(
+                    await page.locator('#bitrix24-portal-app-install-url').inputValue(),
+                    `https://nodered.example.com/bitrix24/app/${APP}/install`,
+                );
+                assert.equal(
+                    await page.locator('#bitrix24-portal-app-event-url').inputValue(),
+                    `https://nodered.example.com/bitrix24/app/${APP}/event`,
+                );
+                await editor.cancelDialog();
+            }
+            await editor.cancelDialog();
+        }
+    });
+
     it('goes back to the first flow through its tab and finds the get node still configured', async () => {
         await editor.openDialog('b24-example-01-get');
         assertClean(await editor.report(), 'bitrix24-offline-get, again');
@@ -270,6 +302,7 @@ describe('the editor in a real browser', function () {
             'bitrix24-offline-list',
             'bitrix24-onoffline-trigger',
             'bitrix24-portal',
+            'bitrix24-portals',
         ]);
         assert.deepEqual(pageErrors, []);
     });

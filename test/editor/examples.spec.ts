@@ -234,7 +234,7 @@ describe('examples', () => {
         const [clear] = ofType(flow, 'bitrix24-offline-clear');
         const [process] = ofType(flow, 'function');
         assert.deepEqual(
-            [trigger.wires, get.wires[0], process.wires],
+            [trigger.wires, get.wires?.[0], process.wires],
             [[[get.id]], [process.id], [[clear.id]]],
         );
         assert.equal(ofType(flow, 'bitrix24-portal')[0].multiPortal, true);

@@ -48,7 +48,17 @@ describe('security: the admin routes need the right permission when adminAuth is
         }));
         tokens.reader = await login('reader', 'read');
         tokens.admin = await login('admin', '*');
-        await runtime.deploy([emulatorPortalNode(emulator)], { token: tokens.admin, started: true });
+        const application = {
+            id: 'app',
+            type: 'bitrix24-portal',
+            multiPortal: true,
+            publicUrl: 'https://nodered.example.com',
+            credentials: { clientId: 'app.0123456789abcd.12345678', clientSecret: 'application-secret-1' },
+        };
+        await runtime.deploy([emulatorPortalNode(emulator), application], {
+            token: tokens.admin,
+            started: true,
+        });
     });
 
     after(async () => {
@@ -84,6 +94,18 @@ describe('security: the admin routes need the right permission when adminAuth is
         assert.equal((await post('test')).status, 401);
         assert.equal((await post('authorize')).status, 401);
         assert.equal((await post('test', 'not-a-token-0000')).status, 401);
+    });
+
+    it("lists an application's installations only to an editor user with read permission", async () => {
+        const url = `${runtime.url}/bitrix24/portal/app/installations`;
+        assert.equal((await fetch(url)).status, 401);
+        const response = await fetch(url, { headers: { Authorization: `Bearer ${tokens.reader}` } });
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), {
+            installUrl: 'https://nodered.example.com/bitrix24/app/app/install',
+            eventUrl: 'https://nodered.example.com/bitrix24/app/app/event',
+            installations: [],
+        });
     });
 
     it('lets a user with read permission test the connection', async () => {

@@ -91,6 +91,11 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         return this.settings.concurrency;
     }
 
+    /** Where the installations are kept; flow nodes keep their per-installation documents beside them. */
+    get store(): DocumentStore {
+        return this.env.store;
+    }
+
     installations(): InstallationSummary[] {
         return [...this.installs.values()].map(({ record }) => summary(record));
     }
@@ -138,7 +143,11 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
      * id. Rejects with the reason otherwise, having kept nothing.
      */
     install(form: Record<string, unknown>): Promise<PortalRef> {
-        return this.serialised(offeredInstallation(form, this.settings.oauthServer), 'installed');
+        try {
+            return this.serialised(offeredInstallation(form, this.settings.oauthServer), 'installed');
+        } catch (err) {
+            return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
     }
 
     /** One installation POST of a portal after the other, so that two do not interleave. */
@@ -241,7 +250,22 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
                 { max: String(this.settings.maxPortals) },
             );
         }
-        const probe = await probeToken(portalUrl, tokens.accessToken ?? '', rateProfile(this.settings), true);
+        const probe = await probeToken(
+            portalUrl,
+            tokens.accessToken ?? '',
+            rateProfile(this.settings),
+            true,
+        ).catch((err: unknown) => {
+            const code = isBitrix24Error(err) ? err.code : 'ERROR';
+            throw refused(
+                'install-token-refused',
+                `${domain} does not accept the offered access token (${code})`,
+                {
+                    domain,
+                    code,
+                },
+            );
+        });
         if (probe.clientId !== this.settings.clientId) {
             throw refused('install-other-app', 'app.info names another application than this client id', {
                 clientId: this.settings.clientId,
@@ -450,7 +474,9 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
     ): void {
         const event: LifecycleEvent = { topic, portal: refOf(record), status, reason };
         if (clean) event.clean = true;
-        this.env.log('info', `${record.domain} (${record.memberId}): ${topic} (${reason})`);
+        // The install route logs an installation itself, in the runtime's language.
+        const level = topic === 'installed' ? 'debug' : 'info';
+        this.env.log(level, `${record.domain} (${record.memberId}): ${topic} (${reason})`);
         this.emit('lifecycle', event);
     }
 }
