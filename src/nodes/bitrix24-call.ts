@@ -51,7 +51,8 @@ export = function (RED: NodeAPI): void {
         };
 
         onInput(node, setup, async (msg) => {
-            const { connection } = portalTarget(portal, msg);
+            const target = portalTarget(portal, msg);
+            const { connection } = target;
             const { commands, call } = await plan(msg);
             const caller = new RestCaller(
                 await connection.client(),
@@ -59,6 +60,7 @@ export = function (RED: NodeAPI): void {
                 settings.authConnector,
             );
             const out = passOn(msg);
+            if (target.portal) out.portal = { ...target.portal };
             if (commands) {
                 const results = (await caller.batch(commands)).map(format);
                 const failed = results.filter((r) => 'error' in r).length;

@@ -26,7 +26,8 @@ export = function (RED: NodeAPI): void {
 
         /** `msg.payload` is one msg per reservation (an array) or per event (one event). */
         onInput(node, setup, async (msg) => {
-            const { connection } = portalTarget(portal, msg);
+            const target = portalTarget(portal, msg);
+            const { connection } = target;
             const single = !Array.isArray(msg.payload);
             const events = single ? [msg.payload] : (msg.payload as unknown[]);
             if (!events.every(isEvent)) throw notEvents();
@@ -49,6 +50,7 @@ export = function (RED: NodeAPI): void {
             // One event that is dropped: nothing to send on.
             if (single && result.events.length === 0) return undefined;
             const out = passOn(msg);
+            if (target.portal) out.portal = { ...target.portal };
             out.payload = single ? result.events[0] : result.events;
             return out;
         });

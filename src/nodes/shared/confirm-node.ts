@@ -75,6 +75,7 @@ export function registerConfirmNode(RED: NodeAPI, kind: ConfirmKind): void {
             badge.show('green', 'dot', text('done', { count: confirmed }));
             const out = passOn(msg);
             if (kind === 'clear') out.cleared = true;
+            if (target.portal) out.portal = { ...target.portal };
             return out;
         });
 
