@@ -43,7 +43,10 @@ export function registerAppRoutes(RED: NodeAPI): void {
                 return;
             }
             const { node, app } = found;
-            res.json({ ...appUrls(RED, app.publicUrl, node.id), installations: app.installations() });
+            // After a start, once the stored installations are read.
+            void app.ready.then(() =>
+                res.json({ ...appUrls(RED, app.publicUrl, node.id), installations: app.installations() }),
+            );
         },
     );
 

@@ -93,6 +93,17 @@ export async function installAll(bench: AppBench, portals: FarmPortal[] = bench.
         20_000,
         'every installation kept',
     );
+    // An installation binds its lifecycle events last: wait, so that a test counts only its own requests.
+    await until(
+        () =>
+            portals.every((portal) =>
+                portal.control
+                    .bindings(bench.farm.app.clientId)
+                    .some((one) => one.event === 'ONAPPUPDATE' && one.handler === bench.eventUrl),
+            ),
+        20_000,
+        'every installation bound',
+    );
 }
 
 /** Form fields of a posted body, to change some and post it again. */

@@ -67,8 +67,8 @@ describe('an application on many portals: a blocked portal is tried again rarely
         await farm.stop();
     });
 
-    const call = async (portal: FarmPortal, method = 'profile') =>
-        (await app.connection(portal.memberId)!.client()).call(method);
+    const call = async (portal: FarmPortal, method = 'profile', params: Record<string, unknown> = {}) =>
+        (await app.connection(portal.memberId)!.client()).call(method, params);
     const topics = (portal: FarmPortal) =>
         events.filter((event) => event.portal.memberId === portal.memberId).map((event) => event.topic);
 
@@ -95,6 +95,18 @@ describe('an application on many portals: a blocked portal is tried again rarely
         assert.equal(events.at(-1)?.reason, 'NOT_ADMIN');
         await call(a, 'event.offline.list');
         b.setAdmin(true);
+        await until(() => topics(b).includes('unblocked'), 5000, 'unblocked');
+    });
+
+    it('keeps a portal blocked on WRONG_LICENSE until feature.get says its plan has the feature', async () => {
+        const [, b] = farm.portals;
+        b.control.setFeatures({ rest_offline_extended: false });
+        await assert.rejects(call(b, 'event.offline.get', { clear: 0 }), { code: 'WRONG_LICENSE' });
+        await until(() => topics(b).includes('blocked'), 5000, 'blocked');
+        const asked = () => b.control.counters().requestsByMethod['feature.get'] ?? 0;
+        await until(() => asked() >= 2, 5000, 'feature.get asked on rechecks');
+        assert.ok(!topics(b).includes('unblocked'), 'still blocked while the feature is off');
+        b.control.setFeatures({ rest_offline_extended: true });
         await until(() => topics(b).includes('unblocked'), 5000, 'unblocked');
     });
 

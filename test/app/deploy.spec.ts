@@ -67,7 +67,7 @@ describe('an application on many portals: its portal node changed in the same de
             );
 
             await runtime.deploy(flow(runtime, 4, 'after'), { started: true, type });
-            assert.equal(await listed(), 3, 'the new node resumed them');
+            await until(async () => (await listed()) === 3, 10_000, 'the new node resumed them');
             await until(
                 () => comms?.statuses.get('portals')?.text === '3 portals, 0 blocked',
                 10_000,

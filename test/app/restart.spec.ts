@@ -99,6 +99,8 @@ describe('an application on many portals: a restart after SIGKILL resumes every 
         const before = farm.portals.map(eventGets);
         farm.portals[2].control.expireAccessTokens();
         await start();
+        // The stored installations are read once the flows have started.
+        await until(async () => (await listed()).installations.length === 5, 10_000, 'five resumed');
         const again = (await listed()).installations;
         assert.deepEqual(
             again.map((one) => [one.memberId, one.domain, one.status]).sort(),

@@ -202,7 +202,7 @@ describe('the editor in a real browser', function () {
             ...(node.portal === PORTAL ? { portal: APP } : {}),
         }));
         await editor.importFlow(nodes, { newFlow: true });
-        for (const node of nodes.filter((n) => ours(n.type) && n.z)) {
+        for (const node of nodes.filter((n) => ours(n.type) && (n as Record<string, unknown>).z)) {
             await editor.openDialog(node.id);
             assertClean(await editor.report(), `07: ${node.type}`);
             opened.add(node.type);

@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 
-import { Bitrix24Error, invalidArgument, isBitrix24Error, type OAuthTokens } from '../../bitrix24';
+import {
+    Bitrix24Error,
+    invalidArgument,
+    isBitrix24Error,
+    type OAuthTokens,
+    type PlanFeature,
+} from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import type { DocumentStore } from '../../bitrix24/storage/document-store';
 import { sameBinding, type BindingSpec } from '../bind/binding-spec';
@@ -54,6 +60,8 @@ interface Installation {
     record: InstallationRecord;
     connection: PortalConnection;
     recheck?: NodeJS.Timeout;
+    /** The plan feature a WRONG_LICENSE named, asked again by the recheck. */
+    missingFeature?: PlanFeature;
 }
 
 /**
@@ -361,6 +369,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         if (this.installs.get(install.record.memberId) !== install || install.connection.blocked) return;
         const reason = blockReason(err);
         if (reason) {
+            install.missingFeature = err.feature;
             this.block(install, reason);
             return;
         }
@@ -415,11 +424,17 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
             await client.call('app.info');
             if (record.reason === NOT_ADMIN && (await this.isAdmin(install)) !== true)
                 throw new Error(NOT_ADMIN);
+            // app.info works on a plan without the feature: ask for the feature itself.
+            if (record.reason === 'WRONG_LICENSE' && install.missingFeature) {
+                const { result } = await client.call('feature.get', { CODE: install.missingFeature });
+                if (!isObject(result) || result.value !== 'Y') throw new Error('WRONG_LICENSE');
+            }
         } catch {
             this.scheduleRecheck(install);
             return;
         }
         install.connection.unblock();
+        install.missingFeature = undefined;
         record.status = 'active';
         delete record.reason;
         await this.saveRecords().catch(() => undefined);
