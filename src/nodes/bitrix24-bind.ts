@@ -1,7 +1,5 @@
 import type { NodeAPI, NodeMessage } from 'node-red';
 
-import type { PortalConnection } from '../runtime/portal/portal-connection';
-
 import { bindingSpec, type BindingSpec } from '../runtime/bind/binding-spec';
 import {
     EventBindings,
@@ -12,6 +10,7 @@ import {
 import { keepBound } from '../runtime/bind/keep-bound';
 import { onInput, registerFlowNode, type FlowNodeConfig } from './shared/flow-node';
 import { featuresFor } from '../runtime/portal/plan-features';
+import type { PortalConnection } from '../runtime/portal/portal-connection';
 import { passOn, type InputMessage } from './shared/messages';
 import { portalTarget } from './shared/portal-target';
 import {
