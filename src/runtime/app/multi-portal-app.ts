@@ -15,7 +15,7 @@ import { probeToken } from '../portal/app-info-probe';
 import { PortalConnection } from '../portal/portal-connection';
 import { rateProfile, type PortalSettings } from '../portal/portal-settings';
 import { sameSecret } from '../trigger/ring-verifier';
-import { blockReason, mayBeNotAdmin, NOT_ADMIN } from './block-reason';
+import { blockReason, isAdmin, mayBeNotAdmin, NOT_ADMIN, worksAgain } from './blocking';
 import { InstallationBook, type InstallationRecord } from './installation-book';
 import { offeredInstallation, type OfferedInstallation } from './offered-installation';
 import type {
@@ -374,18 +374,15 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
             return;
         }
         if (mayBeNotAdmin(err)) {
-            void this.isAdmin(install).then((admin) => {
-                if (admin === false) this.block(install, NOT_ADMIN);
-            });
-        }
-    }
-
-    private async isAdmin(install: Installation): Promise<boolean | undefined> {
-        try {
-            const client = await install.connection.unblockedClient();
-            return (await client.call('user.admin')).result === true;
-        } catch {
-            return undefined;
+            void install.connection
+                .unblockedClient()
+                .then(isAdmin)
+                .then(
+                    (admin) => {
+                        if (admin === false) this.block(install, NOT_ADMIN);
+                    },
+                    () => undefined,
+                );
         }
     }
 
@@ -415,21 +412,12 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         install.recheck.unref();
     }
 
-    /** One cheap call (app.info, and user.admin when that was the reason) on a blocked portal. */
+    /** The rare check of a blocked portal (worksAgain); unblocked when it passes. */
     private async recheck(install: Installation): Promise<void> {
         if (this.closed || this.installs.get(install.record.memberId) !== install) return;
         const { record } = install;
-        try {
-            const client = await install.connection.unblockedClient();
-            await client.call('app.info');
-            if (record.reason === NOT_ADMIN && (await this.isAdmin(install)) !== true)
-                throw new Error(NOT_ADMIN);
-            // app.info works on a plan without the feature: ask for the feature itself.
-            if (record.reason === 'WRONG_LICENSE' && install.missingFeature) {
-                const { result } = await client.call('feature.get', { CODE: install.missingFeature });
-                if (!isObject(result) || result.value !== 'Y') throw new Error('WRONG_LICENSE');
-            }
-        } catch {
+        const client = await install.connection.unblockedClient().catch(() => undefined);
+        if (!client || !(await worksAgain(client, record.reason ?? '', install.missingFeature))) {
             this.scheduleRecheck(install);
             return;
         }
