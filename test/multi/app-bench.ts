@@ -142,8 +142,14 @@ export class AppBench {
         return this.reports.filter((report) => report.source === source);
     }
 
-    until(condition: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
-        return until(condition, ms, what);
+    /** As `until`; on a timeout the error carries the runtime's last log lines, to see why. */
+    async until(condition: () => boolean | Promise<boolean>, what: string, ms = WAIT_MS): Promise<void> {
+        try {
+            await until(condition, ms, what);
+        } catch (err) {
+            const log = this.runtime.lines.slice(-20).join('\n');
+            throw new Error(`${(err as Error).message}\nNode-RED's last lines:\n${log}`, { cause: err });
+        }
     }
 
     /** Deals added on `portal`, waited for until its rows are written. */

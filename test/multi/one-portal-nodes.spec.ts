@@ -117,7 +117,10 @@ describe('many portals: nodes acting on the installation msg.portal names', func
         await bench.addDeals(first, 1);
         await bench.addDeals(second, 1);
         await bench.runtime.inject('go-get');
-        await bench.until(() => bench.from('get').length === 2, 'both reservations');
+        await bench.until(
+            () => new Set(bench.from('get').map((r) => r.portal?.memberId)).size === 2,
+            'a reservation of each portal',
+        );
         const ledger = (portal: typeof first) =>
             path.join(bench.userDir, 'bitrix24', `ledger-get-${portal.memberId}`);
         await fs.access(ledger(first));
