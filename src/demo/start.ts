@@ -1,16 +1,18 @@
 // `npm start`: a local Bitrix24 (the emulator, rate limits on), a Node-RED with this package and
 // example 01 deployed against it, and a change generator making deal updates. Ctrl-C stops it all.
-import { createWriteStream, promises as fs } from 'node:fs';
+// `npm start -- --portals N`: one application on N emulated portals instead (many-portals.ts).
+import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
 import { startDemoEmulator } from './demo-emulator';
 import { appCredentials, DEMO_EXAMPLE, demoFlow } from './demo-flow';
-import { freePort, NodeRedProcess } from './node-red-process';
+import { PACKAGE_ROOT as ROOT, startDemoNodeRed } from './demo-node-red';
+import { startManyPortals } from './many-portals';
+import { freePort } from './node-red-process';
 import { startSink } from './sink-server';
 import { Shutdown } from './shutdown';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 /** Ignored by git; `--user-dir` chooses another (the demo's test uses a temporary one). */
 const USER_DIR = path.join(ROOT, '.node-red-demo');
 const DEALS = 200;
@@ -24,6 +26,10 @@ async function main(shutdown: Shutdown): Promise<void> {
     // A fresh user directory each time: the emulator's tokens and queue are new on every start.
     await fs.rm(userDir, { recursive: true, force: true });
     await fs.mkdir(userDir, { recursive: true });
+    if (args.portals > 0) {
+        await startManyPortals(shutdown, { portals: args.portals, port, userDir });
+        return;
+    }
 
     const emulator = await startDemoEmulator();
     shutdown.add(() => emulator.stop());
@@ -31,24 +37,7 @@ async function main(shutdown: Shutdown): Promise<void> {
     shutdown.add(() => sink.stop());
 
     // Node-RED's own start-up warnings (projects off, a new credentials file) are expected here.
-    let deployed = false;
-    const log = createWriteStream(path.join(userDir, 'node-red.log'));
-    shutdown.add(() => new Promise<void>((resolve) => log.end(resolve)));
-    const nodeRed = await NodeRedProcess.start({
-        userDir,
-        packageDir: ROOT,
-        port,
-        onLine: (line) => {
-            log.write(line + '\n');
-            if (deployed && /\[(warn|error)\]/.test(line)) console.log(`node-red: ${line}`);
-        },
-    });
-    shutdown.add(() => nodeRed.stop());
-    void nodeRed.exited.then((code) => {
-        if (shutdown.started) return;
-        console.error(`Node-RED exited (code ${code}); its log is ${path.join(userDir, 'node-red.log')}`);
-        void shutdown.run(1);
-    });
+    const { nodeRed, deployed } = await startDemoNodeRed(shutdown, userDir, port);
     if (shutdown.started) return;
 
     await nodeRed.deploy(
@@ -60,7 +49,7 @@ async function main(shutdown: Shutdown): Promise<void> {
             pollSeconds: POLL_SECONDS,
         }),
     );
-    deployed = true;
+    deployed();
     emulator.control.startGenerator({ entity: 'deal', objects: DEALS, changesPerSecond: CHANGES_PER_SECOND });
 
     console.log(`Bitrix24 emulator: ${emulator.portalUrl} (standard plan, rate limits on)`);
@@ -72,14 +61,22 @@ async function main(shutdown: Shutdown): Promise<void> {
     );
 }
 
-/** `[--port N] [--user-dir DIR]`; port 1880 unless told, 0 for any free port. */
-function parseArgs(args: string[]): { port: number; userDir: string } {
-    const parsed = { port: 1880, userDir: USER_DIR };
+/**
+ * `[--port N] [--user-dir DIR] [--portals N]`; port 1880 unless told, 0 for any free port;
+ * portals 0 (default): the single-portal demo.
+ */
+function parseArgs(args: string[]): { port: number; userDir: string; portals: number } {
+    const parsed = { port: 1880, userDir: USER_DIR, portals: 0 };
     for (let i = 0; i < args.length; i += 2) {
         const [flag, value] = [args[i], args[i + 1] ?? ''];
         if (flag === '--port' && /^\d+$/.test(value) && Number(value) <= 65535) parsed.port = Number(value);
         else if (flag === '--user-dir' && value) parsed.userDir = path.resolve(value);
-        else throw new Error('usage: node dist/demo/start.js [--port N] [--user-dir DIR]');
+        else if (flag === '--portals' && /^\d+$/.test(value) && Number(value) <= 1000)
+            parsed.portals = Number(value);
+        else
+            throw new Error(
+                'usage: node dist/demo/start.js [--port N] [--user-dir DIR] [--portals N (up to 1000)]',
+            );
     }
     return parsed;
 }

@@ -98,7 +98,8 @@ export = function (RED: NodeAPI): void {
         const app = portal.app;
         if (settings.onDeploy && settings.action === 'bind' && app) {
             // Many portals: the application binds it on every installation, now and later.
-            const removing = spec({}, settings.authConnector).then(
+            // The connector the application's node names when the bind node names none, as below.
+            const removing = spec({}, portal.connection.connectorFor(settings.authConnector) ?? '').then(
                 (binding) => app.keepBound(node.id, binding),
                 (err: unknown) => {
                     failed(err);

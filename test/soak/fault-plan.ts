@@ -1,5 +1,5 @@
 import { sleep } from '../../dist/demo/wait';
-import type { Emulator } from '../../dist/emulator';
+import type { EmulatorControl } from '../../dist/emulator';
 import { log } from './console';
 import type { FaultKind, Options } from './options';
 import type { SoakRuntime } from './runtime';
@@ -21,7 +21,11 @@ export const RATES = {
     stallHoldMs: [1000, 6000],
     killDownMs: [0, 2000],
 } as const;
-/** The timed faults and the kills, while the changes run. */
+/**
+ * The timed faults and the kills, while the changes run. With several portals (an application
+ * installed on many), the share faults run on every portal and each timed strike hits one portal
+ * drawn at random.
+ */
 export class FaultPlan {
     readonly struck = { tokenExpiries: 0, bursts: 0, burst503Injected: 0, stalls: 0 };
     private readonly timers = new Set<NodeJS.Timeout>();
@@ -31,7 +35,7 @@ export class FaultPlan {
 
     constructor(
         private readonly options: Options,
-        private readonly emulator: Emulator,
+        private readonly portals: readonly EmulatorControl[],
         private readonly sink: Sink,
         private readonly runtime: SoakRuntime,
         private readonly random: () => number,
@@ -40,25 +44,29 @@ export class FaultPlan {
     start(): void {
         const { faults } = this.options;
         const on = (kind: FaultKind) => faults.has(kind);
-        this.emulator.control.injectFaults({
-            errorRate: on('portal-500') ? RATES.portal500 : 0,
-            dropRate: on('portal-drop') ? RATES.portalDrop : 0,
-            lostReplyRate: on('portal-lost') ? RATES.portalLost : 0,
-        });
+        for (const portal of this.portals) {
+            portal.injectFaults({
+                errorRate: on('portal-500') ? RATES.portal500 : 0,
+                dropRate: on('portal-drop') ? RATES.portalDrop : 0,
+                lostReplyRate: on('portal-lost') ? RATES.portalLost : 0,
+            });
+        }
         if (on('sink-fail')) this.sink.faults.failRate = RATES.sinkFail;
         // Halfway through, a share fault that has not struck yet (a quiet run has few requests)
         // is made three times as likely, so that every fault that is on strikes at least once.
         const halfway = setTimeout(
             () => {
                 this.timers.delete(halfway);
-                const counters = this.emulator.control.counters();
-                const current = this.emulator.control.state().faults;
-                this.emulator.control.injectFaults({
-                    errorRate: counters.injected500 === 0 ? current.errorRate * 3 : current.errorRate,
-                    dropRate: counters.droppedConnections === 0 ? current.dropRate * 3 : current.dropRate,
-                    lostReplyRate:
-                        counters.lostReplies === 0 ? current.lostReplyRate * 3 : current.lostReplyRate,
-                });
+                for (const portal of this.portals) {
+                    const counters = portal.counters();
+                    const current = portal.state().faults;
+                    portal.injectFaults({
+                        errorRate: counters.injected500 === 0 ? current.errorRate * 3 : current.errorRate,
+                        dropRate: counters.droppedConnections === 0 ? current.dropRate * 3 : current.dropRate,
+                        lostReplyRate:
+                            counters.lostReplies === 0 ? current.lostReplyRate * 3 : current.lostReplyRate,
+                    });
+                }
                 if (this.sink.counters.failed === 0) this.sink.faults.failRate *= 3;
             },
             (this.options.seconds * 1000) / 2,
@@ -66,14 +74,15 @@ export class FaultPlan {
         this.timers.add(halfway);
         if (on('token-expiry')) {
             this.every(RATES.tokenExpiryEvery, () => {
-                if (this.emulator.control.expireAccessTokens() > 0) this.struck.tokenExpiries++;
+                if (this.somePortal().expireAccessTokens() > 0) this.struck.tokenExpiries++;
             });
         }
         if (on('portal-503')) {
             this.every(RATES.burst503Every, () => {
                 const size = Math.round(this.uniform(RATES.burst503Size));
-                const left = this.emulator.control.state().faults.burst503;
-                this.emulator.control.injectFaults({ burst503: left + size });
+                const portal = this.somePortal();
+                const left = portal.state().faults.burst503;
+                portal.injectFaults({ burst503: left + size });
                 this.struck.bursts++;
                 this.struck.burst503Injected += size;
             });
@@ -97,8 +106,11 @@ export class FaultPlan {
         this.stopped = true;
         for (const timer of this.timers) clearTimeout(timer);
         this.timers.clear();
-        const unanswered = this.emulator.control.state().faults.burst503;
-        this.emulator.control.clearFaults();
+        let unanswered = 0;
+        for (const portal of this.portals) {
+            unanswered += portal.state().faults.burst503;
+            portal.clearFaults();
+        }
         this.sink.calm();
         await this.kills;
         if (this.killError) throw this.killError;
@@ -130,6 +142,12 @@ export class FaultPlan {
             this.timers.add(timer);
         };
         schedule(true);
+    }
+
+    /** The portal a timed strike hits; with one portal no die is cast (a seed repeats old runs). */
+    private somePortal(): EmulatorControl {
+        if (this.portals.length === 1) return this.portals[0];
+        return this.portals[Math.floor(this.random() * this.portals.length)];
     }
 
     private uniform([low, high]: readonly [number, number]): number {

@@ -21,7 +21,8 @@ import { CONFIRM_DEFAULTS, CONTRACT } from '../editor/editor-files';
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 export interface FlowOptions {
-    emulator: Emulator;
+    /** The portal; unused with `app`. */
+    emulator?: Emulator;
     /** Where the portal reaches this Node-RED (a host with a dot: http://127.0.0.1:<port>). */
     publicUrl: string;
     sinkUrl: string;
@@ -29,6 +30,12 @@ export interface FlowOptions {
     rateLimit: { burst: number; rps: number } | 'standard';
     /** The http request node's timeout for one delivery (msg.requestTimeout). */
     deliveryTimeoutMs: number;
+    /**
+     * An application installed on many portals instead of `emulator`'s one (design "Many
+     * portals"): the portal node is the application, every msg carries msg.portal, and there is no
+     * webhook portal (a webhook belongs to one portal).
+     */
+    app?: { oauthServer: string; clientId: string; clientSecret: string };
 }
 
 export const TAB = 'soak';
@@ -60,7 +67,6 @@ const PIPELINE = [
 ];
 
 export function soakFlow(options: FlowOptions): FlowNode[] {
-    const { emulator } = options;
     let y = 40;
     const at = (x: number, row?: number) => ({ z: TAB, x, y: row ?? (y += 60) });
     const getNode = (id: string, queue: 'normal' | 'error', redeliverAfter: number, row: number) => ({
@@ -142,46 +148,7 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
             : { rateLimit: 'custom', burst: options.rateLimit.burst, rps: options.rateLimit.rps };
     return [
         { id: TAB, type: 'tab', label: 'soak', disabled: false, info: '' },
-        emulatorPortalNode(emulator, {
-            name: 'emulated portal',
-            authConnector: options.authConnector,
-            ...rate,
-        }),
-        portalNode(emulator, {
-            id: 'webhookPortal',
-            name: 'emulated portal (webhook)',
-            authType: 'webhook',
-            authConnector: '',
-            oauthServer: '',
-            ...rate,
-            credentials: { webhookUrl: emulator.webhookUrl },
-        }),
-        {
-            id: 'webhookTimer',
-            type: 'inject',
-            ...at(160, 640),
-            name: 'every 10 s',
-            props: [],
-            repeat: '10',
-            crontab: '',
-            once: true,
-            onceDelay: '2',
-            topic: '',
-            wires: [['webhookCall']],
-        },
-        {
-            id: 'webhookCall',
-            type: 'bitrix24-call',
-            ...at(420, 640),
-            name: 'who am I (webhook)',
-            portal: 'webhookPortal',
-            method: 'profile',
-            methodType: 'str',
-            params: '{}',
-            paramsType: 'json',
-            authConnector: 'never',
-            wires: [['tap']],
-        },
+        ...portalNodes(options, rate, at),
         bind('bindAdd', BOUND_EVENTS[0]),
         bind('bindUpdate', BOUND_EVENTS[1]),
         bind('bindDelete', BOUND_EVENTS[2]),
@@ -290,7 +257,8 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
             type: 'catch',
             ...at(160, 560),
             name: 'every error',
-            scope: PIPELINE,
+            // The webhook nodes exist with one portal only.
+            scope: options.app ? PIPELINE.filter((id) => !id.startsWith('webhook')) : PIPELINE,
             uncaught: false,
             wires: [['report']],
         },
@@ -298,5 +266,73 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
         post('reportPost', CATCH_PATH, 560, [[]]),
         toSink('tap', 1600, 560, 'the msg to the sink', 'tapPost'),
         post('tapPost', TAP_PATH, 620, [[]]),
+    ];
+}
+
+/** The portal node(s): one portal over OAuth and its webhook twin, or the application on many portals. */
+function portalNodes(
+    options: FlowOptions,
+    rate: Record<string, unknown>,
+    at: (x: number, row?: number) => Record<string, unknown>,
+): FlowNode[] {
+    const { emulator, app } = options;
+    if (app) {
+        return [
+            {
+                ...CONTRACT['bitrix24-portal'],
+                id: 'portal',
+                type: 'bitrix24-portal',
+                name: 'emulated application',
+                authConnector: options.authConnector,
+                ...rate,
+                oauthServer: app.oauthServer,
+                multiPortal: true,
+                publicUrl: options.publicUrl,
+                credentials: { clientId: app.clientId, clientSecret: app.clientSecret },
+            },
+        ];
+    }
+    if (!emulator) throw new Error('soakFlow needs an emulator or an app');
+    return [
+        emulatorPortalNode(emulator, {
+            name: 'emulated portal',
+            authConnector: options.authConnector,
+            ...rate,
+        }),
+        portalNode(emulator, {
+            id: 'webhookPortal',
+            name: 'emulated portal (webhook)',
+            authType: 'webhook',
+            authConnector: '',
+            oauthServer: '',
+            ...rate,
+            credentials: { webhookUrl: emulator.webhookUrl },
+        }),
+        {
+            id: 'webhookTimer',
+            type: 'inject',
+            ...at(160, 640),
+            name: 'every 10 s',
+            props: [],
+            repeat: '10',
+            crontab: '',
+            once: true,
+            onceDelay: '2',
+            topic: '',
+            wires: [['webhookCall']],
+        },
+        {
+            id: 'webhookCall',
+            type: 'bitrix24-call',
+            ...at(420, 640),
+            name: 'who am I (webhook)',
+            portal: 'webhookPortal',
+            method: 'profile',
+            methodType: 'str',
+            params: '{}',
+            paramsType: 'json',
+            authConnector: 'never',
+            wires: [['tap']],
+        },
     ];
 }

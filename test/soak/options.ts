@@ -25,6 +25,8 @@ export interface Options {
     settleSeconds: number;
     keep: boolean;
     logFile?: string;
+    /** 0: one portal; N: one application installed on N emulated portals (an emulator farm). */
+    portals: number;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -45,6 +47,7 @@ export function parseOptions(argv: string[]): Options {
         'settle-seconds',
         'keep',
         'log',
+        'portals',
     ];
     for (const key of args.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}`);
     const number = (key: string, fallback: number) => {
@@ -80,6 +83,7 @@ export function parseOptions(argv: string[]): Options {
         settleSeconds: number('settle-seconds', Math.max(180, seconds)),
         keep: args.has('keep'),
         logFile: args.get('log') ? path.resolve(args.get('log') ?? '') : undefined,
+        portals: Math.floor(number('portals', 0)),
     };
 }
 

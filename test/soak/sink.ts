@@ -11,6 +11,8 @@ import { CATCH_PATH, DELIVER_PATH, TAP_PATH } from './flow';
 
 /** What the sink learns from one accepted delivery. */
 export interface Delivery {
+    /** msg.portal.memberId of an application installed on many portals; '' for one portal. */
+    memberId: string;
     objectId: number;
     eventName: string;
     /** The enriched object's title (unique per change), or null for a tombstone. */
@@ -191,7 +193,10 @@ function parseDelivery(body: string): Delivery | undefined {
             ? event.object.title
             : null;
     if (!deleted && title === null) return undefined;
+    const memberId =
+        isRecord(msg.portal) && typeof msg.portal.memberId === 'string' ? msg.portal.memberId : '';
     return {
+        memberId,
         objectId,
         eventName: event.EVENT_NAME,
         title,

@@ -22,7 +22,7 @@
  * its older error row, which keeps the older TIMESTAMP_X (docs/bitrix24.md §3), so a correct delivery of
  * the last change can carry an older time.
  */
-import { promises as fs, rmSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -39,11 +39,11 @@ import { soakReport } from './report';
 import { SoakRuntime } from './runtime';
 import { checkScanner, SecretScanner } from './secrets';
 import { startSink, type Sink } from './sink';
+import { cleanUpOnExit, probeAdminApi, scanUserDir, settle, type Leftovers } from './steps';
+import { portalsSoak } from './portals-soak';
 
 const DELIVERY_TIMEOUT_MS = 3000;
 const CONNECTOR = 'soak';
-/** The queue and the sink must stay quiet this long to count as settled. */
-const QUIET_MS = 3000;
 
 /** What the set-up phase starts, and the phases after it use. */
 interface Soak {
@@ -57,12 +57,6 @@ interface Soak {
     userDir: string;
 }
 
-/** What the process must not leave behind if it ends in a way that skips the cleanup. */
-interface Leftovers {
-    runtime?: SoakRuntime;
-    userDir?: string;
-}
-
 async function main(): Promise<number> {
     const options = parseOptions(process.argv.slice(2));
     const started = Date.now();
@@ -71,6 +65,7 @@ async function main(): Promise<number> {
     cleanUpOnExit(cleanup, leftovers, options.keep);
     try {
         checkScanner();
+        if (options.portals > 0) return await portalsSoak(options, cleanup, leftovers, started);
         const soak = await setUp(options, cleanup, leftovers);
         const changes = await runChanges(soak, cleanup);
         const settling = await settleQueue(soak);
@@ -91,24 +86,6 @@ async function main(): Promise<number> {
     } finally {
         await cleanup.runAll();
     }
-}
-
-/** Ctrl-C, a stray rejection or an exit of another kind: no child and no temp directory left behind. */
-function cleanUpOnExit(cleanup: Cleanup, leftovers: Leftovers, keep: boolean): void {
-    const interrupted = (signal: NodeJS.Signals) => {
-        log(`${signal}: cleaning up`);
-        void cleanup.runAll().finally(() => process.exit(130));
-    };
-    process.once('SIGINT', interrupted);
-    process.once('SIGTERM', interrupted);
-    process.on('unhandledRejection', (err) => {
-        log(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-        void cleanup.runAll().finally(() => process.exit(1));
-    });
-    process.once('exit', () => {
-        leftovers.runtime?.killNow();
-        if (leftovers.userDir && !keep) rmSync(leftovers.userDir, { recursive: true, force: true });
-    });
 }
 
 /** The emulator, the secret scanner, the sink, and Node-RED with the soak flow deployed and bound. */
@@ -191,7 +168,7 @@ async function runChanges(soak: Soak, cleanup: Cleanup) {
         { total: options.events, seconds: options.seconds, objects: options.objects, deleteShare: 0.01 },
         random,
     );
-    const faults = new FaultPlan(options, emulator, sink, runtime, random);
+    const faults = new FaultPlan(options, [emulator.control], sink, runtime, random);
     const progress = setInterval(
         () => log(progressLine(emulator.control.counters(), driver, ledger, sink, runtime)),
         10_000,
@@ -218,7 +195,11 @@ async function runChanges(soak: Soak, cleanup: Cleanup) {
 /** Waits, faults off, for the queue to empty and the sink to go quiet. */
 async function settleQueue(soak: Soak) {
     const settleStarted = Date.now();
-    const settled = await settle(soak.emulator, soak.sink, soak.options.settleSeconds * 1000);
+    const settled = await settle(
+        () => soak.emulator.control.counters().queue.rows,
+        soak.sink,
+        soak.options.settleSeconds * 1000,
+    );
     const settleSeconds = round((Date.now() - settleStarted) / 1000);
     log(settled ? `settled in ${settleSeconds} s` : `did not settle within ${soak.options.settleSeconds} s`);
     return { settled, settleSeconds };
@@ -237,69 +218,6 @@ async function waitForBindings(emulator: Emulator): Promise<void> {
             throw new Error(`the flow did not bind its events: ${JSON.stringify(bindings)}`);
         await sleep(100);
     }
-}
-
-/** No rows at all (normal or error, reserved or not) and a sink with nothing in flight, for QUIET_MS. */
-async function settle(emulator: Emulator, sink: Sink, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    let quietSince = 0;
-    while (Date.now() < deadline) {
-        const quiet =
-            emulator.control.counters().queue.rows === 0 &&
-            sink.inFlight() === 0 &&
-            Date.now() - sink.lastDeliveryAt() >= QUIET_MS;
-        if (!quiet) quietSince = 0;
-        else if (quietSince === 0) quietSince = Date.now();
-        else if (Date.now() - quietSince >= QUIET_MS) return true;
-        await sleep(200);
-    }
-    return false;
-}
-
-/** The admin API answers an editor (or this soak) gets: none may hold a secret. */
-async function probeAdminApi(runtime: SoakRuntime, scanner: SecretScanner, label: string): Promise<void> {
-    const calls: [method: 'GET' | 'POST', path: string, headers?: Record<string, string>][] = [
-        ['GET', '/flows', { 'Node-RED-API-Version': 'v2' }],
-        ['GET', '/nodes', { Accept: 'application/json' }],
-        ['GET', '/nodes', { Accept: 'text/html' }],
-        ['GET', '/settings'],
-        ['GET', '/credentials/bitrix24-portal/portal'],
-        ['GET', '/credentials/bitrix24-portal/webhookPortal'],
-        ['POST', '/bitrix24/portal/portal/test'],
-        ['POST', '/bitrix24/portal/webhookPortal/test'],
-    ];
-    for (const [method, apiPath, headers] of calls) {
-        const answer = await runtime.admin(method, apiPath, headers);
-        scanner.scanNow('admin-api', `${answer.status}\n${answer.text}`, `${label} ${method} ${apiPath}`);
-    }
-}
-
-/** Every file Node-RED and this package wrote in the user directory (flows, credentials, tokens, ledgers). */
-async function scanUserDir(userDir: string, scanner: SecretScanner) {
-    const files: Record<string, { bytes: number; encrypted?: boolean; mode?: string }> = {};
-    const walk = async (dir: string): Promise<void> => {
-        for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-            const full = path.join(dir, entry.name);
-            const relative = path.relative(userDir, full);
-            if (entry.isDirectory()) {
-                if (entry.name !== 'node_modules') await walk(full);
-                continue;
-            }
-            if (!entry.isFile()) continue;
-            const text = await fs.readFile(full, 'utf8');
-            scanner.scanNow('user-dir-files', text, relative);
-            const info: { bytes: number; encrypted?: boolean; mode?: string } = { bytes: text.length };
-            if (entry.name === 'flows_cred.json') info.encrypted = /^\{"\$":"/.test(text.trim());
-            if (relative.startsWith('bitrix24')) {
-                info.mode = ((await fs.stat(full)).mode & 0o777).toString(8);
-                if (entry.name.startsWith('tokens-'))
-                    info.encrypted = (JSON.parse(text) as { encrypted?: boolean }).encrypted === true;
-            }
-            files[relative] = info;
-        }
-    };
-    await walk(userDir);
-    return files;
 }
 
 function progressLine(
