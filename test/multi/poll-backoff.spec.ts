@@ -59,6 +59,26 @@ describe('PollBackoff', () => {
         assert.deepEqual(polls, [60, 180, 420, 560, 680]);
     });
 
+    it('polls a fresh installation whose doorbell is bound every 900 s: 4 polls an hour from the first', () => {
+        const clock = new ManualClock();
+        const polls: number[] = [];
+        const backoff = new PollBackoff(60 * S, () => polls.push(clock.now() / S), undefined, clock);
+        backoff.startIdle('a');
+        clock.advance(3600 * S);
+        assert.deepEqual(polls, [900, 1800, 2700, 3600]);
+    });
+
+    it('brings a fresh installation back to the base interval after a ring', () => {
+        const clock = new ManualClock();
+        const polls: number[] = [];
+        const backoff = new PollBackoff(60 * S, () => polls.push(clock.now() / S), undefined, clock);
+        backoff.startIdle('a');
+        clock.advance(100 * S);
+        backoff.reset('a');
+        clock.advance(400 * S);
+        assert.deepEqual(polls, [160, 280]);
+    });
+
     it('holds one timer however many installations it polls', () => {
         const clock = new ManualClock();
         const backoff = new PollBackoff(60 * S, () => undefined, undefined, clock);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 
+import { sleep } from '../../dist/demo/wait';
+
 import { AppBench, APP, bindDealsNode, reportNode, TAB, type FlowNode } from './app-bench';
 
 describe('many portals: polls of idle installations', function () {
@@ -52,5 +54,47 @@ describe('many portals: polls of idle installations', function () {
         assert.deepEqual(order.slice(2), ['busy', 'idle']);
         assert.equal(busy.control.queueRows().length, 0);
         assert.equal(idle.memberId, bench.from('trigger')[3].portal?.memberId);
+    });
+
+    it('waits the longest interval before polling a fresh installation whose doorbell it keeps bound, and polls each at the base interval after a restart', async () => {
+        const trigger = (pollInterval: number): FlowNode => ({
+            id: 'trigger',
+            z: TAB,
+            type: 'bitrix24-onoffline-trigger',
+            portal: APP,
+            autoBind: true,
+            minTimeout: 0,
+            pollInterval,
+            wires: [['report-trigger']],
+        });
+        await bench.deploy(bench.flow([trigger(1), reportNode('trigger')]));
+        await bench.installAll();
+        await bench.until(
+            () =>
+                bench.farm.portals.every((portal) =>
+                    portal.control
+                        .bindings(bench.farm.app.clientId)
+                        .some((b) => b.event === 'ONOFFLINEEVENT'),
+                ),
+            'ONOFFLINEEVENT bound on every portal',
+        );
+        // Their queues are empty and their rings carry what comes: no poll 1 s, 2 s, 4 s later.
+        await sleep(4500);
+        assert.deepEqual(
+            bench.from('trigger').filter((r) => r.topic === 'poll'),
+            [],
+        );
+        // A restart may have missed rows: every installation is polled at the base interval again.
+        await bench.deploy(bench.flow([trigger(2), reportNode('trigger')]), 'nodes');
+        await bench.until(
+            () =>
+                new Set(
+                    bench
+                        .from('trigger')
+                        .filter((r) => r.topic === 'poll')
+                        .map((r) => r.portal?.memberId),
+                ).size === bench.farm.portals.length,
+            'a poll of each installation after the restart',
+        );
     });
 });

@@ -47,6 +47,19 @@ export class PollBackoff {
         if (dueAt < this.armedAt) this.arm(dueAt);
     }
 
+    /**
+     * Starts polling `key` as an installation that has been idle all along: first at the longest
+     * interval. For a fresh installation whose doorbell is bound: its queue starts empty, and its
+     * rings carry what comes; a ring or rows found bring it back to the base interval.
+     */
+    startIdle(key: string): void {
+        if (this.closed || !(this.baseMs > 0)) return;
+        const intervalMs = Math.max(this.maxMs, this.baseMs);
+        const dueAt = this.clock.now() + intervalMs;
+        this.schedules.set(key, { intervalMs, dueAt });
+        if (dueAt < this.armedAt) this.arm(dueAt);
+    }
+
     /** Stops polling `key` (uninstalled). */
     remove(key: string): void {
         this.schedules.delete(key);

@@ -36,9 +36,14 @@ export class AppTrigger {
         if (this.backoff.dueAt(memberId) !== undefined) this.backoff.reset(memberId);
     };
     private readonly onLifecycle = (event: LifecycleEvent) => {
-        if (event.status === 'active') this.backoff.reset(event.portal.memberId);
-        else this.backoff.remove(event.portal.memberId);
+        const { memberId } = event.portal;
+        if (event.status !== 'active') this.backoff.remove(memberId);
+        // A fresh installation's queue is empty; with the doorbell kept bound its rings carry the
+        // changes, so polling it starts as for an idle one (docs/portals.md).
+        else if (event.topic === 'installed' && this.doorbellKept) this.backoff.startIdle(memberId);
+        else this.backoff.reset(memberId);
     };
+    private readonly doorbellKept: boolean;
 
     constructor(
         private readonly app: PortalApp,
@@ -47,6 +52,7 @@ export class AppTrigger {
         private readonly report: AppTriggerReport,
     ) {
         this.backoff = new PollBackoff(settings.pollInterval * 1000, (memberId) => this.poll(memberId));
+        this.doorbellKept = settings.autoBind;
         app.on('ring', this.onRing);
         app.on('lifecycle', this.onLifecycle);
         appDeliveries(app).on('rowsFound', this.onRowsFound);
