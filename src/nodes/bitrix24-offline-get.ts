@@ -22,6 +22,7 @@ import {
     type QueueSelection,
     type QueueSelectionConfig,
 } from './shared/properties';
+import { sharedDrainOf } from './shared/shared-drain-node';
 import type { StatusBadge } from './shared/status';
 import { userDirDocument } from './shared/user-dir';
 
@@ -44,11 +45,15 @@ export = function (RED: NodeAPI): void {
         const { read, authConnector, output, selection } = readSettings(config);
         const connector = portal.connection.connectorFor(authConnector);
         const featuresNeeded = featuresFor({ reserve: read.mode === 'reserve', connector });
-        const reader = new OfflineReader(
+        // With a shared store only the lease holder reads (see SharedDrain).
+        const shared = read.mode === 'reserve' ? sharedDrainOf(node, setup, () => reader) : undefined;
+        const ledgerDocument = shared?.ledgers.own() ?? userDirDocument(RED, `ledger-${node.id}.json`);
+        const reader: OfflineReader = new OfflineReader(
             { ...read, authConnector: connector },
             () => portal.connection.queue(featuresNeeded),
-            new Ledger(read.mode === 'reserve' ? userDirDocument(RED, `ledger-${node.id}.json`) : undefined),
+            new Ledger(read.mode === 'reserve' ? ledgerDocument : undefined),
             {
+                gate: shared,
                 emit: (reservation) => {
                     // New rows tell the trigger whether polls or rings carry delivery.
                     if (reservation.redelivery === 0 && reservation.events.length > 0)
@@ -61,14 +66,16 @@ export = function (RED: NodeAPI): void {
             },
         );
         void reader.start();
+        shared?.start();
 
         onInput(node, setup, async (msg) => {
+            if (shared && (await shared.request()) === 'woken') return undefined;
             await reader.read(await passRequest(RED, node, selection, msg));
             return undefined;
         });
 
         node.on('close', (_removed: boolean, done: () => void) => {
-            const closing = reader.close();
+            const closing = Promise.all([shared?.close(), reader.close()]);
             portal.connection.holdOpen(closing);
             closing.then(done, done);
         });

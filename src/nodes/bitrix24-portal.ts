@@ -9,6 +9,7 @@ import { runtimeSettings } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
 import { choiceProperty, numberProperty, textProperty } from './shared/properties';
+import { coordinationOf } from './shared/store-node';
 
 interface PortalConfig extends NodeDef {
     portalUrl?: string;
@@ -18,6 +19,7 @@ interface PortalConfig extends NodeDef {
     burst?: number | string;
     rps?: number | string;
     oauthServer?: string;
+    store?: string;
 }
 
 /** The badge of each state; its text is `status.portal.<state>` of the shared catalog. */
@@ -33,6 +35,8 @@ export = function (RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         const settings = readSettings(config, this.credentials ?? {});
         this.users = {};
+        // Looked up when asked, not now: config nodes are created in the order of the flow file.
+        this.sharedStore = () => coordinationOf(RED, config.store);
         this.deliveries = new DeliveryWatch();
         this.register = (user) => {
             this.users[user.id] = user;

@@ -61,7 +61,10 @@ export = function (RED: NodeAPI): void {
     registerStoreRoutes(RED);
 };
 
-/** A `str` or `env` property's value; an unset variable is empty. */
+/**
+ * A `str` or `env` property's value; an unset variable is empty. Both types are synchronous (only
+ * JSONata and context stores need the callback, docs/node-red.md §2.9).
+ */
 function typedValue(RED: NodeAPI, node: Node, property: TypedProperty): string {
     if (property.type !== 'env') return property.value.trim();
     const value: unknown = RED.util.evaluateNodeProperty(property.value, 'env', node, {});

@@ -8,6 +8,8 @@ import type { StoreSettings } from './store-settings';
 
 /** A command that takes longer is failed: a slow store must not hold the flows up. */
 const COMMAND_TIMEOUT_MS = 1_000;
+/** How long a document read waits for a connection that is not up yet (at start). */
+const CONNECT_WAIT_MS = 3_000;
 
 /**
  * Takes or renews a lease and refreshes this instance's heartbeat, in one round trip on Redis's
@@ -80,7 +82,9 @@ export class RedisCoordination extends EventEmitter<{ state: [StoreState] }> imp
             const resource = channel.slice(this.channel('').length);
             for (const listener of this.wakeListeners.get(resource) ?? []) listener();
         });
-        this.documents = new RedisDocumentStore(this.redis, settings.prefix);
+        this.documents = new RedisDocumentStore(this.redis, settings.prefix, () =>
+            this.whenUp(CONNECT_WAIT_MS),
+        );
     }
 
     get available(): boolean {
@@ -89,6 +93,20 @@ export class RedisCoordination extends EventEmitter<{ state: [StoreState] }> imp
 
     get state(): StoreState {
         return this.stateValue;
+    }
+
+    /** Resolves when the store is up, or after `ms` (the command that follows then fails fast). */
+    whenUp(ms: number): Promise<void> {
+        if (this.available) return Promise.resolve();
+        return new Promise((resolve) => {
+            const done = () => {
+                clearTimeout(timer);
+                this.off('state', done);
+                resolve();
+            };
+            const timer = setTimeout(done, ms);
+            this.on('state', done);
+        });
     }
 
     async acquire(resource: string): Promise<boolean> {

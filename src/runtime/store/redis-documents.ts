@@ -10,13 +10,16 @@ export class RedisDocumentStore implements DocumentStore {
     constructor(
         private readonly redis: Redis,
         private readonly prefix: string,
+        /** Resolves once the connection is up, or after a short wait: a node starting with Node-RED reads before it is. */
+        private readonly up: () => Promise<void>,
     ) {}
 
     document<T>(name: string): JsonDocument<T> {
         const key = this.key(documentName(name));
-        const redis = this.redis;
+        const { redis, up } = this;
         return {
             async read(): Promise<T | undefined> {
+                await up();
                 const text = await redis.get(key);
                 // The document is this package's own: its owner checks the shape where it matters.
                 return text === null ? undefined : (JSON.parse(text) as T);
@@ -31,6 +34,7 @@ export class RedisDocumentStore implements DocumentStore {
     }
 
     async names(prefix: string): Promise<string[]> {
+        await this.up();
         const start = this.key('');
         const pattern = `${escapeGlob(this.key(documentName(prefix)))}*`;
         const names: string[] = [];

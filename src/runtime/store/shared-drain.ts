@@ -62,7 +62,8 @@ export class SharedDrain implements ReadGate {
     /** An input (a ring, a poll, an inject): read here when this instance drains, else wake the owner. */
     async request(): Promise<'here' | 'woken'> {
         if (this.open) return 'here';
-        await this.store.wake(this.resource);
+        // Store down: no owner can be reached; the owner drains by itself once it is back.
+        await this.store.wake(this.resource).catch(() => undefined);
         return 'woken';
     }
 
