@@ -38,6 +38,7 @@ export const CONTRACT = {
         burst: 50,
         rps: 2,
         oauthServer: '',
+        store: '',
     },
     'bitrix24-offline-get': {
         name: '',
@@ -99,11 +100,21 @@ export const CONTRACT = {
         authConnector: 'auto',
     },
     'bitrix24-enrich': { name: '', portal: '', select: '', onMissing: 'tombstone' },
+    'bitrix24-store': {
+        name: '',
+        url: 'REDIS_URL',
+        urlType: 'env',
+        prefix: 'b24:',
+        instance: '',
+        instanceType: 'str',
+        leaseSeconds: 15,
+    },
 } as const satisfies Record<string, Record<string, string | number | boolean>>;
 
 export type NodeType = keyof typeof CONTRACT;
 export const NODE_TYPES = Object.keys(CONTRACT) as NodeType[];
-export const FLOW_TYPES = NODE_TYPES.filter((type) => type !== 'bitrix24-portal');
+export const CONFIG_TYPES: readonly NodeType[] = ['bitrix24-portal', 'bitrix24-store'];
+export const FLOW_TYPES = NODE_TYPES.filter((type) => !CONFIG_TYPES.includes(type));
 
 export const PORTAL_CREDENTIALS = {
     clientId: 'text',
@@ -124,6 +135,7 @@ export const PORTS: Record<NodeType, { inputs: number; outputs: number }> = {
     'bitrix24-onoffline-trigger': { inputs: 0, outputs: 1 },
     'bitrix24-call': { inputs: 1, outputs: 1 },
     'bitrix24-enrich': { inputs: 1, outputs: 1 },
+    'bitrix24-store': { inputs: 0, outputs: 0 },
 };
 
 export async function assertBuilt(): Promise<void> {
