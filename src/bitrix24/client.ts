@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 
 import type { Authenticator } from './auth/authenticator';
 import { OAuthAuth } from './auth/oauth-auth';
+import type { SharedTokenPair } from './auth/shared-tokens';
 import { defaultOAuthServer, type OAuthTokens, type TokenStore } from './auth/tokens';
 import { WebhookAuth } from './auth/webhook-auth';
 import { BATCH_LIMIT, prepareCommands, type BatchCommand, type BatchItem } from './batch';
@@ -12,6 +13,7 @@ import { followPages, nextStart, rowsOf } from './paging';
 import type { BucketProfile } from './limits/leaky-bucket';
 import { limiterFor, RATE_PROFILES, type PortalLimiter, type ThrottleEvent } from './limits/portal-limiter';
 import { isRepeatable, needsApplicationAuth, normalizeMethod } from './methods';
+import type { SharedLimits } from './limits/shared-limits';
 import { parsePortalUrl, parseWebhookUrl, portalHost } from './portal-url';
 import { Redactor } from './redact';
 import { HttpTransport, type Redirect } from './transport';
@@ -31,6 +33,8 @@ export type ClientAuthOptions =
           store?: TokenStore;
           /** See StoredTokens.basis. */
           basis?: string;
+          /** The pair shared with other processes through a shared store (see SharedTokenPair). */
+          shared?: SharedTokenPair;
       };
 
 export interface Bitrix24ClientOptions {
@@ -40,6 +44,8 @@ export interface Bitrix24ClientOptions {
     rateLimit?: BucketProfile;
     /** The per-method operating-time limit of the portal in seconds; default 480. */
     operatingLimitSeconds?: number;
+    /** The portal's limits kept in a shared store, so that several processes together keep to them. */
+    sharedLimits?: SharedLimits;
     /** Longest silence on the socket during a request; the portal itself cuts requests at 60 s. Default 70 s. */
     timeoutMs?: number;
     /** Longest time one request may take, to the last byte of the reply, however it trickles. Default 90 s. */
@@ -104,7 +110,12 @@ export class Bitrix24Client extends EventEmitter<{
         });
         this.auth = this.createAuth(options.auth);
         this.redactor.add(...this.auth.secrets());
-        this.limiter = limiterFor(portalHost(this.portal), profile, options.operatingLimitSeconds);
+        this.limiter = limiterFor(
+            portalHost(this.portal),
+            profile,
+            options.operatingLimitSeconds,
+            options.sharedLimits,
+        );
         this.limiter.on('throttled', this.onThrottled);
         const log = options.log ?? (() => undefined);
         this.dispatcher = new Dispatcher({
@@ -296,6 +307,7 @@ export class Bitrix24Client extends EventEmitter<{
             tokens: options.tokens ?? {},
             store: options.store,
             basis: options.basis,
+            shared: options.shared,
             http: this.http,
         });
         auth.on('tokens', (tokens) => {

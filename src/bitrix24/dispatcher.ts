@@ -357,7 +357,7 @@ export class Dispatcher {
         const { limiter } = this.options;
         if (kind === 'rate') {
             this.stats.rateLimited++;
-            limiter.bucket.fill();
+            limiter.fill();
             return backoff(500, attempts, 30_000);
         }
         if (kind === 'operating') {

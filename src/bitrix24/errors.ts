@@ -21,6 +21,8 @@ export const LocalCode = {
     CallDeadline: 'CALL_DEADLINE',
     /** A redirect to a host that could not be shown to be the same portal. */
     PortalMoved: 'PORTAL_MOVED',
+    /** The shared store (Redis) did not answer in time or is not connected: nothing was changed there. */
+    StoreUnreachable: 'STORE_UNREACHABLE',
 } as const;
 
 /** Plan features that gate parts of the offline-events API (docs/bitrix24.md §0.4, §0.5). */
@@ -168,6 +170,8 @@ const HINTS: Record<string, (init: Bitrix24ErrorInit) => string> = {
         'the call did not succeed within its time limit, retries included: the portal is slow or failing',
     [LocalCode.PortalMoved]: () =>
         'the portal redirects to another address that could not be confirmed as the same portal: if it was renamed, enter the new address in the portal node',
+    [LocalCode.StoreUnreachable]: () =>
+        'the shared store (Redis) is unreachable: work that needs it waits until it is back',
     [LocalCode.BadResponse]: () => 'the portal answered with something that is not a Bitrix24 REST reply',
     [LocalCode.NotAuthorized]: () =>
         'no OAuth tokens yet: install the application, press Connect, or paste the tokens into the portal node',

@@ -6,7 +6,8 @@ import { encodeQuery } from '../query-string';
 import type { HttpTransport } from '../transport';
 import type { Authenticator, RequestCredentials } from './authenticator';
 import { fingerprint } from './file-token-store';
-import type { OAuthTokens, TokenStore } from './tokens';
+import type { SharedTokenPair } from './shared-tokens';
+import type { OAuthTokens, StoredTokens, TokenStore } from './tokens';
 import { isTrustedOAuthServer, tokenServerOfDomain, tokensFromGrant } from './tokens';
 
 export interface OAuthApp {
@@ -24,6 +25,11 @@ export interface OAuthAuthOptions {
     app: OAuthApp;
     tokens: OAuthTokens;
     store?: TokenStore;
+    /**
+     * The pair shared with other processes (a shared store): refreshes then take its lock, re-read
+     * it and store the new pair with compare-and-set (see SharedTokenPair). Without it, as before.
+     */
+    shared?: SharedTokenPair;
     /** Fingerprint basis of the deployed credentials (see StoredTokens.basis). */
     basis?: string;
     http: HttpTransport;
@@ -31,6 +37,11 @@ export interface OAuthAuthOptions {
 
 const REFRESHABLE = new Set(['expired_token', 'invalid_token']);
 const REFRESH_ATTEMPTS = 3;
+/** Longer than a refresh with its retries takes; a holder that died frees the lock after it. */
+const REFRESH_LOCK_MS = 15_000;
+/** How long a process waits for another's refresh before it reports the store as the problem. */
+const REFRESH_WAIT_MS = 20_000;
+const REFRESH_POLL_MS = 100;
 
 /**
  * OAuth application auth (docs/bitrix24.md §7). Refreshes only when the portal says the token expired,
@@ -86,10 +97,12 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
 
     /** Starts a refresh, or joins the one in flight. */
     refresh(): Promise<void> {
-        this.refreshing ??= this.grant({
-            grant_type: 'refresh_token',
-            refresh_token: this.tokens.refreshToken,
-        }).finally(() => (this.refreshing = undefined));
+        const { shared } = this.options;
+        this.refreshing ??= (
+            shared
+                ? this.refreshShared(shared)
+                : this.grant({ grant_type: 'refresh_token', refresh_token: this.tokens.refreshToken })
+        ).finally(() => (this.refreshing = undefined));
         return this.refreshing;
     }
 
@@ -139,7 +152,86 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         );
     }
 
+    /**
+     * A refresh among several processes: one at a time under the store's lock. A process that
+     * finds the lock taken waits for the pair the holder stores; the holder re-reads the pair
+     * first (it may be newer than the one in memory), spends the stored refresh token, and stores
+     * the new pair with compare-and-set before it is used. Fails with STORE_UNREACHABLE, and
+     * refreshes nothing, while the store is away.
+     */
+    private async refreshShared(shared: SharedTokenPair): Promise<void> {
+        const spent = this.tokens.refreshToken;
+        const giveUpAt = Date.now() + REFRESH_WAIT_MS;
+        for (;;) {
+            if (await this.adoptNewer(shared, spent)) return;
+            const lock = await shared.lockForRefresh(REFRESH_LOCK_MS);
+            if (lock) {
+                try {
+                    await this.refreshHolding(shared, spent);
+                } finally {
+                    await shared.unlock(lock).catch(() => undefined);
+                }
+                return;
+            }
+            if (Date.now() > giveUpAt) {
+                throw new Bitrix24Error({
+                    code: LocalCode.Timeout,
+                    method: 'oauth/token',
+                    retryable: true,
+                    description: 'another instance holds the refresh lock and stored no new tokens in time',
+                });
+            }
+            await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+        }
+    }
+
+    private async refreshHolding(shared: SharedTokenPair, spent: string | undefined): Promise<void> {
+        const stored = await shared.read();
+        if (this.adoptIfNewer(stored, spent)) return;
+        const refreshToken = stored?.refreshToken ?? this.tokens.refreshToken;
+        let granted: OAuthTokens;
+        try {
+            granted = await this.grantTokens({ grant_type: 'refresh_token', refresh_token: refreshToken });
+        } catch (err) {
+            // Spent already? Then by another process whose pair may be in the store by now.
+            if (err instanceof Bitrix24Error && err.code === 'invalid_grant') {
+                if (await this.adoptNewer(shared, refreshToken)) return;
+            }
+            throw err;
+        }
+        const next = { ...this.tokens, ...definedOnly(granted) };
+        // Only if the stored refresh token is still the one spent; otherwise the chain forked
+        // (the lock ran out under a slow refresh) and the pair stored since stays the shared one.
+        // The old refresh token is spent: the new pair is kept in memory even if the store fails.
+        try {
+            await shared.compareAndSet(stored ? refreshToken : undefined, this.stamped(next));
+        } finally {
+            await this.persist(next, false);
+        }
+    }
+
+    /** Takes the stored pair when its refresh token is no longer `spent`: another process refreshed. */
+    private async adoptNewer(shared: SharedTokenPair, spent: string | undefined): Promise<boolean> {
+        return this.adoptIfNewer(await shared.read(), spent);
+    }
+
+    private adoptIfNewer(stored: StoredTokens | undefined, spent: string | undefined): boolean {
+        if (!stored?.refreshToken || stored.refreshToken === spent) return false;
+        const { basis: _basis, savedAt: _savedAt, ...tokens } = stored;
+        this.tokens = { ...this.tokens, ...definedOnly(tokens) };
+        this.emit('tokens', this.tokens);
+        return true;
+    }
+
     private async grant(fields: Record<string, string | undefined>, server?: string): Promise<void> {
+        const granted = await this.grantTokens(fields, server);
+        await this.persist({ ...this.tokens, ...definedOnly(granted) });
+    }
+
+    private async grantTokens(
+        fields: Record<string, string | undefined>,
+        server?: string,
+    ): Promise<OAuthTokens> {
         const { clientId, clientSecret } = this.options.app;
         if (!clientId || !clientSecret) {
             throw invalidConfig(
@@ -171,7 +263,7 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         const granted = tokensFromGrant(json);
         // The server that gave these tokens is the one to refresh them at, kept with them.
         if (server && !granted.serverEndpoint) granted.serverEndpoint = `${server}/rest/`;
-        await this.persist({ ...this.tokens, ...definedOnly(granted) });
+        return granted;
     }
 
     /** Network failures are retried: if the server did spend the old token, invalid_grant says so next. */
@@ -194,17 +286,22 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
      * Stores, then uses. If the disk write fails the new tokens are still kept in memory, since
      * the old refresh token is already spent, and the write error is reported to the caller.
      */
-    private async persist(tokens: OAuthTokens): Promise<void> {
+    private async persist(tokens: OAuthTokens, toShared = true): Promise<void> {
         try {
-            await this.options.store?.save({
-                ...tokens,
-                basis: this.options.basis ?? fingerprint(this.options.tokens.refreshToken),
-                savedAt: Date.now(),
-            });
+            if (toShared) await this.options.shared?.write(this.stamped(tokens));
+            await this.options.store?.save(this.stamped(tokens));
         } finally {
             this.tokens = tokens;
             this.emit('tokens', tokens);
         }
+    }
+
+    private stamped(tokens: OAuthTokens): StoredTokens {
+        return {
+            ...tokens,
+            basis: this.options.basis ?? fingerprint(this.options.tokens.refreshToken),
+            savedAt: Date.now(),
+        };
     }
 
     /**

@@ -15,10 +15,14 @@ export class LeakyBucket {
 
     constructor(
         private profile: BucketProfile,
-        private readonly marginMs = 100,
+        readonly marginMs = 100,
         private readonly now: () => number = Date.now,
     ) {
         this.updatedAt = now();
+    }
+
+    get current(): BucketProfile {
+        return this.profile;
     }
 
     configure(profile: BucketProfile): void {

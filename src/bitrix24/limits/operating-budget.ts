@@ -1,4 +1,5 @@
 import type { RestTime } from '../envelope';
+import type { SharedBudgetLink } from './shared-limits';
 
 /**
  * The per-method time budget of docs/bitrix24.md §8: the portal sums each method's processing time
@@ -9,6 +10,8 @@ import type { RestTime } from '../envelope';
 export class OperatingBudget {
     private readonly blockedUntil = new Map<string, number>();
     private readonly resetAt = new Map<string, number>();
+    private shared: SharedBudgetLink | undefined;
+    private stopListening: (() => void) | undefined;
 
     constructor(
         private limitSeconds = 480,
@@ -18,6 +21,15 @@ export class OperatingBudget {
 
     configure(limitSeconds: number): void {
         this.limitSeconds = limitSeconds;
+    }
+
+    /** Shares blocks with the other processes of the portal; undefined goes back to this process alone. */
+    share(link: SharedBudgetLink | undefined): void {
+        if (link === this.shared) return;
+        this.stopListening?.();
+        this.stopListening = undefined;
+        this.shared = link;
+        if (link) this.stopListening = link.listen((method, untilMs) => this.apply(method, untilMs));
     }
 
     record(method: string, time: RestTime | undefined): void {
@@ -35,7 +47,15 @@ export class OperatingBudget {
         const known = untilMs ?? this.resetAt.get(method);
         const until = known && known > this.now() ? known + 1000 : this.now() + 10_000;
         this.blockedUntil.set(method, until);
+        this.shared?.publish(method, until);
         return until - this.now();
+    }
+
+    /** Another process blocked the method. */
+    private apply(method: string, untilMs: number): void {
+        if (untilMs > (this.blockedUntil.get(method) ?? 0) && untilMs > this.now()) {
+            this.blockedUntil.set(method, untilMs);
+        }
     }
 
     /** Milliseconds until the method may be called again. */

@@ -1,0 +1,28 @@
+import type { BucketProfile } from './leaky-bucket';
+
+/**
+ * Where a portal's limits live when several processes talk to it (design: "Several Node-RED
+ * instances"): its request counter and its method blocks, kept in a shared store. Without one,
+ * each process keeps its own, as before.
+ */
+export interface SharedBucketLink {
+    /**
+     * Takes one request slot when it fits now and resolves 0; else resolves the milliseconds
+     * until one may fit, taking nothing. Rejects when the store is unreachable.
+     */
+    take(profile: BucketProfile, marginMs: number): Promise<number>;
+    /** The portal answered QUERY_LIMIT_EXCEEDED: its counter is full for every process. */
+    fill(profile: BucketProfile): Promise<void>;
+}
+
+export interface SharedBudgetLink {
+    /** Tells every process that `method` may not be called before `untilMs` (unix ms). */
+    publish(method: string, untilMs: number): void;
+    /** Calls `apply` with the blocks of every process, now and as they come; returns the way to stop. */
+    listen(apply: (method: string, untilMs: number) => void): () => void;
+}
+
+export interface SharedLimits {
+    bucket: SharedBucketLink;
+    budget: SharedBudgetLink;
+}
