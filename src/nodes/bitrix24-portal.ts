@@ -5,7 +5,7 @@ import type { PortalCredentials, PortalSettings } from '../runtime/portal/portal
 import { DeliveryWatch } from '../runtime/trigger/delivery-watch';
 import { registerPortalRoutes } from './portal-routes';
 import { sharedStatus, sharedText, userError } from './shared/i18n';
-import { runtimeSettings } from './shared/runtime-settings';
+import { credentialSecret } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
 import { choiceProperty, numberProperty, textProperty } from './shared/properties';
@@ -48,6 +48,8 @@ export = function (RED: NodeAPI): void {
             tokenFile: userDirFile(RED, `tokens-${this.id}.json`),
             credentialSecret: credentialSecret(RED),
             log: (level, message) => (level === 'debug' ? this.debug(message) : this.warn(message)),
+            // Node-RED creates a config node's referenced config nodes first: the store exists now.
+            shared: coordinationOf(RED, config.store)?.store,
         });
         this.connection.on('state', (state) => {
             const badge = STATE_BADGE[state];
@@ -97,18 +99,4 @@ function readSettings(config: PortalConfig, credentials: PortalCredentials): Por
         oauthServer: textProperty(config.oauthServer).trim(),
         credentials,
     };
-}
-
-/** The secret Node-RED encrypts credentials with: the user's, else the one it generated. */
-function credentialSecret(RED: NodeAPI): string | undefined {
-    const settings = runtimeSettings(RED);
-    if (settings.credentialSecret === false) return undefined;
-    if (typeof settings.credentialSecret === 'string' && settings.credentialSecret)
-        return settings.credentialSecret;
-    try {
-        const generated = settings.get?.('_credentialSecret');
-        return typeof generated === 'string' && generated ? generated : undefined;
-    } catch {
-        return undefined;
-    }
 }

@@ -3,9 +3,10 @@ import os from 'node:os';
 import type { Request, Response } from 'express';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 
-import { RedisCoordination } from '../runtime/store/redis-coordination';
+import { StoreCoordination } from '../runtime/store/store-coordination';
 import { checkStoreSettings, type StoreSettings } from '../runtime/store/store-settings';
 import { userError } from './shared/i18n';
+import { credentialSecret } from './shared/runtime-settings';
 import { STORE_TYPE as TYPE, type StoreCredentials, type StoreNode } from './shared/store-node';
 import { numberProperty, textProperty, typedProperty, type TypedProperty } from './shared/properties';
 
@@ -44,7 +45,7 @@ export = function (RED: NodeAPI): void {
             this.error(userError(RED, err, TYPE).message);
             return;
         }
-        const coordination = new RedisCoordination(settings);
+        const coordination = new StoreCoordination(settings, credentialSecret(RED));
         this.coordination = coordination;
         coordination.on('state', (state) => {
             if (state === 'down') this.warn(RED._(`${TYPE}.log.down`));

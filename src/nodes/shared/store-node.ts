@@ -1,7 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 
-import type { Coordination } from '../../runtime/store/coordination';
-import type { RedisCoordination } from '../../runtime/store/redis-coordination';
+import type { StoreCoordination } from '../../runtime/store/store-coordination';
 
 export const STORE_TYPE = 'bitrix24-store';
 
@@ -12,11 +11,11 @@ export interface StoreCredentials {
 /** The `bitrix24-store` config node as the portal node and the admin route see it. */
 export interface StoreNode extends Node<StoreCredentials> {
     /** Undefined when the settings were refused (the error is logged once). */
-    coordination: RedisCoordination | undefined;
+    coordination: StoreCoordination | undefined;
 }
 
 /** The store of a portal node's `store` property, when one is deployed and its settings were taken. */
-export function coordinationOf(RED: NodeAPI, storeId: unknown): Coordination | undefined {
+export function coordinationOf(RED: NodeAPI, storeId: unknown): StoreCoordination | undefined {
     const node =
         typeof storeId === 'string' && storeId ? (RED.nodes.getNode(storeId) as StoreNode | null) : null;
     return node?.type === STORE_TYPE ? node.coordination : undefined;

@@ -15,6 +15,7 @@ import {
     type ThrottleEvent,
 } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
+import type { SharedStore } from '../../bitrix24/storage/redis';
 import { connectionReport, type ConnectionReport } from './connection-report';
 import { installTokens } from './install-callback';
 import { PlanFeatures } from './plan-features';
@@ -27,6 +28,8 @@ export interface PortalEnvironment {
     /** The runtime's credential secret; encrypts the token file when set. */
     credentialSecret?: string;
     log: (level: 'debug' | 'warn' | 'error', message: string) => void;
+    /** Several instances: the token pair and the portal's limits live in this shared store. */
+    shared?: Pick<SharedStore, 'tokens' | 'limits'>;
 }
 
 export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
@@ -173,7 +176,12 @@ export class PortalConnection extends EventEmitter<{
 
     private async open(): Promise<void> {
         const { settings, env } = this;
-        const common = { portalUrl: settings.portalUrl, rateLimit: rateProfile(settings), log: env.log };
+        const common = {
+            portalUrl: settings.portalUrl,
+            rateLimit: rateProfile(settings),
+            log: env.log,
+            sharedLimits: env.shared?.limits(portalHost(settings.portalUrl), rateProfile(settings)),
+        };
         if (settings.authType === 'webhook') {
             this.attach(
                 new Bitrix24Client({
@@ -206,6 +214,10 @@ export class PortalConnection extends EventEmitter<{
                     tokens: choice.tokens,
                     store,
                     basis: choice.basis,
+                    // One chain per portal and application, whichever instance refreshes it.
+                    shared: env.shared?.tokens(
+                        `${portalHost(settings.portalUrl)}-${settings.credentials.clientId ?? ''}`,
+                    ),
                 },
             }),
         );

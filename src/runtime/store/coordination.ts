@@ -1,9 +1,7 @@
 import type { EventEmitter } from 'node:events';
 
 import type { DocumentStore } from '../../bitrix24/internal';
-
-/** Whether the shared store answers: `down` from the first failed command until one succeeds again. */
-export type StoreState = 'up' | 'down';
+import type { StoreState } from '../../bitrix24/storage/redis';
 
 /**
  * What the flow nodes need from the shared store (design "Several Node-RED instances"): the
@@ -16,6 +14,8 @@ export interface Coordination extends EventEmitter<{ state: [StoreState] }> {
     /** How long a lease lives without a heartbeat. */
     readonly leaseMs: number;
     readonly available: boolean;
+    /** Resolves once the store is up, or after `ms` whatever its state. */
+    whenUp(ms: number): Promise<void>;
     /** Tokens, ledgers and doorbell records, encrypted, shared by every instance. */
     readonly documents: DocumentStore;
     /** Takes the lease on `resource`, or renews it when this instance holds it; false when another does. */

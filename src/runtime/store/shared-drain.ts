@@ -31,7 +31,7 @@ export class SharedDrain implements ReadGate {
         readonly resource: string,
         private readonly hooks: SharedDrainHooks,
     ) {
-        this.ledgers = new SharedLedgers(store.documents, nodeId, store.instance);
+        this.ledgers = new SharedLedgers(store.documents, nodeId, store.instance, () => store.whenUp(5000));
         this.lease = new DrainLease(store, resource, (err) => hooks.warn(err));
     }
 
@@ -69,6 +69,7 @@ export class SharedDrain implements ReadGate {
 
     async close(): Promise<void> {
         this.stopWake?.();
+        this.ledgers.close();
         this.store.off('state', this.onState);
         await this.lease.close();
     }

@@ -1,4 +1,5 @@
-import { documentName, type DocumentStore } from '../../bitrix24/internal';
+import { isBitrix24Error, LocalCode } from '../../bitrix24';
+import { documentName, type DocumentStore, type JsonDocument } from '../../bitrix24/internal';
 import type { LedgerEntry, LedgerFile } from '../offline/ledger';
 
 /**
@@ -7,15 +8,42 @@ import type { LedgerEntry, LedgerFile } from '../offline/ledger';
  * instance holds is its own; what a dead one held is taken over by the lease's new owner.
  */
 export class SharedLedgers {
+    private closed = false;
+
     constructor(
         private readonly documents: DocumentStore,
         private readonly nodeId: string,
         private readonly instance: string,
+        /** Resolves when the store is up (or after a while). */
+        private readonly whenUp: () => Promise<void>,
     ) {}
 
-    /** This instance's ledger document. */
-    own() {
-        return this.documents.document<LedgerFile>(this.name(this.instance));
+    /**
+     * This instance's ledger document. Its first read waits for the store: a get node deployed
+     * while Redis is away starts once it is back, instead of failing for good.
+     */
+    own(): JsonDocument<LedgerFile> {
+        const document = this.documents.document<LedgerFile>(this.name(this.instance));
+        return {
+            read: async () => {
+                for (;;) {
+                    await this.whenUp();
+                    try {
+                        return await document.read();
+                    } catch (err) {
+                        if (this.closed || !isBitrix24Error(err) || err.code !== LocalCode.StoreUnreachable)
+                            throw err;
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+                }
+            },
+            write: (value) => document.write(value),
+            remove: () => document.remove(),
+        };
+    }
+
+    close(): void {
+        this.closed = true;
     }
 
     /** The reservations other live instances hold: not orphans. */
