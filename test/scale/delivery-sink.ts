@@ -17,30 +17,18 @@ export class DeliverySink {
     /** How long each answer waits. */
     delayMs = 0;
 
-    private constructor(
-        private readonly server: LocalServer,
-        readonly url: string,
-    ) {}
+    private server: LocalServer | undefined;
+    private base = '';
 
     static async start(): Promise<DeliverySink> {
-        let sink: DeliverySink | undefined;
-        const server = http.createServer((req, res) => {
-            const chunks: Buffer[] = [];
-            req.on('data', (chunk: Buffer) => chunks.push(chunk));
-            req.on('end', () => {
-                try {
-                    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<Batch, 'at'>;
-                    sink?.batches.push({ ...body, at: Date.now() });
-                    setTimeout(() => res.end('ok'), sink?.delayMs ?? 0);
-                } catch {
-                    res.statusCode = 400;
-                    res.end();
-                }
-            });
-        });
-        const local = await listenLocally(server);
-        sink = new DeliverySink(local, `${local.url}/deliver`);
+        const sink = new DeliverySink();
+        sink.server = await listenLocally(http.createServer((req, res) => sink.receive(req, res)));
+        sink.base = sink.server.url;
         return sink;
+    }
+
+    get url(): string {
+        return `${this.base}/deliver`;
     }
 
     /** Every MESSAGE_ID delivered, each once however often it came. */
@@ -73,7 +61,22 @@ export class DeliverySink {
         );
     }
 
-    close(): Promise<void> {
-        return this.server.close();
+    async close(): Promise<void> {
+        await this.server?.close();
+    }
+
+    private receive(req: http.IncomingMessage, res: http.ServerResponse): void {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+            try {
+                const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<Batch, 'at'>;
+                this.batches.push({ ...body, at: Date.now() });
+                setTimeout(() => res.end('ok'), this.delayMs);
+            } catch {
+                res.statusCode = 400;
+                res.end();
+            }
+        });
     }
 }

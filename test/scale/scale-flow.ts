@@ -12,6 +12,8 @@ export interface ScaleFlowOptions {
     sinkUrl: string;
     /** With a store: its lease; without: every instance works alone (the control run). */
     store?: { leaseSeconds: number };
+    /** The portal's rate limit; default the standard plan's. */
+    rate?: { burst: number; rps: number };
 }
 
 /**
@@ -29,7 +31,7 @@ export function scaleFlow(options: ScaleFlowOptions): FlowNode[] {
         { id: TAB, type: 'tab', label: 'scale', disabled: false, info: '' },
         emulatorPortalNode(options.emulator, {
             name: 'emulated portal',
-            rateLimit: 'standard',
+            ...(options.rate ? { rateLimit: 'custom', ...options.rate } : { rateLimit: 'standard' }),
             store: options.store ? 'store' : '',
         }),
         {

@@ -78,7 +78,9 @@ export async function runWithStore(waves = [1000, 1000, 1000]): Promise<StoreRun
     try {
         await bindOffline(emulator, 'ONCRMDEALADD');
         cluster = await Cluster.start(NAMES, { REDIS_URL: redis.url });
-        await cluster.deploy(scaleFlow({ emulator, sinkUrl: sink.url, store: { leaseSeconds: LEASE_SECONDS } }));
+        await cluster.deploy(
+            scaleFlow({ emulator, sinkUrl: sink.url, store: { leaseSeconds: LEASE_SECONDS } }),
+        );
         const total = waves.reduce((a, b) => a + b, 0);
         const deliveredAll = (n: number) => () => sink.delivered().size >= n;
         const queueEmpty = () => emulator.control.counters().queue.rows === 0;
@@ -88,7 +90,9 @@ export async function runWithStore(waves = [1000, 1000, 1000]): Promise<StoreRun
         await until(() => sink.delivered().size >= waves[0] / 3, 120_000, 'a third of wave 1');
         const drainersBeforeKill = [...sink.drainersSince(0)];
         const killed = sink.batches[sink.batches.length - 1].instance;
-        const killedDelivered = new Set(sink.batches.filter((b) => b.instance === killed).flatMap((b) => b.ids));
+        const killedDelivered = new Set(
+            sink.batches.filter((b) => b.instance === killed).flatMap((b) => b.ids),
+        );
         await cluster.kill(killed);
         const killedAt = Date.now();
         await until(
