@@ -39,6 +39,15 @@ export class RedisServer {
         await this.end('SIGKILL');
     }
 
+    /** SIGSTOP: Redis hangs with its connections open, as a stalled server does; `resume` ends it. */
+    pause(): void {
+        this.child?.kill('SIGSTOP');
+    }
+
+    resume(): void {
+        this.child?.kill('SIGCONT');
+    }
+
     async stop(): Promise<void> {
         await this.end('SIGTERM');
     }
@@ -48,18 +57,27 @@ export class RedisServer {
         return new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
     }
 
-    /** The number of commands Redis ran since `resetStats` (INFO commandstats; this INFO excluded). */
-    async commandCount(redis: Redis): Promise<number> {
-        const info = await redis.info('commandstats');
-        let calls = 0;
-        for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-            if (match[1] !== 'info' && match[1] !== 'config|resetstat') calls += Number(match[2]);
-        }
-        return calls;
-    }
-
-    async resetStats(redis: Redis): Promise<void> {
-        await redis.config('RESETSTAT');
+    /**
+     * Watches the commands clients send (MONITOR), leaving out those a script runs inside Redis:
+     * each one counted is one round trip. `stop` resolves the commands seen, by name.
+     */
+    async watchCommands(): Promise<{ stop: () => Promise<string[]> }> {
+        const admin = this.client();
+        const monitor = await admin.monitor();
+        const seen: string[] = [];
+        monitor.on('monitor', (_time: string, args: string[], source: string) => {
+            if (source !== 'lua') seen.push(args[0].toLowerCase());
+        });
+        return {
+            stop: async () => {
+                // MONITOR output trails the replies a little: a PING of its own marks the end.
+                await admin.ping();
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                monitor.disconnect();
+                admin.disconnect();
+                return seen.filter((name) => name !== 'ping');
+            },
+        };
     }
 
     private launch(): Promise<void> {
@@ -104,6 +122,7 @@ export class RedisServer {
         await new Promise<void>((resolve) => {
             child.once('exit', () => resolve());
             child.kill(signal);
+            child.kill('SIGCONT');
         });
     }
 }

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+
+import { PortalLimiter } from '../../dist/bitrix24';
+import type { SharedStore } from '../../dist/bitrix24/storage/redis';
+import { sleep, useRedis } from './use-store';
+
+const STANDARD = { burst: 50, rps: 2 };
+const RUN_MS = 4000;
+
+/** Takes slots from `store`'s bucket for `host` until `endAt`, waiting as told; the times it got one. */
+async function drive(store: SharedStore, host: string, endAt: number): Promise<number[]> {
+    const bucket = store.bucket(host, STANDARD);
+    const got: number[] = [];
+    while (Date.now() < endAt) {
+        const waitMs = await bucket.take();
+        if (waitMs === 0) got.push(Date.now());
+        else await sleep(Math.min(waitMs, Math.max(0, endAt - Date.now())));
+    }
+    return got;
+}
+
+/** The most slots any moment saw beyond what burst + rps * t allows (t from `start`). */
+function worstExcess(times: number[], start: number): number {
+    let worst = -Infinity;
+    times
+        .sort((a, b) => a - b)
+        .forEach((at, i) => {
+            worst = Math.max(worst, i + 1 - (STANDARD.burst + (STANDARD.rps * (at - start)) / 1000));
+        });
+    return worst;
+}
+
+describe('store: the shared leaky bucket', function () {
+    this.timeout(20_000);
+    const { open } = useRedis();
+
+    it('lets three instances together take no more than burst + rps * t, and about that many', async () => {
+        const stores = await Promise.all(['a', 'b', 'c'].map((name) => open(name)));
+        const start = Date.now();
+        const runs = await Promise.all(stores.map((store) => drive(store, 'portal.example', start + RUN_MS)));
+        const all = runs.flat();
+        assert.ok(
+            worstExcess(all, start) <= 0,
+            `more than the portal allows: excess ${worstExcess(all, start)}`,
+        );
+        // The bucket's margin keeps 0.2 of a request in reserve; nothing more is wasted.
+        const allowed = STANDARD.burst + (STANDARD.rps * RUN_MS) / 1000;
+        assert.ok(all.length >= allowed - 2, `${all.length} of ${allowed} taken`);
+        assert.ok(
+            runs.every((run) => run.length > 0),
+            'an instance never got a slot',
+        );
+    });
+
+    it('keeps each portal host in its own bucket', async () => {
+        const store = await open('a');
+        const first = store.bucket('one.example', { burst: 3, rps: 1 });
+        const second = store.bucket('two.example', { burst: 3, rps: 1 });
+        const takes = [await first.take(), await first.take(), await first.take(), await second.take()];
+        assert.deepEqual(takes.slice(0, 2), [0, 0]);
+        assert.ok(takes[2] > 0, 'the third take fits a burst of 3 with a margin');
+        assert.equal(takes[3], 0);
+    });
+
+    it('answers a fill with a wait of about one request at the drain rate', async () => {
+        const store = await open('a');
+        const bucket = store.bucket('full.example', STANDARD);
+        await bucket.fill();
+        const waitMs = await bucket.take();
+        // Full at 50: one more fits when 1 + margin (0.2) has drained at 2 per second: 600 ms.
+        assert.ok(waitMs > 500 && waitMs <= 600, `waits ${waitMs} ms`);
+    });
+
+    it('paces two limiters of different processes sharing one bucket as one limiter', async () => {
+        const profile = { burst: 5, rps: 5 };
+        const stores = await Promise.all(['a', 'b'].map((name) => open(name)));
+        const limiters = stores.map((store) => {
+            const limiter = new PortalLimiter(profile);
+            limiter.share(store.limits('paced.example', profile));
+            return limiter;
+        });
+        const start = Date.now();
+        const times: number[] = [];
+        await Promise.all(
+            limiters.flatMap((limiter) =>
+                Array.from({ length: 10 }, () => limiter.acquire().then(() => times.push(Date.now()))),
+            ),
+        );
+        // 20 requests, 5 at once and then 5 a second (0.5 of a request kept as margin): over 3 s.
+        const elapsed = Date.now() - start;
+        assert.ok(elapsed >= 3000, `20 requests in ${elapsed} ms`);
+        times.sort((a, b) => a - b);
+        times.forEach((at, i) =>
+            assert.ok(i + 1 <= 5 + (5 * (at - start)) / 1000, `request ${i + 1} too early`),
+        );
+    });
+});

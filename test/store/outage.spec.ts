@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+
+import type { Bitrix24Error } from '../../dist/bitrix24';
+import type { StoreState } from '../../dist/bitrix24/storage/redis';
+import { until, useRedis } from './use-store';
+
+const TIMEOUT_MS = 300;
+
+/** How long `operation` took to fail, and with what. */
+async function failure(operation: () => Promise<unknown>): Promise<{ error: Bitrix24Error; ms: number }> {
+    const started = Date.now();
+    const error = (await operation().then(
+        () => assert.fail('it did not fail'),
+        (err: unknown) => err,
+    )) as Bitrix24Error;
+    return { error, ms: Date.now() - started };
+}
+
+describe('store: Redis down, slow, or back empty', function () {
+    this.timeout(20_000);
+    const { open, server } = useRedis();
+
+    it('rejects with STORE_UNREACHABLE within the command timeout when Redis is killed', async () => {
+        const store = await open('a', { commandTimeoutMs: TIMEOUT_MS });
+        await server().kill();
+        const { error, ms } = await failure(() => store.bucket('p.example', { burst: 50, rps: 2 }).take());
+        assert.equal(error.code, 'STORE_UNREACHABLE');
+        assert.equal(error.retryable, true);
+        assert.ok(ms <= TIMEOUT_MS + 100, `failed after ${ms} ms`);
+    });
+
+    it('rejects with STORE_UNREACHABLE within the command timeout when Redis hangs', async () => {
+        const store = await open('a', { commandTimeoutMs: TIMEOUT_MS });
+        server().pause();
+        try {
+            const { error, ms } = await failure(() => store.documents.document('ledger-x').read());
+            assert.equal(error.code, 'STORE_UNREACHABLE');
+            assert.ok(ms <= TIMEOUT_MS + 100, `failed after ${ms} ms`);
+        } finally {
+            server().resume();
+        }
+    });
+
+    it('says down when Redis goes and up when it is back, and works again without reopening', async () => {
+        const store = await open('a', { commandTimeoutMs: TIMEOUT_MS });
+        const states: StoreState[] = [];
+        store.on('state', (state) => states.push(state));
+        await server().kill();
+        await until(() => states.includes('down'), 5000);
+        assert.equal(store.available, false);
+        await server().restart();
+        await until(() => store.available, 10_000);
+        assert.equal(await store.bucket('p.example', { burst: 50, rps: 2 }).take(), 0);
+        assert.deepEqual(states, ['down', 'up']);
+    });
+
+    it('takes its leases again after Redis restarted empty', async () => {
+        const store = await open('a', { leaseSeconds: 1 });
+        store.leases.want('p1');
+        await store.leases.beat();
+        await server().kill();
+        await server().restart();
+        const fresh = await open('b', { leaseSeconds: 1 });
+        await until(async () => (await fresh.leases.owner('p1').catch(() => undefined)) === 'a', 10_000);
+    });
+
+    it('hears wake-ups again after Redis came back', async () => {
+        const [a, b] = await Promise.all([open('a'), open('b')]);
+        let woken = 0;
+        b.onWake('p1', () => (woken += 1));
+        await server().kill();
+        await server().restart();
+        await until(() => a.available && b.available, 10_000);
+        await until(async () => {
+            await a.wake('p1').catch(() => undefined);
+            return woken > 0;
+        }, 5000);
+    });
+});
