@@ -2,7 +2,6 @@ import { sleep } from '../../dist/demo/wait';
 import type { Emulator } from '../../dist/emulator';
 import { log } from './console';
 import type { FaultKind, Options } from './options';
-import type { SoakRuntime } from './runtime';
 import type { Sink } from './sink';
 
 /** Fault strengths: shares of requests, and how often the timed faults strike. */
@@ -20,21 +19,37 @@ export const RATES = {
     /** How long the sink holds a request during a stall; over the flow's delivery timeout the flow gives up. */
     stallHoldMs: [1000, 6000],
     killDownMs: [0, 2000],
+    /** With --instances: Redis is killed this often and comes back empty after a pause. */
+    redisRestartEvery: [15, 30],
+    redisDownMs: [2000, 5000],
 } as const;
+
+/** What the fault plan does to the runtime (one process, or the instances of --instances). */
+export interface KillableRuntime {
+    killAndRestart(downMs: number): Promise<void>;
+}
+
+/** The shared store's server, for the Redis restarts of --instances. */
+export interface RestartableRedis {
+    kill(): Promise<void>;
+    restart(): Promise<void>;
+}
 /** The timed faults and the kills, while the changes run. */
 export class FaultPlan {
-    readonly struck = { tokenExpiries: 0, bursts: 0, burst503Injected: 0, stalls: 0 };
+    readonly struck = { tokenExpiries: 0, bursts: 0, burst503Injected: 0, stalls: 0, redisRestarts: 0 };
     private readonly timers = new Set<NodeJS.Timeout>();
     private stopped = false;
     private kills: Promise<void> = Promise.resolve();
+    private redisDown: Promise<void> = Promise.resolve();
     private killError: Error | undefined;
 
     constructor(
         private readonly options: Options,
         private readonly emulator: Emulator,
         private readonly sink: Sink,
-        private readonly runtime: SoakRuntime,
+        private readonly runtime: KillableRuntime,
         private readonly random: () => number,
+        private readonly redis?: RestartableRedis,
     ) {}
 
     start(): void {
@@ -84,6 +99,12 @@ export class FaultPlan {
                 this.struck.stalls++;
             });
         }
+        const redis = this.redis;
+        if (redis) {
+            this.every(RATES.redisRestartEvery, () => {
+                this.redisDown = this.restartRedis(redis);
+            });
+        }
         if (on('kill')) {
             this.kills = this.killAtRandomMoments().catch((err: unknown) => {
                 this.killError = err instanceof Error ? err : new Error(String(err));
@@ -101,11 +122,21 @@ export class FaultPlan {
         this.emulator.control.clearFaults();
         this.sink.calm();
         await this.kills;
+        await this.redisDown;
         if (this.killError) throw this.killError;
         return unanswered;
     }
 
     /** One kill in each of `kills` equal slots of the change window (its first and last tenth left out). */
+    private async restartRedis(redis: RestartableRedis): Promise<void> {
+        await redis.kill();
+        log('killed redis-server (SIGKILL); it comes back empty');
+        await sleep(this.uniform(RATES.redisDownMs));
+        await redis.restart();
+        this.struck.redisRestarts++;
+        log('redis-server started again');
+    }
+
     private async killAtRandomMoments(): Promise<void> {
         const { kills, seconds } = this.options;
         const started = Date.now();

@@ -29,6 +29,8 @@ export interface FlowOptions {
     rateLimit: { burst: number; rps: number } | 'standard';
     /** The http request node's timeout for one delivery (msg.requestTimeout). */
     deliveryTimeoutMs: number;
+    /** --instances: the portal shares a `bitrix24-store` (REDIS_URL, B24_INSTANCE from the environment). */
+    store?: { leaseSeconds: number };
 }
 
 export const TAB = 'soak';
@@ -146,7 +148,21 @@ export function soakFlow(options: FlowOptions): FlowNode[] {
             name: 'emulated portal',
             authConnector: options.authConnector,
             ...rate,
+            store: options.store ? 'store' : '',
         }),
+        ...(options.store
+            ? [
+                  {
+                      id: 'store',
+                      type: 'bitrix24-store',
+                      ...CONTRACT['bitrix24-store'],
+                      name: 'shared store',
+                      instance: 'B24_INSTANCE',
+                      instanceType: 'env',
+                      leaseSeconds: options.store.leaseSeconds,
+                  },
+              ]
+            : []),
         portalNode(emulator, {
             id: 'webhookPortal',
             name: 'emulated portal (webhook)',

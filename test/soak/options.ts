@@ -25,6 +25,8 @@ export interface Options {
     settleSeconds: number;
     keep: boolean;
     logFile?: string;
+    /** Node-RED processes sharing one Redis store (issue 14); 1: one process, no store. */
+    instances: number;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -45,6 +47,7 @@ export function parseOptions(argv: string[]): Options {
         'settle-seconds',
         'keep',
         'log',
+        'instances',
     ];
     for (const key of args.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}`);
     const number = (key: string, fallback: number) => {
@@ -80,6 +83,7 @@ export function parseOptions(argv: string[]): Options {
         settleSeconds: number('settle-seconds', Math.max(180, seconds)),
         keep: args.has('keep'),
         logFile: args.get('log') ? path.resolve(args.get('log') ?? '') : undefined,
+        instances: Math.max(1, Math.floor(number('instances', 1))),
     };
 }
 

@@ -7,6 +7,7 @@ import type { DeliveryLedger } from './delivery-ledger';
 import type { FaultPlan } from './fault-plan';
 import type { FaultKind, Options } from './options';
 import type { SoakRuntime } from './runtime';
+import type { SoakRuntimes } from './runtimes';
 import type { SecretScanner } from './secrets';
 import type { Sink } from './sink';
 
@@ -15,7 +16,7 @@ export interface SoakFindings {
     options: Options;
     ledger: DeliveryLedger;
     sink: Sink;
-    runtime: SoakRuntime;
+    runtime: SoakRuntime | SoakRuntimes;
     scanner: SecretScanner;
     driver: ChangeDriver;
     faults: FaultPlan;

@@ -36,11 +36,15 @@ import { FaultPlan } from './fault-plan';
 import { BOUND_EVENTS, soakFlow } from './flow';
 import { parseOptions, seededRandom, type Options } from './options';
 import { soakReport } from './report';
-import { SoakRuntime } from './runtime';
+import { SoakRuntime, type RuntimeOptions } from './runtime';
+import { SoakRuntimes } from './runtimes';
+import { RedisServer } from '../helpers/redis-server';
 import { checkScanner, SecretScanner } from './secrets';
 import { startSink, type Sink } from './sink';
 
 const DELIVERY_TIMEOUT_MS = 3000;
+/** --instances: short leases, so that a killed instance's portal is taken over within the run. */
+const STORE_LEASE_SECONDS = 5;
 const CONNECTOR = 'soak';
 /** The queue and the sink must stay quiet this long to count as settled. */
 const QUIET_MS = 3000;
@@ -53,21 +57,23 @@ interface Soak {
     scanner: SecretScanner;
     ledger: DeliveryLedger;
     sink: Sink;
-    runtime: SoakRuntime;
-    userDir: string;
+    runtime: SoakRuntime | SoakRuntimes;
+    userDirs: string[];
+    /** --instances: the store's server. */
+    redis?: RedisServer;
 }
 
 /** What the process must not leave behind if it ends in a way that skips the cleanup. */
 interface Leftovers {
-    runtime?: SoakRuntime;
-    userDir?: string;
+    runtime?: SoakRuntime | SoakRuntimes;
+    userDirs: string[];
 }
 
 async function main(): Promise<number> {
     const options = parseOptions(process.argv.slice(2));
     const started = Date.now();
     const cleanup = new Cleanup();
-    const leftovers: Leftovers = {};
+    const leftovers: Leftovers = { userDirs: [] };
     cleanUpOnExit(cleanup, leftovers, options.keep);
     try {
         checkScanner();
@@ -77,7 +83,12 @@ async function main(): Promise<number> {
         await changes.finish();
         await probeAdminApi(soak.runtime, soak.scanner, 'end');
         await soak.runtime.stop();
-        const files = await scanUserDir(soak.userDir, soak.scanner);
+        const files: Awaited<ReturnType<typeof scanUserDir>> = {};
+        for (const [i, dir] of soak.userDirs.entries()) {
+            for (const [name, info] of Object.entries(await scanUserDir(dir, soak.scanner)))
+                files[soak.userDirs.length > 1 ? `soak-${i}/${name}` : name] = info;
+        }
+        if (soak.redis) await scanRedis(soak.redis, soak.scanner);
         const report = soakReport({
             ...soak,
             ...changes,
@@ -107,7 +118,7 @@ function cleanUpOnExit(cleanup: Cleanup, leftovers: Leftovers, keep: boolean): v
     });
     process.once('exit', () => {
         leftovers.runtime?.killNow();
-        if (leftovers.userDir && !keep) rmSync(leftovers.userDir, { recursive: true, force: true });
+        if (!keep) for (const dir of leftovers.userDirs) rmSync(dir, { recursive: true, force: true });
     });
 }
 
@@ -132,17 +143,40 @@ async function setUp(options: Options, cleanup: Cleanup, leftovers: Leftovers): 
     });
     cleanup.add('sink', () => sink.close());
 
-    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-soak-'));
-    leftovers.userDir = userDir;
-    if (!options.keep) cleanup.add('user directory', () => fs.rm(userDir, { recursive: true, force: true }));
-    const runtime = new SoakRuntime({
-        userDir,
+    const settings = { logging: { console: { level: 'debug', metrics: false, audit: false } } };
+    const common = {
         packageDir: path.resolve(__dirname, '../..'),
-        settings: { logging: { console: { level: 'debug', metrics: false, audit: false } } },
-        onText: (source, text) => scanner.text(source, text),
+        settings,
+        onText: (source: Parameters<RuntimeOptions['onText']>[0], text: string) => scanner.text(source, text),
         log,
         logFile: options.logFile,
-    });
+    };
+    let redis: RedisServer | undefined;
+    let runtime: SoakRuntime | SoakRuntimes;
+    let userDirs: string[];
+    if (options.instances > 1) {
+        redis = await RedisServer.start();
+        const server = redis;
+        cleanup.add('redis-server', () => server.stop());
+        const runtimes = new SoakRuntimes(
+            { ...common, env: { REDIS_URL: redis.url } },
+            options.instances,
+            random,
+        );
+        runtime = runtimes;
+        userDirs = runtimes.userDirs;
+    } else {
+        const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-soak-'));
+        runtime = new SoakRuntime({ ...common, userDir });
+        userDirs = [userDir];
+    }
+    leftovers.userDirs = userDirs;
+    if (!options.keep)
+        cleanup.add('user directories', () =>
+            Promise.all(userDirs.map((dir) => fs.rm(dir, { recursive: true, force: true }))).then(
+                () => undefined,
+            ),
+        );
     leftovers.runtime = runtime;
     cleanup.add('Node-RED', () => runtime.stop());
     await runtime.start();
@@ -154,15 +188,16 @@ async function setUp(options: Options, cleanup: Cleanup, leftovers: Leftovers): 
             authConnector: CONNECTOR,
             rateLimit: rateLimit ?? 'standard',
             deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
+            store: redis ? { leaseSeconds: STORE_LEASE_SECONDS } : undefined,
         }),
     );
     await waitForBindings(emulator);
     log(
-        `Node-RED ${runtime.url} (user directory ${userDir}), emulator ${emulator.portalUrl}, sink ${sink.url}; ` +
+        `Node-RED ${runtime.url} (${options.instances} instance(s), user directories ${userDirs.join(', ')}), emulator ${emulator.portalUrl}, sink ${sink.url}; ` +
             `${options.events} changes to ${options.objects} deals over ${options.seconds} s, ` +
             `faults: ${[...options.faults].join(', ') || 'none'}, kills: ${options.kills}, seed ${options.seed}`,
     );
-    return { options, random, emulator, scanner, ledger, sink, runtime, userDir };
+    return { options, random, emulator, scanner, ledger, sink, runtime, userDirs, redis };
 }
 
 /** Watches every output for the app's secrets and every token the emulator issued so far. */
@@ -184,14 +219,14 @@ function secretScanner(emulator: Emulator): SecretScanner {
 
 /** The user changes over `--seconds` with the faults on and the admin API probed halfway; then the faults stop. */
 async function runChanges(soak: Soak, cleanup: Cleanup) {
-    const { options, emulator, sink, runtime, random, ledger, scanner } = soak;
+    const { options, emulator, sink, runtime, random, ledger, scanner, redis } = soak;
     emulator.control.resetCounters();
     const driver = new ChangeDriver(
         emulator.control,
         { total: options.events, seconds: options.seconds, objects: options.objects, deleteShare: 0.01 },
         random,
     );
-    const faults = new FaultPlan(options, emulator, sink, runtime, random);
+    const faults = new FaultPlan(options, emulator, sink, runtime, random, redis);
     const progress = setInterval(
         () => log(progressLine(emulator.control.counters(), driver, ledger, sink, runtime)),
         10_000,
@@ -257,7 +292,11 @@ async function settle(emulator: Emulator, sink: Sink, timeoutMs: number): Promis
 }
 
 /** The admin API answers an editor (or this soak) gets: none may hold a secret. */
-async function probeAdminApi(runtime: SoakRuntime, scanner: SecretScanner, label: string): Promise<void> {
+async function probeAdminApi(
+    runtime: SoakRuntime | SoakRuntimes,
+    scanner: SecretScanner,
+    label: string,
+): Promise<void> {
     const calls: [method: 'GET' | 'POST', path: string, headers?: Record<string, string>][] = [
         ['GET', '/flows', { 'Node-RED-API-Version': 'v2' }],
         ['GET', '/nodes', { Accept: 'application/json' }],
@@ -271,6 +310,29 @@ async function probeAdminApi(runtime: SoakRuntime, scanner: SecretScanner, label
     for (const [method, apiPath, headers] of calls) {
         const answer = await runtime.admin(method, apiPath, headers);
         scanner.scanNow('admin-api', `${answer.status}\n${answer.text}`, `${label} ${method} ${apiPath}`);
+    }
+}
+
+/** Every value the instances keep under the store's prefix (tokens must be sealed). */
+async function scanRedis(redis: RedisServer, scanner: SecretScanner): Promise<void> {
+    const client = redis.client();
+    try {
+        for (const key of await client.keys('b24:*')) {
+            const type = await client.type(key);
+            const value =
+                type === 'string'
+                    ? await client.get(key)
+                    : type === 'hash'
+                      ? JSON.stringify(await client.hgetall(key))
+                      : type === 'zset'
+                        ? JSON.stringify(await client.zrange(key, 0, -1))
+                        : type === 'set'
+                          ? JSON.stringify(await client.smembers(key))
+                          : '';
+            scanner.scanNow('redis', `${key}\n${value ?? ''}`, `redis ${key}`);
+        }
+    } finally {
+        client.disconnect();
     }
 }
 
@@ -307,7 +369,7 @@ function progressLine(
     driver: ChangeDriver,
     ledger: DeliveryLedger,
     sink: Sink,
-    runtime: SoakRuntime,
+    runtime: SoakRuntime | SoakRuntimes,
 ): string {
     const { queue } = counters;
     return (
