@@ -27,7 +27,7 @@ import { scaleFlow } from '../scale/scale-flow';
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
     args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const rows = Number(args.get('rows') ?? 4000);
+const rows = Number(args.get('rows') ?? 20000);
 const scale = Number(args.get('scale') ?? 10);
 const profile = { burst: 50, rps: 2 * scale };
 const LEASE_SECONDS = 5;
@@ -40,6 +40,7 @@ interface DrainFigures {
     restRequests: number;
     redisCommands: number;
     redisCommandsPerRestRequest: number;
+    redisCommandsByName: Record<string, number>;
     status503: number;
     takeoverMs: number;
 }
@@ -64,7 +65,8 @@ async function drain(instances: number): Promise<DrainFigures> {
         const started = Date.now();
         await until(() => emulator.control.counters().queue.rows === 0, 600_000, 'the drain');
         const seconds = (Date.now() - started) / 1000;
-        const redisCommands = await commandCount(client);
+        const redisCommandsByName = await commandCount(client);
+        const redisCommands = Object.values(redisCommandsByName).reduce((a, b) => a + b, 0);
         const counters = emulator.control.counters();
         const takeoverMs = instances > 1 ? await takeover(emulator, sink, cluster) : 0;
         return {
@@ -75,6 +77,7 @@ async function drain(instances: number): Promise<DrainFigures> {
             restRequests: counters.requests,
             redisCommands,
             redisCommandsPerRestRequest: round(redisCommands / counters.requests, 2),
+            redisCommandsByName,
             status503: counters.status503,
             takeoverMs,
         };
@@ -165,11 +168,11 @@ async function main(): Promise<void> {
 }
 
 /** Commands Redis ran since CONFIG RESETSTAT (INFO commandstats), the INFO itself left out. */
-async function commandCount(client: ReturnType<RedisServer['client']>): Promise<number> {
+async function commandCount(client: ReturnType<RedisServer['client']>): Promise<Record<string, number>> {
     const info = await client.info('commandstats');
-    let calls = 0;
+    const calls: Record<string, number> = {};
     for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-        if (match[1] !== 'info' && match[1] !== 'config|resetstat') calls += Number(match[2]);
+        if (match[1] !== 'info' && match[1] !== 'config|resetstat') calls[match[1]] = Number(match[2]);
     }
     return calls;
 }

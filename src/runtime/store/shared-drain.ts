@@ -53,6 +53,8 @@ export class SharedDrain implements ReadGate {
             if (this.open) this.hooks.drain();
         });
         this.lease.start();
+        // The badge from the start: a store that never came up sends no state event.
+        this.hooks.changed();
     }
 
     async heldElsewhere(): Promise<ReadonlySet<string>> {
