@@ -51,7 +51,8 @@ export = function (RED: NodeAPI): void {
         const reader: OfflineReader = new OfflineReader(
             { ...read, authConnector: connector },
             () => portal.connection.queue(featuresNeeded),
-            new Ledger(read.mode === 'reserve' ? ledgerDocument : undefined),
+            // Shared: confirmations gather for a second, so Redis sees one write per second at most.
+            new Ledger(read.mode === 'reserve' ? ledgerDocument : undefined, shared ? 1000 : undefined),
             {
                 gate: shared,
                 emit: (reservation) => {

@@ -32,8 +32,14 @@ export class Ledger {
     private flushTimer: NodeJS.Timeout | undefined;
     private closed = false;
 
-    /** Without a document (delete mode, or no user directory) the ledger lives in memory only. */
-    constructor(private readonly document?: JsonDocument<LedgerFile>) {}
+    /**
+     * Without a document (delete mode, or no user directory) the ledger lives in memory only.
+     * `flushMs`: how long confirmations gather before one write (a shared store wants fewer).
+     */
+    constructor(
+        private readonly document?: JsonDocument<LedgerFile>,
+        private readonly flushMs = 200,
+    ) {}
 
     async load(): Promise<void> {
         const content = await this.document?.read();
@@ -87,7 +93,7 @@ export class Ledger {
         await this.writing;
     }
 
-    private persistSoon(delayMs = 200): void {
+    private persistSoon(delayMs = this.flushMs): void {
         this.dirty = true;
         this.flushTimer ??= setTimeout(() => {
             this.flushTimer = undefined;
