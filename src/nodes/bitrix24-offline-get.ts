@@ -1,7 +1,9 @@
 import type { Node, NodeAPI } from 'node-red';
 
 import { checkLimit, checkProcessId } from '../bitrix24';
-import { Ledger } from '../runtime/offline/ledger';
+import type { JsonDocument } from '../bitrix24/internal';
+import { Ledger, type LedgerFile } from '../runtime/offline/ledger';
+import type { SharedDrain } from '../runtime/store/shared-drain';
 import { featuresFor } from '../runtime/portal/plan-features';
 import {
     OfflineReader,
@@ -46,13 +48,26 @@ export = function (RED: NodeAPI): void {
         const connector = portal.connection.connectorFor(authConnector);
         const featuresNeeded = featuresFor({ reserve: read.mode === 'reserve', connector });
         // With a shared store only the lease holder reads (see SharedDrain).
-        const shared = read.mode === 'reserve' ? sharedDrainOf(node, setup, () => reader) : undefined;
-        const ledgerDocument = shared?.ledgers.own() ?? userDirDocument(RED, `ledger-${node.id}.json`);
+        const shared: SharedDrain | undefined =
+            read.mode === 'reserve'
+                ? sharedDrainOf(
+                      node,
+                      setup,
+                      () => reader,
+                      () => ledger,
+                  )
+                : undefined;
+        const ledgerDocument: JsonDocument<LedgerFile> | undefined =
+            shared?.ledgers.own() ?? userDirDocument(RED, `ledger-${node.id}.json`);
+        // Shared: confirmations gather for a second, so Redis sees one write per second at most.
+        const ledger: Ledger = new Ledger(
+            read.mode === 'reserve' ? ledgerDocument : undefined,
+            shared ? 1000 : undefined,
+        );
         const reader: OfflineReader = new OfflineReader(
             { ...read, authConnector: connector },
             () => portal.connection.queue(featuresNeeded),
-            // Shared: confirmations gather for a second, so Redis sees one write per second at most.
-            new Ledger(read.mode === 'reserve' ? ledgerDocument : undefined, shared ? 1000 : undefined),
+            ledger,
             {
                 gate: shared,
                 emit: (reservation) => {

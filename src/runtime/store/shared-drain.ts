@@ -11,6 +11,8 @@ export interface SharedDrainHooks {
     adopt(entries: LedgerEntry[]): Promise<void>;
     /** The lease or the store changed: what the badge shows. */
     changed(): void;
+    /** The store is back (perhaps empty after a restart): write this instance's ledger again. */
+    storeBack(): void;
     warn(err: unknown): void;
 }
 
@@ -23,7 +25,10 @@ export class SharedDrain implements ReadGate {
     readonly ledgers: SharedLedgers;
     private readonly lease: DrainLease;
     private stopWake: (() => void) | undefined;
-    private readonly onState = (): void => this.hooks.changed();
+    private readonly onState = (): void => {
+        this.hooks.changed();
+        if (this.store.available) this.hooks.storeBack();
+    };
 
     constructor(
         private readonly store: Coordination,
