@@ -13,3 +13,4 @@ export {
     type DocumentStore,
 } from './storage/document-store';
 export { writeFileAtomic } from './storage/write-file-atomic';
+export * from './storage/redis';

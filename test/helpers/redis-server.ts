@@ -13,10 +13,14 @@ const REDIS_SERVER = process.env.B24_REDIS_SERVER ?? '/usr/bin/redis-server';
 export class RedisServer {
     private child: ChildProcess | undefined;
 
-    private constructor(readonly port: number) {}
+    private constructor(
+        readonly port: number,
+        private readonly password?: string,
+    ) {}
 
-    static async start(): Promise<RedisServer> {
-        const server = new RedisServer(await freePort());
+    /** `password`: clients must AUTH with it (requirepass). */
+    static async start(password?: string): Promise<RedisServer> {
+        const server = new RedisServer(await freePort(), password);
         await server.launch();
         return server;
     }
@@ -54,7 +58,7 @@ export class RedisServer {
 
     /** A plain client for looking at what the store wrote; the caller quits it. */
     client(): Redis {
-        return new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+        return new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1, password: this.password });
     }
 
     /**
@@ -82,6 +86,7 @@ export class RedisServer {
 
     private launch(): Promise<void> {
         const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+        if (this.password) args.push('--requirepass', this.password);
         const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         this.child = child;
         child.once('exit', () => {

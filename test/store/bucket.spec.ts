@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { PortalLimiter } from '../../dist/bitrix24';
 import type { SharedStore } from '../../dist/bitrix24/storage/redis';
-import { sleep, useRedis } from './use-store';
+import { sleep, until, useRedis } from './use-store';
 
 const STANDARD = { burst: 50, rps: 2 };
 const RUN_MS = 4000;
@@ -69,6 +69,21 @@ describe('store: the shared leaky bucket', function () {
         const waitMs = await bucket.take();
         // Full at 50: one more fits when 1 + margin (0.2) has drained at 2 per second: 600 ms.
         assert.ok(waitMs > 500 && waitMs <= 600, `waits ${waitMs} ms`);
+    });
+
+    it("makes every instance wait when one instance's request met the portal's 503", async () => {
+        const [a, b] = await Promise.all([open('a'), open('b')]);
+        const limiter = new PortalLimiter(STANDARD);
+        limiter.share(a.limits('busy.example', STANDARD));
+        limiter.fill();
+        await until(async () => (await b.bucket('busy.example', STANDARD).take()) > 500, 2000);
+    });
+
+    it('serves a shared limiter whose requests come one after another', async () => {
+        const profile = { burst: 100, rps: 100 };
+        const limiter = new PortalLimiter(profile);
+        limiter.share((await open('a')).limits('sequential.example', profile));
+        for (let i = 0; i < 20; i++) await limiter.acquire();
     });
 
     it('paces two limiters of different processes sharing one bucket as one limiter', async () => {

@@ -57,9 +57,12 @@ describe('store: documents', () => {
         }
     });
 
-    it('cannot read documents sealed under another secret', async () => {
+    it('says that the secrets differ when a document was sealed under another one', async () => {
         await (await open('a')).documents.document('installation-m1').write({ accessToken: ACCESS });
         const other = await open('b', { secret: 'another secret' });
-        await assert.rejects(other.documents.document('installation-m1').read());
+        await assert.rejects(other.documents.document('installation-m1').read(), {
+            code: 'INVALID_CONFIG',
+            argument: 'secret',
+        });
     });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import type { Bitrix24Error } from '../../dist/bitrix24';
+import { PortalLimiter, type Bitrix24Error } from '../../dist/bitrix24';
 import type { StoreState } from '../../dist/bitrix24/storage/redis';
 import { until, useRedis } from './use-store';
 
@@ -41,6 +41,17 @@ describe('store: Redis down, slow, or back empty', function () {
         }
     });
 
+    it('lets a shared limiter go on by its own count while Redis is away', async () => {
+        const store = await open('a', { commandTimeoutMs: TIMEOUT_MS });
+        const profile = { burst: 50, rps: 2 };
+        const limiter = new PortalLimiter(profile);
+        limiter.share(store.limits('away.example', profile));
+        await server().kill();
+        const started = Date.now();
+        for (let i = 0; i < 3; i++) await limiter.acquire();
+        assert.ok(Date.now() - started <= 3 * (TIMEOUT_MS + 100), 'the limiter waited on Redis');
+    });
+
     it('says down when Redis goes and up when it is back, and works again without reopening', async () => {
         const store = await open('a', { commandTimeoutMs: TIMEOUT_MS });
         const states: StoreState[] = [];
@@ -62,6 +73,17 @@ describe('store: Redis down, slow, or back empty', function () {
         await server().restart();
         const fresh = await open('b', { leaseSeconds: 1 });
         await until(async () => (await fresh.leases.owner('p1').catch(() => undefined)) === 'a', 10_000);
+    });
+
+    it('counts its leases as lost once Redis has been away for leaseSeconds', async () => {
+        const store = await open('a', { leaseSeconds: 1 });
+        await store.leases.acquire('p1');
+        const lost: string[] = [];
+        store.leases.on('lost', (resource) => lost.push(resource));
+        await server().kill();
+        await until(() => lost.length > 0, 5000);
+        assert.deepEqual(store.leases.owned(), []);
+        assert.deepEqual(lost, ['p1']);
     });
 
     it('hears wake-ups again after Redis came back', async () => {

@@ -36,6 +36,15 @@ describe('store: the shared token pair', () => {
         assert.ok(await b.tokens('m').lockForRefresh(300), 'the expired lock was not free');
     });
 
+    it('keeps the refresh lock of a holder that extends it', async () => {
+        const [a, b] = await Promise.all([open('a'), open('b')]);
+        const lock = await a.tokens('m').lockForRefresh(300);
+        await sleep(200);
+        assert.equal(await a.tokens('m').extendLock(lock!, 300), true);
+        await sleep(200);
+        assert.equal(await b.tokens('m').lockForRefresh(300), undefined);
+    });
+
     it('does not let a holder whose lock expired release the lock another instance took since', async () => {
         const [a, b] = await Promise.all([open('a'), open('b')]);
         const stale = await a.tokens('m').lockForRefresh(100);
@@ -110,6 +119,35 @@ describe('store: refreshing one token chain from several instances', () => {
         );
         const answer = await instance(store).call('profile');
         assert.deepEqual(answer.result, { ID: '1' });
+    });
+
+    it('waits a moment for the pair of the instance that spent the token first', async () => {
+        const store = await open('a');
+        const shared = store.tokens('member-1');
+        await shared.write(pair('r-0', 'a-stale'));
+        portal().on('oauth/token', () => {
+            // The other instance's answer arrives later than ours: its pair is stored 1 s after.
+            setTimeout(() => void shared.write(pair('r-1', 'a-1')), 1000);
+            return fail(400, 'invalid_grant', 'spent');
+        });
+        portal().on('profile', (req) =>
+            req.body.auth === 'a-1' ? ok({ ID: '1' }) : fail(401, 'expired_token', 'expired'),
+        );
+        const answer = await instance(store).call('profile');
+        assert.deepEqual(answer.result, { ID: '1' });
+    });
+
+    it('gives up with invalid_grant when no other instance stored a newer pair', async function () {
+        this.timeout(15_000);
+        const store = await open('a');
+        await store.tokens('member-1').write(pair('r-0', 'a-stale'));
+        portal().on('oauth/token', () => fail(400, 'invalid_grant', 'spent'));
+        portal().on('profile', () => fail(401, 'expired_token', 'expired'));
+        const error = (await instance(store)
+            .call('profile')
+            .catch((err: unknown) => err)) as Bitrix24Error;
+        assert.equal(error.code, 'invalid_grant');
+        assert.equal(portal().calls('oauth/token').length, 1);
     });
 
     it('does not refresh while the store is unreachable, and says so', async () => {

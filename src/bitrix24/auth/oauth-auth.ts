@@ -37,11 +37,13 @@ export interface OAuthAuthOptions {
 
 const REFRESHABLE = new Set(['expired_token', 'invalid_token']);
 const REFRESH_ATTEMPTS = 3;
-/** Longer than a refresh with its retries takes; a holder that died frees the lock after it. */
+/** The refresh lock's lifetime, extended while the refresh runs; a holder that died frees it after this. */
 const REFRESH_LOCK_MS = 15_000;
 /** How long a process waits for another's refresh before it reports the store as the problem. */
 const REFRESH_WAIT_MS = 20_000;
 const REFRESH_POLL_MS = 100;
+/** How long a process that met invalid_grant watches the store for the pair another one got. */
+const INVALID_GRANT_WAIT_MS = 5_000;
 
 /**
  * OAuth application auth (docs/bitrix24.md §7). Refreshes only when the portal says the token expired,
@@ -166,9 +168,15 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
             if (await this.adoptNewer(shared, spent)) return;
             const lock = await shared.lockForRefresh(REFRESH_LOCK_MS);
             if (lock) {
+                // A refresh with its retries may outlast the lock: kept while it runs.
+                const keep = setInterval(
+                    () => void shared.extendLock(lock, REFRESH_LOCK_MS).catch(() => undefined),
+                    REFRESH_LOCK_MS / 3,
+                );
                 try {
                     await this.refreshHolding(shared, spent);
                 } finally {
+                    clearInterval(keep);
                     await shared.unlock(lock).catch(() => undefined);
                 }
                 return;
@@ -193,9 +201,14 @@ export class OAuthAuth extends EventEmitter<{ tokens: [OAuthTokens] }> implement
         try {
             granted = await this.grantTokens({ grant_type: 'refresh_token', refresh_token: refreshToken });
         } catch (err) {
-            // Spent already? Then by another process whose pair may be in the store by now.
+            // Spent already? Then by another process (whose lock ran out under a slow refresh):
+            // its pair reaches the store once its answer does.
             if (err instanceof Bitrix24Error && err.code === 'invalid_grant') {
-                if (await this.adoptNewer(shared, refreshToken)) return;
+                const giveUpAt = Date.now() + INVALID_GRANT_WAIT_MS;
+                do {
+                    if (await this.adoptNewer(shared, refreshToken)) return;
+                    await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS * 2));
+                } while (Date.now() < giveUpAt);
             }
             throw err;
         }

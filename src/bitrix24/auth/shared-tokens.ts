@@ -13,6 +13,8 @@ export interface SharedTokenPair {
     read(): Promise<StoredTokens | undefined>;
     /** A lock token when this process now holds the refresh lock (for `ttlMs` at most), else undefined. */
     lockForRefresh(ttlMs: number): Promise<string | undefined>;
+    /** Keeps the lock `ttlMs` longer if it is still the one `lock` names; resolves whether it was. */
+    extendLock(lock: string, ttlMs: number): Promise<boolean>;
     /** Releases the lock if it is still the one `lock` names; an expired lock is no error. */
     unlock(lock: string): Promise<void>;
     /**

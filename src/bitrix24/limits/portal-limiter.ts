@@ -60,7 +60,11 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
     private pump(): void {
         if (this.timer || this.sharedPump) return;
         if (this.shared) {
-            this.sharedPump = this.pumpShared(this.shared).finally(() => (this.sharedPump = undefined));
+            this.sharedPump = this.pumpShared(this.shared).finally(() => {
+                this.sharedPump = undefined;
+                // A waiter that came while the pump was finishing found it still running.
+                if (this.waiters.length > 0) this.pump();
+            });
             return;
         }
         while (this.waiters.length > 0) {

@@ -40,28 +40,33 @@ export class Leases extends EventEmitter<{ acquired: [string]; lost: [string] }>
     async beat(): Promise<string[]> {
         await this.renew();
         for (const resource of this.wanted) {
-            if (!this.held.has(resource)) await this.acquire(resource);
+            if (this.held.has(resource)) continue;
+            // At its fair share: trying the other free ones would only cost round trips.
+            if ((await this.take(resource)) === 'full') break;
         }
         return this.owned();
     }
 
     /** Takes or renews the lease on `resource`; resolves whether this instance holds it. */
     async acquire(resource: string): Promise<boolean> {
+        return (await this.take(resource)) === 'held';
+    }
+
+    private async take(resource: string): Promise<'held' | 'taken' | 'full'> {
         const { keys, instance } = this;
-        const held =
-            (await guarded(() =>
-                this.redis.b24LeaseAcquire(
-                    keys.leasesOf(instance),
-                    keys.instances,
-                    keys.resources,
-                    keys.lease(resource),
-                    instance,
-                    this.leaseMs,
-                    resource,
-                ),
-            )) === 1;
-        this.note(resource, held);
-        return held;
+        const answer = await guarded(() =>
+            this.redis.b24LeaseAcquire(
+                keys.leasesOf(instance),
+                keys.instances,
+                keys.resources,
+                keys.lease(resource),
+                instance,
+                this.leaseMs,
+                resource,
+            ),
+        );
+        this.note(resource, answer === 1);
+        return answer === 1 ? 'held' : answer === 0 ? 'taken' : 'full';
     }
 
     /**
@@ -72,6 +77,7 @@ export class Leases extends EventEmitter<{ acquired: [string]; lost: [string] }>
         const { keys, instance } = this;
         const resources = [...this.held];
         const leaseKeys = resources.map((resource) => keys.lease(resource));
+        const others = [...this.wanted].filter((resource) => !this.held.has(resource));
         const kept = await guarded(() =>
             this.redis.b24LeaseRenew(
                 3 + leaseKeys.length,
@@ -82,6 +88,7 @@ export class Leases extends EventEmitter<{ acquired: [string]; lost: [string] }>
                 instance,
                 this.leaseMs,
                 ...resources,
+                ...others,
             ),
         );
         const still = new Set(kept);

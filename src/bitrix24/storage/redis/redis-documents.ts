@@ -1,10 +1,10 @@
-import { seal, unseal, type Sealed } from '../../auth/token-cipher';
+import { seal, type Sealed } from '../../auth/token-cipher';
 import { Bitrix24Error, LocalCode } from '../../errors';
 import { documentName, type DocumentStore } from '../document-store';
 import type { JsonDocument } from '../json-document';
 import type { StoreKeys } from './keys';
 import type { ScriptedRedis } from './scripts';
-import { guarded } from './store-error';
+import { guarded, unsealStored } from './store-error';
 
 interface PlainValue {
     version: 1;
@@ -70,6 +70,6 @@ export class RedisDocumentStore implements DocumentStore {
                 description: 'a document in the shared store is encrypted, but the store has no secret',
             });
         }
-        return JSON.parse(unseal(content, this.secret)) as T;
+        return JSON.parse(unsealStored(content, this.secret)) as T;
     }
 }

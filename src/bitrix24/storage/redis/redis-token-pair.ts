@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
 import type { SharedTokenPair } from '../../auth/shared-tokens';
-import { keyedFingerprint, seal, unseal, type Sealed } from '../../auth/token-cipher';
+import { keyedFingerprint, seal, type Sealed } from '../../auth/token-cipher';
 import type { StoredTokens } from '../../auth/tokens';
 import type { StoreKeys } from './keys';
 import type { ScriptedRedis } from './scripts';
-import { guarded } from './store-error';
+import { guarded, unsealStored } from './store-error';
 
 /**
  * A token pair in Redis: a hash of the sealed pair (`data`, AES-256-GCM under the shared secret)
@@ -29,13 +29,17 @@ export class RedisTokenPair implements SharedTokenPair {
     async read(): Promise<StoredTokens | undefined> {
         const data = await guarded(() => this.redis.hget(this.key, 'data'));
         if (data === null) return undefined;
-        return JSON.parse(unseal(JSON.parse(data) as Sealed, this.secret)) as StoredTokens;
+        return JSON.parse(unsealStored(JSON.parse(data) as Sealed, this.secret)) as StoredTokens;
     }
 
     async lockForRefresh(ttlMs: number): Promise<string | undefined> {
         const lock = randomBytes(16).toString('hex');
         const done = await guarded(() => this.redis.set(this.lockKey, lock, 'PX', Math.ceil(ttlMs), 'NX'));
         return done === 'OK' ? lock : undefined;
+    }
+
+    async extendLock(lock: string, ttlMs: number): Promise<boolean> {
+        return (await guarded(() => this.redis.b24ExtendLock(this.lockKey, lock, Math.ceil(ttlMs)))) === 1;
     }
 
     async unlock(lock: string): Promise<void> {

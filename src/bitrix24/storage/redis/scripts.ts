@@ -43,11 +43,11 @@ return 1`;
  * ARGV method, until ms, channel. Keeps the later time and tells every instance.
  */
 const BUDGET_BLOCK = `${NOW_MS}
-local until = tonumber(ARGV[2])
+local blocked = tonumber(ARGV[2])
 local known = tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
-if until <= known then return 0 end
+if blocked <= known then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-local ttl = math.ceil(until - now)
+local ttl = math.ceil(blocked - now)
 if ttl > redis.call('PTTL', KEYS[1]) then redis.call('PEXPIRE', KEYS[1], math.max(ttl, 1)) end
 redis.call('PUBLISH', ARGV[3], ARGV[1] .. '\\n' .. ARGV[2])
 return 1`;
@@ -64,6 +64,10 @@ return 1`;
 
 /** Releases a lock only if it is still ours: KEYS[1] the lock; ARGV our lock token. */
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Extends a lock only if it is still ours: KEYS[1] the lock; ARGV our lock token, TTL ms. */
+const EXTEND_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 
 /**
@@ -94,29 +98,31 @@ end`;
 
 /**
  * Takes a free lease while this instance holds fewer than its fair share, or renews its own:
- * KEYS[1..3] as LEASE_COMMON, KEYS[4] the lease; ARGV[3] the resource. Answers 1 when held.
+ * KEYS[1..3] as LEASE_COMMON, KEYS[4] the lease; ARGV[3] the resource. Answers 1 when held,
+ * 0 when another instance holds it, -1 when it is free but this instance has its share.
  */
 const LEASE_ACQUIRE = `${LEASE_COMMON}
 seen(ARGV[3])
 local owner = redis.call('GET', KEYS[4])
 if owner == me then hold(KEYS[4], ARGV[3]) return 1 end
 if owner then return 0 end
-if redis.call('ZCARD', KEYS[1]) >= cap() then return 0 end
+if redis.call('ZCARD', KEYS[1]) >= cap() then return -1 end
 hold(KEYS[4], ARGV[3])
 return 1`;
 
 /**
  * The heartbeat: renews this instance's leases, KEYS[4..] with their resources in ARGV[3..], in
  * that order, up to the fair share; gives up the rest (another instance joined) and those taken
- * over. A lease that vanished (expired, or Redis restarted empty) is taken again. Answers the
- * resources still held.
+ * over. A lease that vanished (expired, or Redis restarted empty) is taken again. ARGV after the
+ * held resources name the others this instance would take: counted in the fair share from the
+ * first heartbeat on. Answers the resources still held.
  */
 const LEASE_RENEW = `${LEASE_COMMON}
+for i = 3, #ARGV do seen(ARGV[i]) end
 local limit = cap()
 local kept = {}
 for i = 4, #KEYS do
   local resource = ARGV[i - 1]
-  seen(resource)
   local owner = redis.call('GET', KEYS[i])
   if owner == me or not owner then
     if #kept < limit then
@@ -147,6 +153,7 @@ const SCRIPTS = {
     b24BudgetBlock: { numberOfKeys: 1, lua: BUDGET_BLOCK },
     b24TokensCas: { numberOfKeys: 1, lua: TOKENS_CAS },
     b24Unlock: { numberOfKeys: 1, lua: UNLOCK },
+    b24ExtendLock: { numberOfKeys: 1, lua: EXTEND_LOCK },
     b24LeaseAcquire: { numberOfKeys: 4, lua: LEASE_ACQUIRE },
     b24LeaseRelease: { numberOfKeys: 2, lua: LEASE_RELEASE },
     b24LiveInstances: { numberOfKeys: 1, lua: LIVE_INSTANCES },
@@ -161,6 +168,7 @@ export interface ScriptedRedis extends Redis {
     b24BudgetBlock(blocks: string, method: string, untilMs: Arg, channel: string): Promise<number>;
     b24TokensCas(pair: string, expectedFp: string, newFp: string, data: string): Promise<number>;
     b24Unlock(lock: string, token: string): Promise<number>;
+    b24ExtendLock(lock: string, token: string, ttlMs: Arg): Promise<number>;
     b24LeaseAcquire(
         mine: string,
         instances: string,

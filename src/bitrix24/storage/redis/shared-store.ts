@@ -52,6 +52,7 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
     private readonly subscriptions: Subscriptions;
     private readonly heartbeat: NodeJS.Timeout;
     private state: StoreState = 'down';
+    private leasesRunOut: NodeJS.Timeout | undefined;
     private closed = false;
 
     private constructor(private readonly options: SharedStoreOptions) {
@@ -73,7 +74,7 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
             autoResubscribe: false,
             commandTimeout: undefined,
         });
-        this.subscriptions = new Subscriptions(this.subscriber);
+        this.subscriptions = new Subscriptions(this.subscriber, this.redis);
         // Connection errors are states, reported as 'down'; an 'error' event nobody hears would throw.
         this.redis.on('error', () => undefined);
         this.subscriber.on('error', () => undefined);
@@ -81,7 +82,9 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
         this.redis.on('close', () => this.setState('down'));
         this.documents = new RedisDocumentStore(this.redis, this.keys, options.secret);
         this.leases = new Leases(this.redis, this.keys, options.instance, options.leaseSeconds * 1000);
-        this.heartbeat = setInterval(() => void this.beat(), (options.leaseSeconds * 1000) / 3);
+        // Five beats per lease: a renewal may fail or be late and still keep the lease, and a dead
+        // instance's portals are taken over within leaseSeconds plus a fifth of it.
+        this.heartbeat = setInterval(() => void this.beat(), (options.leaseSeconds * 1000) / 5);
         this.heartbeat.unref();
     }
 
@@ -157,11 +160,13 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
         if (this.closed) return;
         this.closed = true;
         clearInterval(this.heartbeat);
+        clearTimeout(this.leasesRunOut);
         if (this.available) {
             await Promise.allSettled(this.leases.owned().map((resource) => this.leases.release(resource)));
         }
         await Promise.allSettled([quit(this.redis), quit(this.subscriber)]);
         this.setState('down');
+        clearTimeout(this.leasesRunOut);
     }
 
     private async beat(): Promise<void> {
@@ -172,6 +177,12 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
     private setState(state: StoreState): void {
         if (state === this.state || (this.closed && state === 'up')) return;
         this.state = state;
+        clearTimeout(this.leasesRunOut);
+        if (state === 'down') {
+            // Unrenewed for leaseSeconds, the leases may be another instance's once Redis is back.
+            this.leasesRunOut = setTimeout(() => this.leases.forget(), this.leases.leaseMs);
+            this.leasesRunOut.unref();
+        }
         this.emit('state', state);
         if (state === 'up') void this.beat();
     }

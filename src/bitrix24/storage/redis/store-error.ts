@@ -1,4 +1,5 @@
-import { Bitrix24Error, LocalCode } from '../../errors';
+import { unseal, type Sealed } from '../../auth/token-cipher';
+import { Bitrix24Error, invalidConfig, LocalCode } from '../../errors';
 
 /**
  * The one failure of the shared store that callers see: Redis is not connected, did not answer
@@ -22,5 +23,18 @@ export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
     } catch (err) {
         if (err instanceof Bitrix24Error) throw err;
         throw storeUnreachable(err);
+    }
+}
+
+/** The plain text of a value sealed in the store; a clear error when the secret differs. */
+export function unsealStored(sealed: Sealed, secret: string): string {
+    try {
+        return unseal(sealed, secret);
+    } catch {
+        throw invalidConfig(
+            'secret',
+            'store-secret-differs',
+            'a value in the shared store was encrypted under another secret: every instance needs the same secret',
+        );
     }
 }

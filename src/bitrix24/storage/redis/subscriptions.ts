@@ -11,7 +11,14 @@ export class Subscriptions {
     private readonly listeners = new Map<string, Set<Listener>>();
     private readonly readyHooks = new Set<() => void>();
 
-    constructor(private readonly connection: Redis) {
+    /** `main`: the connection the `onReady` callbacks use; they run again when it is ready too. */
+    constructor(
+        private readonly connection: Redis,
+        main: Redis,
+    ) {
+        main.on('ready', () => {
+            for (const hook of this.readyHooks) hook();
+        });
         connection.on('message', (channel: string, message: string) => {
             for (const listener of this.listeners.get(channel) ?? []) listener(message);
         });
