@@ -1,5 +1,5 @@
 // A real Node-RED of another version (and Node.js, whichever runs this script) with the package
-// linked in: all nine types load, and example 01 drains the emulator's queue. Usage:
+// linked in: all ten types load, and example 01 drains the emulator's queue. Usage:
 //   tsx test/compat/smoke.ts <node-red package folder>
 // Prints one line; exits 1 on a failure.
 import { readFileSync } from 'node:fs';

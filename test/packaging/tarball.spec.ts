@@ -52,8 +52,8 @@ describe('the npm tarball', function () {
         await fs.rm(tmp, { recursive: true, force: true });
     });
 
-    it('ships every file Node-RED loads: the nine nodes with their editor, help, catalogs and icons, the editor scripts in resources/ and the examples', () => {
-        assert.equal(Object.keys(pkg['node-red'].nodes).length, 9);
+    it('ships every file Node-RED loads: the ten nodes with their editor, help, catalogs and icons, the editor scripts in resources/ and the examples', () => {
+        assert.equal(Object.keys(pkg['node-red'].nodes).length, 10);
         const missing = filesNodeRedNeeds(ROOT, pkg).filter((file) => !shipped.includes(file));
         assert.deepEqual(missing, []);
     });
@@ -118,7 +118,7 @@ describe('the npm tarball', function () {
             await fs.rm(userDir, { recursive: true, force: true });
         });
 
-        it('loads all nine node types from the installed module, none with an error', async () => {
+        it('loads all ten node types from the installed module, none with an error', async () => {
             const ours = (await (nodeRed as NodeRedProcess).nodeTypes()).filter(
                 (node) => node.module === pkg.name,
             );
