@@ -164,6 +164,11 @@ export async function runWithStore(waves = [1000, 1000, 1000]): Promise<StoreRun
             keysWithTokens,
             wallSeconds: Math.round(wallSeconds),
         };
+    } catch (err) {
+        // What each instance said last: the first thing to read when a wave does not arrive.
+        for (const instance of cluster?.instances ?? [])
+            console.error(`--- ${instance.name}\n${instance.runtime.lines.slice(-25).join('\n')}`);
+        throw err;
     } finally {
         await cluster?.stop();
         await sink.close();
