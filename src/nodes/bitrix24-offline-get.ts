@@ -1,7 +1,9 @@
 import type { Node, NodeAPI } from 'node-red';
 
 import { checkLimit, checkProcessId } from '../bitrix24';
-import { Ledger } from '../runtime/offline/ledger';
+import type { JsonDocument } from '../bitrix24/internal';
+import { Ledger, type LedgerFile } from '../runtime/offline/ledger';
+import type { SharedDrain } from '../runtime/store/shared-drain';
 import { featuresFor } from '../runtime/portal/plan-features';
 import {
     OfflineReader,
@@ -32,6 +34,7 @@ import {
     type QueueSelection,
     type QueueSelectionConfig,
 } from './shared/properties';
+import { sharedDrainOf } from './shared/shared-drain-node';
 import type { StatusBadge } from './shared/status';
 import { userDirDocument, userDirStore } from './shared/user-dir';
 
@@ -58,11 +61,29 @@ export = function (RED: NodeAPI): void {
         }
         const connector = portal.connection.connectorFor(authConnector);
         const featuresNeeded = featuresFor({ reserve: read.mode === 'reserve', connector });
-        const reader = new OfflineReader(
+        // With a shared store only the lease holder reads (see SharedDrain).
+        const shared: SharedDrain | undefined =
+            read.mode === 'reserve'
+                ? sharedDrainOf(
+                      node,
+                      setup,
+                      () => reader,
+                      () => ledger,
+                  )
+                : undefined;
+        const ledgerDocument: JsonDocument<LedgerFile> | undefined =
+            shared?.ledgers.own() ?? userDirDocument(RED, `ledger-${node.id}.json`);
+        // Shared: confirmations gather for a second, so Redis sees one write per second at most.
+        const ledger: Ledger = new Ledger(
+            read.mode === 'reserve' ? ledgerDocument : undefined,
+            shared ? 1000 : undefined,
+        );
+        const reader: OfflineReader = new OfflineReader(
             { ...read, authConnector: connector },
             () => portal.connection.queue(featuresNeeded),
-            new Ledger(read.mode === 'reserve' ? userDirDocument(RED, `ledger-${node.id}.json`) : undefined),
+            ledger,
             {
+                gate: shared,
                 emit: (reservation) => {
                     // New rows tell the trigger whether polls or rings carry delivery.
                     if (reservation.redelivery === 0 && reservation.events.length > 0)
@@ -75,14 +96,16 @@ export = function (RED: NodeAPI): void {
             },
         );
         void reader.start();
+        shared?.start();
 
         onInput(node, setup, async (msg) => {
+            if (shared && (await shared.request()) === 'woken') return undefined;
             await reader.read(await passRequest(RED, node, selection, msg));
             return undefined;
         });
 
         node.on('close', (_removed: boolean, done: () => void) => {
-            const closing = reader.close();
+            const closing = Promise.all([shared?.close(), reader.close()]);
             portal.connection.holdOpen(closing);
             closing.then(done, done);
         });

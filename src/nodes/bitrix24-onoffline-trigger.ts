@@ -50,7 +50,12 @@ export = function (RED: NodeAPI): void {
             settings,
             portal.connection,
             portal.deliveries,
-            new DoorbellRecord(userDirDocument(RED, `doorbell-${node.id}.json`) ?? new MemoryDocument()),
+            // With a store the record is shared: every instance binds the same doorbell.
+            new DoorbellRecord(
+                portal.sharedStore?.()?.documents.document(`doorbell-${node.id}.json`) ??
+                    userDirDocument(RED, `doorbell-${node.id}.json`) ??
+                    new MemoryDocument(),
+            ),
             {
                 wake: (topic, payload) => {
                     last = text(topic === 'poll' ? 'poll' : 'ring', {

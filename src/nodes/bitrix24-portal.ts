@@ -10,10 +10,11 @@ import { registerPortalRoutes } from './portal-routes';
 import { registerStatusRoutes } from './status-routes';
 import { appUrls } from './shared/app-urls';
 import { sharedStatus, sharedText, userError } from './shared/i18n';
-import { runtimeSettings } from './shared/runtime-settings';
+import { credentialSecret } from './shared/runtime-settings';
 import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
 import { booleanProperty, choiceProperty, numberProperty, textProperty } from './shared/properties';
+import { coordinationOf } from './shared/store-node';
 
 interface PortalConfig extends NodeDef {
     portalUrl?: string;
@@ -27,6 +28,7 @@ interface PortalConfig extends NodeDef {
     publicUrl?: string;
     maxPortals?: number | string;
     concurrency?: number | string;
+    store?: string;
 }
 
 /** The badge of each state; its text is `status.portal.<state>` of the shared catalog. */
@@ -42,6 +44,8 @@ export = function (RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         const settings = readSettings(config, this.credentials ?? {});
         this.users = {};
+        // Looked up when asked, not now: config nodes are created in the order of the flow file.
+        this.sharedStore = () => coordinationOf(RED, config.store);
         this.deliveries = new DeliveryWatch();
         this.register = (user) => {
             this.users[user.id] = user;
@@ -57,6 +61,8 @@ export = function (RED: NodeAPI): void {
             tokenFile: userDirFile(RED, `tokens-${this.id}.json`),
             credentialSecret: credentialSecret(RED),
             log: (level, message) => (level === 'debug' ? this.debug(message) : this.warn(message)),
+            // Node-RED creates a config node's referenced config nodes first: the store exists now.
+            shared: coordinationOf(RED, config.store)?.store,
         });
         this.connection.on('state', (state) => {
             const badge = STATE_BADGE[state];
@@ -159,18 +165,4 @@ function readSettings(config: PortalConfig, credentials: PortalCredentials): Por
         oauthServer: textProperty(config.oauthServer).trim(),
         credentials,
     };
-}
-
-/** The secret Node-RED encrypts credentials with: the user's, else the one it generated. */
-function credentialSecret(RED: NodeAPI): string | undefined {
-    const settings = runtimeSettings(RED);
-    if (settings.credentialSecret === false) return undefined;
-    if (typeof settings.credentialSecret === 'string' && settings.credentialSecret)
-        return settings.credentialSecret;
-    try {
-        const generated = settings.get?.('_credentialSecret');
-        return typeof generated === 'string' && generated ? generated : undefined;
-    } catch {
-        return undefined;
-    }
 }

@@ -9,6 +9,7 @@ import {
     describeEachNodeType,
     DIST_NODES,
     editorNode,
+    CONFIG_TYPES,
     FLOW_TYPES,
     labelOf,
     loadDefinitions,
@@ -85,7 +86,7 @@ describe('editor definitions', () => {
         });
 
         it('uses the input id prefix of its kind of node', async () => {
-            const prefix = type === 'bitrix24-portal' ? 'node-config-input-' : 'node-input-';
+            const prefix = CONFIG_TYPES.includes(type) ? 'node-config-input-' : 'node-input-';
             const ids = [
                 ...(await template(type)).matchAll(/id="(node-(?:config-)?input-[A-Za-z0-9_]+)"/g),
             ].map((m) => m[1]);

@@ -42,6 +42,7 @@ export const CONTRACT = {
         publicUrl: '',
         maxPortals: 1000,
         concurrency: 8,
+        store: '',
     },
     'bitrix24-offline-get': {
         name: '',
@@ -104,11 +105,21 @@ export const CONTRACT = {
     },
     'bitrix24-enrich': { name: '', portal: '', select: '', onMissing: 'tombstone' },
     'bitrix24-portals': { name: '', portal: '' },
+    'bitrix24-store': {
+        name: '',
+        url: 'REDIS_URL',
+        urlType: 'env',
+        prefix: 'b24:',
+        instance: '',
+        instanceType: 'str',
+        leaseSeconds: 15,
+    },
 } as const satisfies Record<string, Record<string, string | number | boolean>>;
 
 export type NodeType = keyof typeof CONTRACT;
 export const NODE_TYPES = Object.keys(CONTRACT) as NodeType[];
-export const FLOW_TYPES = NODE_TYPES.filter((type) => type !== 'bitrix24-portal');
+export const CONFIG_TYPES: readonly NodeType[] = ['bitrix24-portal', 'bitrix24-store'];
+export const FLOW_TYPES = NODE_TYPES.filter((type) => !CONFIG_TYPES.includes(type));
 
 export const PORTAL_CREDENTIALS = {
     clientId: 'text',
@@ -130,6 +141,7 @@ export const PORTS: Record<NodeType, { inputs: number; outputs: number }> = {
     'bitrix24-call': { inputs: 1, outputs: 1 },
     'bitrix24-enrich': { inputs: 1, outputs: 1 },
     'bitrix24-portals': { inputs: 1, outputs: 1 },
+    'bitrix24-store': { inputs: 0, outputs: 0 },
 };
 
 export async function assertBuilt(): Promise<void> {

@@ -4,6 +4,7 @@ import type { ThrottleEvent } from '../../bitrix24';
 import type { PortalApp, PortalRef } from '../../runtime/app/portal-app';
 import type { PortalConnection } from '../../runtime/portal/portal-connection';
 import type { PortalCredentials } from '../../runtime/portal/portal-settings';
+import type { Coordination } from '../../runtime/store/coordination';
 import type { DeliveryWatch } from '../../runtime/trigger/delivery-watch';
 import { sharedStatus, sharedText } from './i18n';
 import type { StatusBadge } from './status';
@@ -19,6 +20,8 @@ export interface PortalNode extends Node<PortalCredentials> {
      * nodes then act on the installation `msg.portal.memberId` names, not on `connection`.
      */
     app?: PortalApp;
+    /** The shared store of the portal's `store` property (several instances); undefined without one. */
+    sharedStore?(): Coordination | undefined;
     /** The rings and the reads that found rows, as this portal's flow nodes report them. */
     deliveries: DeliveryWatch;
     /** Flow nodes using this portal; the runtime forwards this node's status and errors to them. */

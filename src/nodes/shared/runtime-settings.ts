@@ -15,3 +15,17 @@ export interface RuntimeSettings {
 export function runtimeSettings(RED: NodeAPI): RuntimeSettings {
     return RED.settings;
 }
+
+/** The secret Node-RED encrypts credentials with: the user's, else the one it generated. */
+export function credentialSecret(RED: NodeAPI): string | undefined {
+    const settings = runtimeSettings(RED);
+    if (settings.credentialSecret === false) return undefined;
+    if (typeof settings.credentialSecret === 'string' && settings.credentialSecret)
+        return settings.credentialSecret;
+    try {
+        const generated = settings.get?.('_credentialSecret');
+        return typeof generated === 'string' && generated ? generated : undefined;
+    } catch {
+        return undefined;
+    }
+}

@@ -30,9 +30,16 @@ export class Ledger {
     private writing: Promise<void> = Promise.resolve();
     private dirty = false;
     private flushTimer: NodeJS.Timeout | undefined;
+    private closed = false;
 
-    /** Without a document (delete mode, or no user directory) the ledger lives in memory only. */
-    constructor(private readonly document?: JsonDocument<LedgerFile>) {}
+    /**
+     * Without a document (delete mode, or no user directory) the ledger lives in memory only.
+     * `flushMs`: how long confirmations gather before one write (a shared store wants fewer).
+     */
+    constructor(
+        private readonly document?: JsonDocument<LedgerFile>,
+        private readonly flushMs = 200,
+    ) {}
 
     async load(): Promise<void> {
         const content = await this.document?.read();
@@ -79,18 +86,22 @@ export class Ledger {
 
     /** Writes what is pending and stops the timer (node close). */
     async close(): Promise<void> {
+        this.closed = true;
         clearTimeout(this.flushTimer);
         this.flushTimer = undefined;
         if (this.dirty) await this.persist();
         await this.writing;
     }
 
-    private persistSoon(): void {
+    private persistSoon(delayMs = this.flushMs): void {
         this.dirty = true;
         this.flushTimer ??= setTimeout(() => {
             this.flushTimer = undefined;
-            void this.persist().catch(() => undefined);
-        }, 200);
+            // A store that cannot be reached (a shared one, down): the update waits here, then goes.
+            void this.persist().catch(() => {
+                if (!this.closed) this.persistSoon(1000);
+            });
+        }, delayMs);
     }
 
     /** Writes one after another, each with the state of its moment. */

@@ -54,6 +54,18 @@ export interface ReaderHooks {
     activity(activity: ReaderActivity): void;
     /** A failure outside any input (redelivery, orphan scan). */
     warn(err: unknown): void;
+    /** With a shared store: whether this instance may reserve now (see ReadGate). */
+    gate?: ReadGate;
+}
+
+/**
+ * Several instances, one drainer (design "Several Node-RED instances"): new rows are read only
+ * while `open` (this instance holds the portal's lease and the store answers); a reservation
+ * another live instance holds is not an orphan.
+ */
+export interface ReadGate {
+    readonly open: boolean;
+    heldElsewhere(): Promise<ReadonlySet<string>>;
 }
 
 /** What one input asks for; absent fields use the node's settings. */
@@ -124,6 +136,16 @@ export class OfflineReader implements ReservationOwner {
             this.running = true;
             void this.runPasses({ request, waiters: [{ resolve, reject }] });
         });
+    }
+
+    /** Redelivers reservations another instance held and left behind (a lease takeover). */
+    async adopt(entries: readonly LedgerEntry[]): Promise<void> {
+        await this.start();
+        for (const entry of entries) {
+            if (this.closed) return;
+            if (this.ledger.get(entry.processId)) continue;
+            await this.reread(entry, entry.redelivery + 1).catch((err) => this.hooks.warn(err));
+        }
     }
 
     async close(): Promise<void> {
@@ -218,6 +240,7 @@ export class OfflineReader implements ReservationOwner {
             await this.reread(entry ?? this.orphan(request.processId, []), (entry?.redelivery ?? 0) + 1);
             return;
         }
+        if (this.hooks.gate && !this.hooks.gate.open) return;
         if (this.reserving && !this.orphans.checked) await this.findOrphans();
         const limit = request.limit ?? this.settings.limit;
         const summary: DrainSummary = { reservations: 0, events: 0 };
@@ -226,7 +249,7 @@ export class OfflineReader implements ReservationOwner {
             // Every free slot gets its read; asked in the same moment, they share one request.
             const free = this.reserving ? await this.freeSlots() : 1;
             const reads = this.settings.drain ? free : 1;
-            if (this.closed) return;
+            if (this.closed || (this.hooks.gate && !this.hooks.gate.open)) return;
             this.hooks.activity({ kind: 'reading', ...this.progress });
             const queue = await this.queue();
             const get = {
@@ -336,10 +359,13 @@ export class OfflineReader implements ReservationOwner {
 
     /** Takes the reservations nobody in this runtime holds (see OrphanScan). */
     private async findOrphans(options: { confirmTwice?: boolean } = {}): Promise<void> {
+        const gate = this.hooks.gate;
+        if (gate && !gate.open) return;
         const orphans = await this.orphans.scan(await this.queue(), options);
+        const elsewhere = gate ? await gate.heldElsewhere() : new Set<string>();
         for (const [processId, messageIds] of orphans) {
             if (this.closed) return;
-            if (this.registry.ownerOf(processId)) continue;
+            if (this.registry.ownerOf(processId) || elsewhere.has(processId)) continue;
             await this.reread(this.orphan(processId, messageIds), 1);
         }
     }

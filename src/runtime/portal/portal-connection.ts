@@ -16,6 +16,7 @@ import {
     type RequestOutcome,
     type ThrottleEvent,
 } from '../../bitrix24';
+import type { SharedStore } from '../../bitrix24/storage/redis';
 import { probeToken } from './app-info-probe';
 import { connectionReport, type ConnectionReport } from './connection-report';
 import { installTokens } from './install-callback';
@@ -39,6 +40,8 @@ export interface PortalEnvironment {
     log: (level: 'debug' | 'warn' | 'error', message: string) => void;
     /** Its row in the status, for an installation of an application on many portals. */
     status?: { nodeId: string; memberId: string };
+    /** Several instances: the token pair and the portal's limits live in this shared store. */
+    shared?: Pick<SharedStore, 'tokens' | 'limits'>;
 }
 
 export type PortalState = 'starting' | 'ready' | 'unauthorized' | 'failed';
@@ -226,7 +229,12 @@ export class PortalConnection extends EventEmitter<{
             this.failure = env.unused;
             return;
         }
-        const common = { portalUrl: settings.portalUrl, rateLimit: rateProfile(settings), log: env.log };
+        const common = {
+            portalUrl: settings.portalUrl,
+            rateLimit: rateProfile(settings),
+            log: env.log,
+            sharedLimits: env.shared?.limits(portalHost(settings.portalUrl), rateProfile(settings)),
+        };
         if (settings.authType === 'webhook') {
             this.attach(
                 new Bitrix24Client({
@@ -261,6 +269,10 @@ export class PortalConnection extends EventEmitter<{
                     tokens: choice.tokens,
                     store,
                     basis: choice.basis,
+                    // One chain per portal and application, whichever instance refreshes it.
+                    shared: env.shared?.tokens(
+                        `${portalHost(settings.portalUrl)}-${settings.credentials.clientId ?? ''}`,
+                    ),
                 },
             }),
         );

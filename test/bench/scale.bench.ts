@@ -1,0 +1,184 @@
+/**
+ * The scale benchmark (issue 14): several Node-RED instances sharing one Redis through a
+ * `bitrix24-store`, against the emulator. Prints JSON:
+ *
+ *   npm run bench:scale -- [--rows 4000] [--scale 10]
+ *
+ * - drain throughput of 3 instances vs 1 on one portal (the portal's bucket is the limit, so
+ *   they should be within 10 %); the standard bucket sped up `scale` times;
+ * - takeover time after a SIGKILL of the draining instance (lease 5 s here);
+ * - Redis round trips per REST request during a drain: every command a client sent (MONITOR),
+ *   by name: EVALSHA (the shared bucket, one per request; leases), SET (ledger writes, one per
+ *   reservation and one per batch of confirmations), heartbeats;
+ * - extra latency per REST request from the store: the shared bucket's one round trip, p50/p95;
+ * - share of portals per instance for many portals: not measured (needs the many-portals issue).
+ * Not a test: it prints what it measured.
+ */
+import os from 'node:os';
+
+import { bindOffline } from '../../dist/demo/demo-emulator';
+import { sleep, until } from '../../dist/demo/wait';
+import { SharedStore } from '../../dist/bitrix24/storage/redis';
+import { startEmulator, type Emulator } from '../../dist/emulator';
+import { RedisServer } from '../helpers/redis-server';
+import { Cluster } from '../scale/cluster';
+import { DeliverySink } from '../scale/delivery-sink';
+import { addChanges, NAMES } from '../scale/scenario';
+import { scaleFlow } from '../scale/scale-flow';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2)
+    args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const rows = Number(args.get('rows') ?? 20000);
+const scale = Number(args.get('scale') ?? 10);
+const profile = { burst: 50, rps: 2 * scale };
+const LEASE_SECONDS = 5;
+
+interface DrainFigures {
+    instances: number;
+    rows: number;
+    seconds: number;
+    rowsPerSecond: number;
+    restRequests: number;
+    redisCommands: number;
+    redisCommandsPerRestRequest: number;
+    redisCommandsByName: Record<string, number>;
+    status503: number;
+    takeoverMs: number;
+}
+
+async function drain(instances: number): Promise<DrainFigures> {
+    const redis = await RedisServer.start();
+    const emulator = await startEmulator({ limits: profile });
+    const sink = await DeliverySink.start();
+    let cluster: Cluster | undefined;
+    try {
+        await bindOffline(emulator, 'ONCRMDEALADD');
+        cluster = await Cluster.start(NAMES.slice(0, instances), { REDIS_URL: redis.url });
+        await cluster.deploy(
+            scaleFlow({ emulator, sinkUrl: sink.url, store: { leaseSeconds: LEASE_SECONDS }, rate: profile }),
+        );
+        // Let the lease be taken and the bucket rest, so every run starts alike.
+        await sleep((profile.burst / profile.rps) * 1000 + 2000);
+        addChanges(emulator, 0, rows);
+        emulator.control.resetCounters();
+        const watch = await redis.watchCommands();
+        const started = Date.now();
+        await until(() => emulator.control.counters().queue.rows === 0, 600_000, 'the drain');
+        const seconds = (Date.now() - started) / 1000;
+        const redisCommandsByName = byName(await watch.stop());
+        const redisCommands = Object.values(redisCommandsByName).reduce((a, b) => a + b, 0);
+        const counters = emulator.control.counters();
+        const takeoverMs = instances > 1 ? await takeover(emulator, sink, cluster) : 0;
+        return {
+            instances,
+            rows,
+            seconds: round(seconds),
+            rowsPerSecond: round(rows / seconds),
+            restRequests: counters.requests,
+            redisCommands,
+            redisCommandsPerRestRequest: round(redisCommands / counters.requests, 2),
+            redisCommandsByName,
+            status503: counters.status503,
+            takeoverMs,
+        };
+    } finally {
+        await cluster?.stop();
+        await sink.close();
+        await emulator.stop();
+        await redis.stop();
+    }
+}
+
+/** SIGKILLs the instance that drains a new wave; ms until another delivers. */
+async function takeover(emulator: Emulator, sink: DeliverySink, cluster: Cluster): Promise<number> {
+    const from = sink.batches.length;
+    sink.delayMs = 200;
+    addChanges(emulator, rows, 500);
+    await until(() => sink.batches.length > from, 60_000, 'the takeover wave');
+    const drainer = sink.batches[sink.batches.length - 1].instance;
+    await cluster.kill(drainer);
+    const killedAt = Date.now();
+    await until(
+        () => sink.batches.some((b) => b.at > killedAt && b.instance !== drainer),
+        60_000,
+        'another instance to deliver',
+    );
+    return sink.batches.find((b) => b.at > killedAt && b.instance !== drainer)!.at - killedAt;
+}
+
+/** The shared bucket's round trip, the store's only work on a REST request's happy path. */
+async function bucketLatency(): Promise<{ takes: number; p50Ms: number; p95Ms: number }> {
+    const redis = await RedisServer.start();
+    const store = SharedStore.open({ url: redis.url, prefix: 'b24:', instance: 'bench', leaseSeconds: 15 });
+    try {
+        await store.whenUp(5000);
+        const bucket = store.bucket('bench.bitrix24.com', { burst: 1_000_000, rps: 1_000_000 });
+        const times: number[] = [];
+        for (let i = 0; i < 2200; i++) {
+            const started = performance.now();
+            await bucket.take();
+            if (i >= 200) times.push(performance.now() - started);
+        }
+        times.sort((a, b) => a - b);
+        const at = (q: number) => round(times[Math.floor(q * (times.length - 1))], 3);
+        return { takes: times.length, p50Ms: at(0.5), p95Ms: at(0.95) };
+    } finally {
+        await store.close();
+        await redis.stop();
+    }
+}
+
+async function main(): Promise<void> {
+    const one = await drain(1);
+    const three = await drain(3);
+    const latency = await bucketLatency();
+    const summary = {
+        date: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+        profile,
+        leaseSeconds: LEASE_SECONDS,
+        drain: { one, three },
+        figures: {
+            throughputThreeVsOne: {
+                value: round(three.rowsPerSecond / one.rowsPerSecond, 3),
+                target: 'within 10 % (0.9 .. 1.1)',
+            },
+            takeoverMs: {
+                value: three.takeoverMs,
+                target: `<= ${(LEASE_SECONDS + 5) * 1000} (leaseSeconds + 5 s)`,
+            },
+            redisRoundTripsPerRestRequest: {
+                value: three.redisCommandsPerRestRequest,
+                target: '<= 2',
+                note: 'every command a client sent during the drain (MONITOR: bucket, leases, heartbeats, ledger writes) over REST requests',
+            },
+            extraLatencyPerRequestP95Ms: {
+                value: latency.p95Ms,
+                p50Ms: latency.p50Ms,
+                target: '<= 2 ms on loopback',
+            },
+            portalShareManyPortals: {
+                value: 'not measured',
+                reason: 'needs an application installed on many portals (issue 13), not on this branch',
+            },
+        },
+    };
+    console.log(JSON.stringify(summary, null, 2));
+}
+
+/** Commands by name: how many of each a client sent (MONITOR, script-internal ones left out). */
+function byName(commands: string[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const name of commands) counts[name] = (counts[name] ?? 0) + 1;
+    return counts;
+}
+
+function round(value: number, digits = 1): number {
+    return Math.round(value * 10 ** digits) / 10 ** digits;
+}
+
+void main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+});
