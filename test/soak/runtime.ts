@@ -19,6 +19,8 @@ export interface RuntimeOptions {
     log: (line: string) => void;
     /** Every line Node-RED prints, over all lives, also goes to this file. */
     logFile?: string;
+    /** Environment of the process (REDIS_URL, B24_INSTANCE with --instances). */
+    env?: Record<string, string>;
 }
 
 /** Start-up warnings of every life that say nothing about the flow. */
@@ -83,6 +85,7 @@ export class SoakRuntime {
             packageDir: this.options.packageDir,
             port: this.port,
             settings: this.options.settings,
+            env: this.options.env,
             onLine: (line) => this.line(line),
         });
         this.lifeCpuMs = 0;
