@@ -60,6 +60,7 @@ export class SoakRuntimes {
             const member = new SoakRuntime({
                 ...this.options,
                 userDir,
+                name: several ? name : undefined,
                 env: several ? { ...this.options.env, B24_INSTANCE: name } : this.options.env,
                 log: several ? (line) => this.options.log(`[${name}] ${line}`) : this.options.log,
             });
