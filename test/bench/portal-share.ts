@@ -45,7 +45,12 @@ export async function portalShare(portals: number, leaseSeconds: number): Promis
         const installer = async () => {
             while (next < farm.portals.length) {
                 const portal = farm.portals[next++];
-                const { status } = await portal.install(installUrl(front));
+                let { status } = await portal.install(installUrl(front));
+                // The install URL lets 20 a second through after a burst of 60 (InstallGate): wait, as a portal retries.
+                while (status === 429) {
+                    await sleep(250);
+                    ({ status } = await portal.install(installUrl(front)));
+                }
                 if (status !== 200)
                     throw new Error(`the installation on ${portal.domain} answered ${status}`);
             }
