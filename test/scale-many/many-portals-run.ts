@@ -39,6 +39,8 @@ export interface ManyPortalsRun {
     killed: string;
     /** From the SIGKILL until every lease the killed instance held belongs to a live one. */
     takeoverMs: number;
+    /** After one portal uninstalled the application (its ONAPPUNINSTALL reaches the first instance): what each live instance lists. */
+    listedAfterUninstall: Record<string, number>;
     wallSeconds: number;
 }
 
@@ -191,6 +193,18 @@ export async function runManyPortals(portals = 12, dealsPerPortal = 10): Promise
         const takeoverMs = Date.now() - killedAt;
         await until(() => deliveredKeys().size >= changes && queueRows() === 0, 90_000, 'the second round');
 
+        await farm.portals[0].uninstall();
+        const live = cluster.live();
+        await until(
+            async () =>
+                (await Promise.all(live.map((i) => listedOn(i.runtime.url)))).every((n) => n === portals - 1),
+            (LEASE_SECONDS + 10) * 1000,
+            'every live instance to forget the uninstalled portal',
+        ).catch(() => undefined);
+        const listedAfterUninstall: Record<string, number> = {};
+        for (const instance of live)
+            listedAfterUninstall[instance.name] = await listedOn(instance.runtime.url);
+
         return {
             portals,
             listed,
@@ -202,6 +216,7 @@ export async function runManyPortals(portals = 12, dealsPerPortal = 10): Promise
             deliveredByOwner,
             killed,
             takeoverMs,
+            listedAfterUninstall,
             wallSeconds: Math.round((Date.now() - started) / 1000),
         };
     } catch (err) {

@@ -49,4 +49,8 @@ describe('one application on 12 portals, three Node-RED instances sharing one st
     it("takes the killed instance's portals over within leaseSeconds + 5 s", () => {
         assert.ok(run.takeoverMs <= (LEASE_SECONDS + 5) * 1000, `${run.takeoverMs} ms`);
     });
+
+    it('has every live instance forget a portal whose uninstall reached one instance', () => {
+        assert.deepEqual(Object.values(run.listedAfterUninstall), [run.portals - 1, run.portals - 1]);
+    });
 });
