@@ -117,7 +117,7 @@ async function bucketLatency(): Promise<{ takes: number; p50Ms: number; p95Ms: n
         const times: number[] = [];
         for (let i = 0; i < 2200; i++) {
             const started = performance.now();
-            await bucket.take();
+            await bucket.reserve();
             if (i >= 200) times.push(performance.now() - started);
         }
         times.sort((a, b) => a - b);
