@@ -106,7 +106,8 @@ describe('store: the shared leaky bucket', function () {
     });
 
     it('makes a shared limiter waiting for a booked slot book again after a 503', async () => {
-        // Burst 2 at 2 per second, 0.2 kept as margin: the third request is booked 600 ms out.
+        // Burst 2 at 2 per second, 0.2 kept as margin: the second request waits 100 ms, the third
+        // is booked 500 ms after it.
         const profile = { burst: 2, rps: 2 };
         const limiter = new PortalLimiter(profile);
         limiter.share((await open('a')).limits('refused.example', profile));
@@ -116,9 +117,10 @@ describe('store: the shared leaky bucket', function () {
         const third = limiter.acquire().then(() => Date.now() - started);
         await sleep(50);
         limiter.fill();
-        // The level stays at 2.9, the dropped booking counted: the new one waits (2.9 + 1 + 0.2 - 2) / 2 s.
+        // At the 503 the level is 2.7, the dropped booking counted: the new booking waits
+        // (2.7 + 1 + 0.2 - 2) / 2 s = 950 ms, about 1 s in all instead of 500 ms.
         const waited = await third;
-        assert.ok(waited >= 1000, `the third request went after ${waited} ms`);
+        assert.ok(waited >= 900, `the third request went after ${waited} ms`);
     });
 
     it('serves a shared limiter whose requests come one after another', async () => {
