@@ -176,6 +176,17 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
         clearTimeout(this.leasesRunOut);
     }
 
+    /** Writes a token pair back (see RedisTokenPair.restore), trying again a little later on a failure. */
+    private restore(pair: RedisTokenPair, attempts: number): void {
+        void pair.restore().catch(() => {
+            if (attempts <= 1) return;
+            const retry = setTimeout(() => {
+                if (this.available && !this.closed) this.restore(pair, attempts - 1);
+            }, 1000);
+            retry.unref();
+        });
+    }
+
     private async beat(): Promise<void> {
         if (!this.available || this.closed) return;
         await this.leases.beat().catch(() => undefined);
@@ -194,7 +205,7 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
         if (state !== 'up') return;
         void this.beat();
         // Back, perhaps empty after a restart: the token pairs go back before anyone refreshes.
-        for (const pair of this.pairs.values()) void pair.restore().catch(() => undefined);
+        for (const pair of this.pairs.values()) this.restore(pair, 3);
     }
 }
 
