@@ -131,6 +131,7 @@ function startOnApp(
         read: { ...read, authConnector },
         features: (connector) => featuresFor({ reserve: read.mode === 'reserve', connector }),
         store: app.store ?? userDirStore(RED) ?? new MemoryDocumentStore(),
+        coordination: portal.sharedStore?.(),
         report: {
             emit: (ref, reservation) => {
                 const msgs = reservationMessages(reservation, output).map((msg) => ({

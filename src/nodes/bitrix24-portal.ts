@@ -15,6 +15,7 @@ import { userDirFile } from './shared/user-dir';
 import type { PortalNode } from './shared/portal-node';
 import { booleanProperty, choiceProperty, numberProperty, textProperty } from './shared/properties';
 import { coordinationOf } from './shared/store-node';
+import type { StoreCoordination } from '../runtime/store/store-coordination';
 
 interface PortalConfig extends NodeDef {
     portalUrl?: string;
@@ -121,8 +122,14 @@ function startApplication(
         eventUrl: appUrls(RED, publicUrl, node.id).eventUrl,
     };
     const directory = userDirFile(RED, '');
+    // With a store every instance knows every installation (design "Several Node-RED instances").
+    const shared = coordinationOf(RED, config.store);
+    const listChanged = `app:${node.id}:installations`;
     const app = new MultiPortalApp(settings, {
-        store: directory ? new FileDocumentStore(directory) : new MemoryDocumentStore(),
+        store:
+            shared?.documents ?? (directory ? new FileDocumentStore(directory) : new MemoryDocumentStore()),
+        shared: shared?.store,
+        changed: shared && (() => void shared.wake(listChanged).catch(() => undefined)),
         credentialSecret: credentialSecret(RED),
         log: (level, message) => {
             if (level === 'debug') node.debug(message);
@@ -146,9 +153,27 @@ function startApplication(
     };
     void app.ready.then(showCount);
     app.on('lifecycle', showCount);
+    const stopSharing = shared && shareInstallations(app, shared, listChanged);
     node.on('close', (_removed: boolean, done: () => void) => {
+        stopSharing?.();
         Promise.all([app.close(), node.connection.close()]).then(() => done(), done);
     });
+}
+
+/**
+ * An install or uninstall POST reaches one instance: it tells the others through the store's
+ * pub/sub, and each instance also reads the list again once per lease time, which catches a
+ * notice lost while Redis was away. Returns what stops both.
+ */
+function shareInstallations(app: MultiPortalApp, shared: StoreCoordination, channel: string): () => void {
+    const reload = () => void app.reload().catch(() => undefined);
+    const stopWake = shared.onWake(channel, reload);
+    const timer = setInterval(reload, shared.leaseMs);
+    timer.unref();
+    return () => {
+        stopWake();
+        clearInterval(timer);
+    };
 }
 
 function readSettings(config: PortalConfig, credentials: PortalCredentials): PortalSettings {

@@ -2,16 +2,18 @@
  * The scale benchmark (issue 14): several Node-RED instances sharing one Redis through a
  * `bitrix24-store`, against the emulator. Prints JSON:
  *
- *   npm run bench:scale -- [--rows 4000] [--scale 10]
+ *   npm run bench:scale -- [--rows 4000] [--scale 10] [--portals 1000]
  *
  * - drain throughput of 3 instances vs 1 on one portal (the portal's bucket is the limit, so
  *   they should be within 10 %); the standard bucket sped up `scale` times;
  * - takeover time after a SIGKILL of the draining instance (lease 5 s here);
  * - Redis round trips per REST request during a drain: every command a client sent (MONITOR),
- *   by name: EVALSHA (the shared bucket, one per request; leases), SET (ledger writes, one per
- *   reservation and one per batch of confirmations), heartbeats;
+ *   by name and the kind of key: `evalsha bucket` (the shared bucket's reservation, one per
+ *   request even when it waits), `evalsha leases-of` (leases, heartbeats), `set doc` (ledger
+ *   writes, one per read and one per batch of confirmations);
  * - extra latency per REST request from the store: the shared bucket's one round trip, p50/p95;
- * - share of portals per instance for many portals: not measured (needs the many-portals issue).
+ * - share of portals per instance: one application on a farm of `portals` portals, 3 instances,
+ *   the drain leases each holds once they settle (lease 15 s, the default; see portal-share.ts).
  * Not a test: it prints what it measured.
  */
 import os from 'node:os';
@@ -25,6 +27,7 @@ import { Cluster } from '../scale/cluster';
 import { DeliverySink } from '../scale/delivery-sink';
 import { addChanges, NAMES } from '../scale/scenario';
 import { scaleFlow } from '../scale/scale-flow';
+import { portalShare } from './portal-share';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -33,6 +36,7 @@ const rows = Number(args.get('rows') ?? 20000);
 const scale = Number(args.get('scale') ?? 10);
 const profile = { burst: 50, rps: 2 * scale };
 const LEASE_SECONDS = 5;
+const portals = Number(args.get('portals') ?? 1000);
 
 interface DrainFigures {
     instances: number;
@@ -43,6 +47,7 @@ interface DrainFigures {
     redisCommands: number;
     redisCommandsPerRestRequest: number;
     redisCommandsByName: Record<string, number>;
+    bucketScriptsPerRestRequest: number;
     status503: number;
     takeoverMs: number;
 }
@@ -62,7 +67,7 @@ async function drain(instances: number): Promise<DrainFigures> {
         await sleep((profile.burst / profile.rps) * 1000 + 2000);
         addChanges(emulator, 0, rows);
         emulator.control.resetCounters();
-        const watch = await redis.watchCommands();
+        const watch = await watchByPurpose(redis);
         const started = Date.now();
         await until(() => emulator.control.counters().queue.rows === 0, 600_000, 'the drain');
         const seconds = (Date.now() - started) / 1000;
@@ -79,6 +84,10 @@ async function drain(instances: number): Promise<DrainFigures> {
             redisCommands,
             redisCommandsPerRestRequest: round(redisCommands / counters.requests, 2),
             redisCommandsByName,
+            bucketScriptsPerRestRequest: round(
+                (redisCommandsByName['evalsha bucket'] ?? 0) / counters.requests,
+                2,
+            ),
             status503: counters.status503,
             takeoverMs,
         };
@@ -117,7 +126,7 @@ async function bucketLatency(): Promise<{ takes: number; p50Ms: number; p95Ms: n
         const times: number[] = [];
         for (let i = 0; i < 2200; i++) {
             const started = performance.now();
-            await bucket.take();
+            await bucket.reserve();
             if (i >= 200) times.push(performance.now() - started);
         }
         times.sort((a, b) => a - b);
@@ -133,6 +142,7 @@ async function main(): Promise<void> {
     const one = await drain(1);
     const three = await drain(3);
     const latency = await bucketLatency();
+    const share = await portalShare(portals, 15);
     const summary = {
         date: new Date().toISOString(),
         machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
@@ -153,18 +163,56 @@ async function main(): Promise<void> {
                 target: '<= 2',
                 note: 'every command a client sent during the drain (MONITOR: bucket, leases, heartbeats, ledger writes) over REST requests',
             },
+            bucketScriptsPerRestRequest: {
+                value: three.bucketScriptsPerRestRequest,
+                target: '1 (one reservation per request, even when it waits)',
+            },
             extraLatencyPerRequestP95Ms: {
                 value: latency.p95Ms,
                 p50Ms: latency.p50Ms,
                 target: '<= 2 ms on loopback',
             },
             portalShareManyPortals: {
-                value: 'not measured',
-                reason: 'needs an application installed on many portals (issue 13), not on this branch',
+                value: share.share,
+                leases: share.leases,
+                unowned: share.unowned,
+                portals: share.portals,
+                settleSeconds: share.settleSeconds,
+                target: 'each 33 % ± 10 %',
             },
         },
     };
     console.log(JSON.stringify(summary, null, 2));
+}
+
+/**
+ * Like RedisServer.watchCommands (each command a client sent is one round trip; those a script
+ * runs inside Redis left out), each named with what it works on: `evalsha bucket`, `set doc`,
+ * `evalsha leases-of`... from the kind of its first key.
+ */
+async function watchByPurpose(redis: RedisServer): Promise<{ stop: () => Promise<string[]> }> {
+    const admin = redis.client();
+    const monitor = await admin.monitor();
+    const seen: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source === 'lua') return;
+        const name = args[0].toLowerCase();
+        const key = name === 'evalsha' || name === 'eval' ? args[3] : args[1];
+        const kind = /(?:^|:)(bucket|budget|tokens|lock|doc|leases-of|lease|instances|resources|wake):?/.exec(
+            key ?? '',
+        )?.[1];
+        seen.push(kind ? `${name} ${kind}` : name);
+    });
+    return {
+        stop: async () => {
+            // MONITOR output trails the replies a little: a PING of its own marks the end.
+            await admin.ping();
+            await sleep(50);
+            monitor.disconnect();
+            admin.disconnect();
+            return seen.filter((name) => name !== 'ping');
+        },
+    };
 }
 
 /** Commands by name: how many of each a client sent (MONITOR, script-internal ones left out). */

@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
 
-import { CONTRACT } from '../editor/editor-files';
+import { CONTRACT, FLOW_TYPES } from '../editor/editor-files';
 import { until } from '../helpers/emulator-flow';
 import { PALETTE_LINE_WIDTH, type EditorPage } from './editor-page';
 import { useEditorOnRuntime } from './editor-session';
@@ -41,7 +41,7 @@ describe('the editor in a real browser, in Russian', function () {
 
     it('fits every Bitrix24 palette label on one line of its palette node', async () => {
         const labels = await editor.paletteLabels('bitrix24-');
-        assert.equal(labels.length, 8, JSON.stringify(labels));
+        assert.equal(labels.length, FLOW_TYPES.length, JSON.stringify(labels));
         assert.ok(
             labels.every((label) => /[а-я]/i.test(label.text)),
             JSON.stringify(labels),

@@ -52,8 +52,8 @@ describe('the npm tarball', function () {
         await fs.rm(tmp, { recursive: true, force: true });
     });
 
-    it('ships every file Node-RED loads: the ten nodes with their editor, help, catalogs and icons, the editor scripts in resources/ and the examples', () => {
-        assert.equal(Object.keys(pkg['node-red'].nodes).length, 10);
+    it('ships every file Node-RED loads: the eleven nodes with their editor, help, catalogs and icons, the editor scripts in resources/ and the examples', () => {
+        assert.equal(Object.keys(pkg['node-red'].nodes).length, 11);
         const missing = filesNodeRedNeeds(ROOT, pkg).filter((file) => !shipped.includes(file));
         assert.deepEqual(missing, []);
     });

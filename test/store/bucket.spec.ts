@@ -7,16 +7,20 @@ import { sleep, until, useRedis } from './use-store';
 const STANDARD = { burst: 50, rps: 2 };
 const RUN_MS = 4000;
 
-/** Takes slots from `store`'s bucket for `host` until `endAt`, waiting as told; the times it got one. */
+/**
+ * Books slots in `store`'s bucket for `host` until `endAt`, each sent when its time comes
+ * without asking again; the times they went. A slot booked past `endAt` is left unused.
+ */
 async function drive(store: SharedStore, host: string, endAt: number): Promise<number[]> {
     const bucket = store.bucket(host, STANDARD);
-    const got: number[] = [];
+    const sent: number[] = [];
     while (Date.now() < endAt) {
-        const waitMs = await bucket.take();
-        if (waitMs === 0) got.push(Date.now());
-        else await sleep(Math.min(waitMs, Math.max(0, endAt - Date.now())));
+        const waitMs = await bucket.reserve();
+        if (Date.now() + waitMs >= endAt) break;
+        if (waitMs > 0) await sleep(waitMs);
+        sent.push(Date.now());
     }
-    return got;
+    return sent;
 }
 
 /** The most slots any moment saw beyond what burst + rps * t allows (t from `start`). */
@@ -34,7 +38,7 @@ describe('store: the shared leaky bucket', function () {
     this.timeout(20_000);
     const { open } = useRedis();
 
-    it('lets three instances together take no more than burst + rps * t, and about that many', async () => {
+    it('lets three instances together send no more than burst + rps * t, and about that many', async () => {
         const stores = await Promise.all(['a', 'b', 'c'].map((name) => open(name)));
         const start = Date.now();
         const runs = await Promise.all(stores.map((store) => drive(store, 'portal.example', start + RUN_MS)));
@@ -56,17 +60,39 @@ describe('store: the shared leaky bucket', function () {
         const store = await open('a');
         const first = store.bucket('one.example', { burst: 3, rps: 1 });
         const second = store.bucket('two.example', { burst: 3, rps: 1 });
-        const takes = [await first.take(), await first.take(), await first.take(), await second.take()];
+        const takes = [
+            await first.reserve(),
+            await first.reserve(),
+            await first.reserve(),
+            await second.reserve(),
+        ];
         assert.deepEqual(takes.slice(0, 2), [0, 0]);
         assert.ok(takes[2] > 0, 'the third take fits a burst of 3 with a margin');
         assert.equal(takes[3], 0);
+    });
+
+    it('books a slot even when it must wait, so the next booking waits one request longer', async () => {
+        const bucket = (await open('a')).bucket('booked.example', { burst: 3, rps: 1 });
+        const waits = [
+            await bucket.reserve(),
+            await bucket.reserve(),
+            await bucket.reserve(),
+            await bucket.reserve(),
+        ];
+        // Burst 3 with 0.1 of a request kept as margin: the third waits 100 ms, the fourth 1.1 s.
+        assert.deepEqual(waits.slice(0, 2), [0, 0]);
+        assert.ok(waits[2] > 50 && waits[2] <= 100, `the third waits ${waits[2]} ms`);
+        assert.ok(
+            waits[3] - waits[2] > 950 && waits[3] - waits[2] <= 1000,
+            `the fourth waits ${waits[3]} ms`,
+        );
     });
 
     it('answers a fill with a wait of about one request at the drain rate', async () => {
         const store = await open('a');
         const bucket = store.bucket('full.example', STANDARD);
         await bucket.fill();
-        const waitMs = await bucket.take();
+        const waitMs = await bucket.reserve();
         // Full at 50: one more fits when 1 + margin (0.2) has drained at 2 per second: 600 ms.
         assert.ok(waitMs > 500 && waitMs <= 600, `waits ${waitMs} ms`);
     });
@@ -76,7 +102,25 @@ describe('store: the shared leaky bucket', function () {
         const limiter = new PortalLimiter(STANDARD);
         limiter.share(a.limits('busy.example', STANDARD));
         limiter.fill();
-        await until(async () => (await b.bucket('busy.example', STANDARD).take()) > 500, 2000);
+        await until(async () => (await b.bucket('busy.example', STANDARD).reserve()) > 500, 2000);
+    });
+
+    it('makes a shared limiter waiting for a booked slot book again after a 503', async () => {
+        // Burst 2 at 2 per second, 0.2 kept as margin: the second request waits 100 ms, the third
+        // is booked 500 ms after it.
+        const profile = { burst: 2, rps: 2 };
+        const limiter = new PortalLimiter(profile);
+        limiter.share((await open('a')).limits('refused.example', profile));
+        await limiter.acquire();
+        await limiter.acquire();
+        const started = Date.now();
+        const third = limiter.acquire().then(() => Date.now() - started);
+        await sleep(50);
+        limiter.fill();
+        // At the 503 the level is 2.7, the dropped booking counted: the new booking waits
+        // (2.7 + 1 + 0.2 - 2) / 2 s = 950 ms, about 1 s in all instead of 500 ms.
+        const waited = await third;
+        assert.ok(waited >= 900, `the third request went after ${waited} ms`);
     });
 
     it('serves a shared limiter whose requests come one after another', async () => {

@@ -35,14 +35,14 @@ describe('store: connecting', () => {
     it('connects with the password credential', async () => {
         const store = open({ password: PASSWORD });
         await store.whenUp();
-        assert.equal(await store.bucket('p.example', { burst: 50, rps: 2 }).take(), 0);
+        assert.equal(await store.bucket('p.example', { burst: 50, rps: 2 }).reserve(), 0);
     });
 
     it('stays down with a wrong password and says STORE_UNREACHABLE without the password', async () => {
         const store = open({ password: 'not-the-password' });
         await sleep(500);
         assert.equal(store.available, false);
-        await assert.rejects(store.bucket('p.example', { burst: 50, rps: 2 }).take(), (err: Error) => {
+        await assert.rejects(store.bucket('p.example', { burst: 50, rps: 2 }).reserve(), (err: Error) => {
             assert.equal((err as Error & { code: string }).code, 'STORE_UNREACHABLE');
             assert.ok(!err.message.includes('not-the-password'));
             return true;

@@ -23,7 +23,7 @@ describe('store: Redis down, slow, or back empty', function () {
     it('rejects with STORE_UNREACHABLE within the command timeout when Redis is killed', async () => {
         const store = await open('a', { commandTimeoutMs: TIMEOUT_MS });
         await server().kill();
-        const { error, ms } = await failure(() => store.bucket('p.example', { burst: 50, rps: 2 }).take());
+        const { error, ms } = await failure(() => store.bucket('p.example', { burst: 50, rps: 2 }).reserve());
         assert.equal(error.code, 'STORE_UNREACHABLE');
         assert.equal(error.retryable, true);
         assert.ok(ms <= TIMEOUT_MS + 100, `failed after ${ms} ms`);
@@ -61,7 +61,7 @@ describe('store: Redis down, slow, or back empty', function () {
         assert.equal(store.available, false);
         await server().restart();
         await until(() => store.available, 10_000);
-        assert.equal(await store.bucket('p.example', { burst: 50, rps: 2 }).take(), 0);
+        assert.equal(await store.bucket('p.example', { burst: 50, rps: 2 }).reserve(), 0);
         assert.deepEqual(states, ['down', 'up']);
     });
 

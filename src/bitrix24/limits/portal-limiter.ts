@@ -33,6 +33,8 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
     private idleTimer: NodeJS.Timeout | undefined;
     private shared: SharedBucketLink | undefined;
     private sharedPump: Promise<void> | undefined;
+    /** Ends the shared pump's wait for a booked slot early. */
+    private interrupt: (() => void) | undefined;
 
     constructor(profile: BucketProfile) {
         super();
@@ -51,8 +53,15 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
     /** The portal answered QUERY_LIMIT_EXCEEDED: its counter is full, for every process sharing it. */
     fill(): void {
         this.bucket.fill();
+        if (!this.shared) return;
         // Best effort: a store that is away has no counter to fill, and the retry waits anyway.
-        this.shared?.fill(this.bucket.current).catch(() => undefined);
+        // The booking being waited for was made before the portal said it is full: book again
+        // once the store knows.
+        const interrupt = this.interrupt;
+        this.shared
+            .fill(this.bucket.current)
+            .catch(() => undefined)
+            .finally(() => interrupt?.());
     }
 
     /** Resolves when one more request may go to the portal. */
@@ -115,30 +124,46 @@ export class PortalLimiter extends EventEmitter<{ throttled: [ThrottleEvent] }> 
     }
 
     /**
-     * One script on the store per request (it takes the slot or says how long to wait). While the
-     * store is unreachable the local mirror decides, so that clears and errors still go out.
+     * One script on the store per request: it books the request's slot and says how long until
+     * it comes; the request goes then, without asking again. A 503 meanwhile (fill) drops the
+     * booking for a later one: the dropped slot is only lost capacity. While the store is
+     * unreachable the local mirror decides, so that clears and errors still go out.
      */
     private async pumpShared(shared: SharedBucketLink): Promise<void> {
         while (this.waiters.length > 0) {
             let waitMs: number;
+            let booked = true;
             try {
-                waitMs = await shared.take(this.bucket.current, this.bucket.marginMs);
+                waitMs = await shared.reserve(this.bucket.current, this.bucket.marginMs);
             } catch {
                 waitMs = this.bucket.delay();
+                booked = false;
             }
             if (waitMs > 0) {
                 this.emit('throttled', { waitMs, waiting: this.waiters.length });
-                await new Promise<void>((resolve) => {
-                    this.timer = setTimeout(() => {
-                        this.timer = undefined;
-                        resolve();
-                    }, waitMs);
-                });
-                continue;
+                const served = await this.sleep(waitMs);
+                // Unbooked (store away), the mirror and the store are asked again.
+                if (!served || !booked) continue;
             }
             this.bucket.take();
             this.waiters.shift()?.();
         }
+    }
+
+    /** Waits `ms`; resolves false when a fill cut the wait short. */
+    private sleep(ms: number): Promise<boolean> {
+        return new Promise((resolve) => {
+            const end = (served: boolean) => {
+                clearTimeout(timer);
+                if (this.timer === timer) this.timer = undefined;
+                if (this.interrupt === interrupt) this.interrupt = undefined;
+                resolve(served);
+            };
+            const interrupt = () => end(false);
+            const timer = setTimeout(() => end(true), ms);
+            this.timer = timer;
+            this.interrupt = interrupt;
+        });
     }
 }
 

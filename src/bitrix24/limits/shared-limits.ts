@@ -7,10 +7,12 @@ import type { BucketProfile } from './leaky-bucket';
  */
 export interface SharedBucketLink {
     /**
-     * Takes one request slot when it fits now and resolves 0; else resolves the milliseconds
-     * until one may fit, taking nothing. Rejects when the store is unreachable.
+     * Books one request slot at the earliest time the portal's bucket allows and resolves the
+     * milliseconds until then (0: now). The caller sends when that time comes, without asking
+     * again; a booked slot it does not use is only lost capacity, never an excess. Rejects when
+     * the store is unreachable.
      */
-    take(profile: BucketProfile, marginMs: number): Promise<number>;
+    reserve(profile: BucketProfile, marginMs: number): Promise<number>;
     /** The portal answered QUERY_LIMIT_EXCEEDED: its counter is full for every process. */
     fill(profile: BucketProfile): Promise<void>;
 }

@@ -9,6 +9,7 @@ import {
 } from '../../bitrix24';
 import { isObject } from '../../bitrix24/internal';
 import type { DocumentStore } from '../../bitrix24/storage/document-store';
+import type { PortalEnvironment } from '../portal/portal-connection';
 import { sameBinding, type BindingSpec } from '../bind/binding-spec';
 import { EventBindings, matches } from '../bind/event-bindings';
 import { probeToken } from '../portal/app-info-probe';
@@ -47,6 +48,13 @@ export interface AppEnvironment {
     /** The runtime's credential secret; encrypts the token documents when set. */
     credentialSecret?: string;
     log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+    /**
+     * Several instances (design "Several Node-RED instances"): each installation's token pair,
+     * bucket and budgets live in this shared store, so all instances together keep its limits.
+     */
+    shared?: PortalEnvironment['shared'];
+    /** Told after this instance changed the installation list, so the other instances reload it. */
+    changed?: () => void;
 }
 
 /** What the event URL did with a POST. */
@@ -79,6 +87,9 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
     private readonly pending = new Map<string, Promise<unknown>>();
     private readonly holds = new Set<Promise<unknown>>();
     private closed = false;
+    /** Counts this instance's own changes of the list: a reload that overlaps one is dropped. */
+    private changes = 0;
+    private reloading: Promise<void> | undefined;
 
     constructor(
         readonly settings: AppSettings,
@@ -217,6 +228,63 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         return 'ignored';
     }
 
+    /**
+     * Another instance sharing the store installed, uninstalled, blocked or unblocked a portal:
+     * the list is read again and the difference applied here, with the same lifecycle events.
+     * The instance that took the POST has bound the portal's handlers already.
+     */
+    reload(): Promise<void> {
+        this.reloading ??= this.applyStoredList().finally(() => (this.reloading = undefined));
+        return this.reloading;
+    }
+
+    private async applyStoredList(): Promise<void> {
+        await this.ready;
+        const before = this.changes;
+        const records = await this.book.load();
+        // A change of this instance's own overlapped the read: the next reload sees its result.
+        if (this.closed || before !== this.changes || this.pending.size > 0) return;
+        const listed = new Set<string>();
+        for (const record of records) {
+            listed.add(record.memberId);
+            const install = this.installs.get(record.memberId);
+            if (!install) {
+                const opened = this.open(record);
+                if (record.status === 'blocked') this.blockConnection(opened, record.reason ?? 'BLOCKED');
+                this.lifecycle('installed', record, record.status, 'ONAPPINSTALL on another instance');
+            } else if (record.status !== install.record.status) {
+                this.applyStatus(install, record);
+            }
+        }
+        for (const [memberId, install] of this.installs) {
+            if (listed.has(memberId)) continue;
+            this.installs.delete(memberId);
+            clearTimeout(install.recheck);
+            this.lifecycle(
+                'uninstalled',
+                install.record,
+                'uninstalled',
+                'ONAPPUNINSTALL on another instance',
+            );
+            await install.connection.close();
+        }
+    }
+
+    /** A block or unblock another instance decided. */
+    private applyStatus(install: Installation, record: InstallationRecord): void {
+        install.record.status = record.status;
+        install.record.reason = record.reason;
+        if (record.status === 'blocked') {
+            this.blockConnection(install, record.reason ?? 'BLOCKED');
+            this.lifecycle('blocked', install.record, 'blocked', record.reason ?? 'BLOCKED');
+        } else {
+            clearTimeout(install.recheck);
+            delete install.record.reason;
+            install.connection.unblock();
+            this.lifecycle('unblocked', install.record, 'active', 'unblocked on another instance');
+        }
+    }
+
     async close(): Promise<void> {
         this.closed = true;
         this.removeAllListeners();
@@ -335,11 +403,13 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
             },
             {
                 tokenStore: this.book.tokens(record.memberId),
+                shared: this.env.shared,
                 log: (level, message) => this.env.log(level, `${record.domain}: ${message}`),
                 status: { nodeId: settings.id, memberId: record.memberId },
             },
         );
         const install: Installation = { record, connection };
+        this.changes++;
         connection.on('failed', (err) => this.onFailure(install, err));
         connection.on('throttled', (event) => this.emit('throttled', refOf(record), event));
         this.installs.set(record.memberId, install);
@@ -352,6 +422,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         if (!install) return;
         // Forgotten first, so that no new work starts on it; then its client is closed.
         this.installs.delete(memberId);
+        this.changes++;
         clearTimeout(install.recheck);
         const closing = install.connection.close();
         await this.book.tokens(memberId).remove();
@@ -465,8 +536,10 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         }
     }
 
-    private saveRecords(): Promise<void> {
-        return this.book.save([...this.installs.values()].map(({ record }) => record));
+    private async saveRecords(): Promise<void> {
+        this.changes++;
+        await this.book.save([...this.installs.values()].map(({ record }) => record));
+        this.env.changed?.();
     }
 
     private lifecycle(

@@ -13,6 +13,8 @@ import {
     type ReaderActivity,
 } from './reader';
 import { registryOf } from './reservations';
+import type { Coordination } from '../store/coordination';
+import { SharedDrain } from '../store/shared-drain';
 
 export interface InstallationReadersReport {
     emit(portal: PortalRef, reservation: EmittedReservation): void;
@@ -34,6 +36,11 @@ export interface InstallationReadersOptions {
     /** Where the ledgers are kept; undefined: in memory only. */
     store: DocumentStore | undefined;
     report: InstallationReadersReport;
+    /**
+     * Several instances (design "Several Node-RED instances"): each installation is drained by
+     * one instance at a time, under the lease `<node>:<memberId>`, the leases shared evenly.
+     */
+    coordination?: Coordination;
 }
 
 interface InstallationReader {
@@ -41,6 +48,9 @@ interface InstallationReader {
     /** What the current drain found so far, for the "empty" output. */
     found: DrainSummary;
     emptied: boolean;
+    ledger: Ledger;
+    /** With a store: this instance's hold on the installation's lease. */
+    shared?: SharedDrain;
 }
 
 /**
@@ -101,11 +111,19 @@ export class InstallationReaders {
         this.rotation.close();
         const readers = [...this.readers.values()];
         this.readers.clear();
-        await Promise.all([...readers.map(({ reader }) => reader.close()), ...this.shutting.values()]);
+        await Promise.all([
+            ...readers.map(async ({ reader, shared }) => {
+                await shared?.close();
+                await reader.close();
+            }),
+            ...this.shutting.values(),
+        ]);
     }
 
-    private drainOne(memberId: string, request: PassRequest): Promise<void> {
+    private async drainOne(memberId: string, request: PassRequest): Promise<void> {
         const installation = this.readerOf(memberId);
+        // Not the lease holder: the owner, wherever it runs, is woken and drains it.
+        if (installation.shared && (await installation.shared.request()) === 'woken') return;
         return this.rotation.drain(memberId, async () => {
             const current = this.readers.get(memberId);
             if (!current || current !== installation) return 'done';
@@ -130,15 +148,22 @@ export class InstallationReaders {
         if (!connection) return undefined;
         const connector = connection.connectorFor(read.authConnector ?? '');
         const features = this.options.features(connector);
-        const ledger = new Ledger(
-            read.mode === 'reserve' ? store?.document<LedgerFile>(ledgerName(nodeId, memberId)) : undefined,
-        );
         const portal = () => this.refOf(memberId) ?? { memberId, domain: '' };
+        const shared =
+            read.mode === 'reserve' ? this.sharedDrain(memberId, () => installation, portal) : undefined;
+        // Shared: one ledger document per instance, confirmations gathered for a second (as one portal's).
+        const ledger = new Ledger(
+            read.mode === 'reserve'
+                ? (shared?.ledgers.own() ?? store?.document<LedgerFile>(ledgerName(nodeId, memberId)))
+                : undefined,
+            shared ? 1000 : undefined,
+        );
         // One batch per drain turn: the rotation, not the reader, decides whether to read on.
         const settings: ReadSettings = { ...read, drain: false, authConnector: connector };
         const installation: InstallationReader = {
             found: { reservations: 0, events: 0 },
             emptied: false,
+            ledger,
             reader: new OfflineReader(
                 settings,
                 () => {
@@ -164,13 +189,40 @@ export class InstallationReaders {
                     },
                     activity: (activity) => report.activity(activity),
                     warn: (err) => report.warn(err, portal()),
+                    gate: shared,
                 },
                 registryOf(this.options.key(memberId)),
             ),
+            shared,
         };
         this.readers.set(memberId, installation);
         void installation.reader.start();
+        shared?.start();
         return installation;
+    }
+
+    private sharedDrain(
+        memberId: string,
+        installation: () => InstallationReader,
+        portal: () => PortalRef,
+    ): SharedDrain | undefined {
+        const { coordination, nodeId, report } = this.options;
+        if (!coordination) return undefined;
+        const warn = (err: unknown) => report.warn(err, portal());
+        return new SharedDrain(coordination, `${nodeId}-${memberId}`, `${nodeId}:${memberId}`, {
+            drain: () => {
+                if (this.readers.get(memberId) === installation())
+                    void this.drainOne(memberId, {}).catch(warn);
+            },
+            adopt: (entries) => installation().reader.adopt(entries),
+            changed: () => undefined,
+            // A Redis that restarted empty lost this instance's ledger: what it holds is written again.
+            storeBack: () =>
+                void installation()
+                    .ledger.record()
+                    .catch(() => undefined),
+            warn,
+        });
     }
 
     private lifecycle(event: LifecycleEvent): void {
@@ -190,6 +242,7 @@ export class InstallationReaders {
         this.readers.delete(memberId);
         const { store, nodeId, report } = this.options;
         const closing = (async () => {
+            await installation?.shared?.close();
             await installation?.reader.close();
             if (forget) await store?.document(ledgerName(nodeId, memberId)).remove();
         })().catch((err: unknown) => report.warn(err, portal));

@@ -15,6 +15,8 @@ import { guarded, unsealStored } from './store-error';
 export class RedisTokenPair implements SharedTokenPair {
     private readonly key: string;
     private readonly lockKey: string;
+    /** The newest pair this process has seen in the store: what `restore` writes back. */
+    private known: StoredTokens | undefined;
 
     constructor(
         private readonly redis: ScriptedRedis,
@@ -29,7 +31,24 @@ export class RedisTokenPair implements SharedTokenPair {
     async read(): Promise<StoredTokens | undefined> {
         const data = await guarded(() => this.redis.hget(this.key, 'data'));
         if (data === null) return undefined;
-        return JSON.parse(unsealStored(JSON.parse(data) as Sealed, this.secret)) as StoredTokens;
+        const tokens = JSON.parse(unsealStored(JSON.parse(data) as Sealed, this.secret)) as StoredTokens;
+        this.note(tokens);
+        return tokens;
+    }
+
+    /**
+     * A Redis that restarted empty lost the pair, and an instance that has not used it since the
+     * last refresh holds a spent one: it would meet invalid_grant and wait for a pair nobody
+     * stores, since the instance holding the live one has no reason to refresh. So each instance
+     * writes back the newest pair it saw, unless the store holds one at least as new; the
+     * compare-and-set makes a stale instance's write lose to a newer one's.
+     */
+    async restore(): Promise<void> {
+        const mine = this.known;
+        if (!mine) return;
+        const stored = await this.read();
+        if (stored && savedAt(stored) >= savedAt(mine)) return;
+        await this.compareAndSet(stored?.refreshToken, mine);
     }
 
     async lockForRefresh(ttlMs: number): Promise<string | undefined> {
@@ -49,12 +68,19 @@ export class RedisTokenPair implements SharedTokenPair {
     async compareAndSet(spentRefreshToken: string | undefined, tokens: StoredTokens): Promise<boolean> {
         const expected = keyedFingerprint(spentRefreshToken, this.secret);
         const [fp, data] = this.sealed(tokens);
-        return (await guarded(() => this.redis.b24TokensCas(this.key, expected, fp, data))) === 1;
+        const stored = (await guarded(() => this.redis.b24TokensCas(this.key, expected, fp, data))) === 1;
+        if (stored) this.note(tokens);
+        return stored;
     }
 
     async write(tokens: StoredTokens): Promise<void> {
         const [fp, data] = this.sealed(tokens);
         await guarded(() => this.redis.hset(this.key, 'fp', fp, 'data', data));
+        this.note(tokens);
+    }
+
+    private note(tokens: StoredTokens): void {
+        if (!this.known || savedAt(tokens) >= savedAt(this.known)) this.known = tokens;
     }
 
     private sealed(tokens: StoredTokens): [string, string] {
@@ -63,4 +89,9 @@ export class RedisTokenPair implements SharedTokenPair {
             JSON.stringify(seal(JSON.stringify(tokens), this.secret)),
         ];
     }
+}
+
+/** When the pair was stored; a pair stored before the stamp existed counts as oldest. */
+function savedAt(tokens: StoredTokens): number {
+    return typeof tokens.savedAt === 'number' ? tokens.savedAt : 0;
 }

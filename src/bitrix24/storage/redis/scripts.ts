@@ -11,21 +11,25 @@ const NOW_MS = `local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000`;
 
 /**
- * The leaky bucket of src/bitrix24/limits/leaky-bucket.ts, shared: KEYS[1] the bucket (hash of
- * level `l` and time `t`); ARGV burst, rps, margin ms, key TTL ms. Takes one slot and answers 0,
- * or answers the milliseconds until one fits and changes nothing. A missing key is an empty bucket.
+ * The leaky bucket of src/bitrix24/limits/leaky-bucket.ts, shared, as reservations (GCRA-style):
+ * KEYS[1] the bucket (hash of level `l` and time `t`); ARGV burst, rps, margin ms, key TTL ms.
+ * Always books one slot, at the earliest time the bucket allows, and answers the milliseconds
+ * until then (0: now). The level counts booked requests from the moment they are booked: as it
+ * drains linearly, it stands where the portal's counter will once each booked request is sent,
+ * never below. A missing key is an empty bucket.
  */
-const BUCKET_TAKE = `${NOW_MS}
+const BUCKET_RESERVE = `${NOW_MS}
 local burst, rps, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'l', 't')
 local level = tonumber(state[1]) or 0
 local at = tonumber(state[2]) or now
 level = math.max(0, level - math.max(0, now - at) / 1000 * rps)
 local excess = level + 1 + rps * margin / 1000 - burst
-if excess > 0 then return math.ceil(excess / rps * 1000) end
+local wait = 0
+if excess > 0 then wait = math.ceil(excess / rps * 1000) end
 redis.call('HSET', KEYS[1], 'l', tostring(level + 1), 't', tostring(now))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 0`;
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + wait)
+return wait`;
 
 /** The portal said its counter is full (503): KEYS[1] the bucket; ARGV burst, rps, key TTL ms. */
 const BUCKET_FILL = `${NOW_MS}
@@ -35,7 +39,8 @@ local level = tonumber(state[1]) or 0
 local at = tonumber(state[2]) or now
 level = math.max(0, level - math.max(0, now - at) / 1000 * rps)
 redis.call('HSET', KEYS[1], 'l', tostring(math.max(level, burst)), 't', tostring(now))
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+-- Booked requests may keep the level above the burst for longer than the usual TTL.
+if tonumber(ARGV[3]) > redis.call('PTTL', KEYS[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`;
 
 /**
@@ -148,7 +153,7 @@ const LIVE_INSTANCES = `${NOW_MS}
 return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. math.floor(now), '+inf')`;
 
 const SCRIPTS = {
-    b24BucketTake: { numberOfKeys: 1, lua: BUCKET_TAKE },
+    b24BucketReserve: { numberOfKeys: 1, lua: BUCKET_RESERVE },
     b24BucketFill: { numberOfKeys: 1, lua: BUCKET_FILL },
     b24BudgetBlock: { numberOfKeys: 1, lua: BUDGET_BLOCK },
     b24TokensCas: { numberOfKeys: 1, lua: TOKENS_CAS },
@@ -163,7 +168,7 @@ type Arg = string | number;
 
 /** The connection with the scripts as commands. */
 export interface ScriptedRedis extends Redis {
-    b24BucketTake(bucket: string, burst: Arg, rps: Arg, marginMs: Arg, ttlMs: Arg): Promise<number>;
+    b24BucketReserve(bucket: string, burst: Arg, rps: Arg, marginMs: Arg, ttlMs: Arg): Promise<number>;
     b24BucketFill(bucket: string, burst: Arg, rps: Arg, ttlMs: Arg): Promise<number>;
     b24BudgetBlock(blocks: string, method: string, untilMs: Arg, channel: string): Promise<number>;
     b24TokensCas(pair: string, expectedFp: string, newFp: string, data: string): Promise<number>;

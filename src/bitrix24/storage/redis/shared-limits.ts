@@ -10,8 +10,8 @@ const IDLE_MS = 60_000;
 
 /**
  * A portal's leaky bucket in Redis (docs/bitrix24.md §8): the semantics of LeakyBucket, margin
- * included, in one script per request on Redis's clock, so that every instance together keeps
- * to the portal's burst and drain rate.
+ * included, on Redis's clock, so that every instance together keeps to the portal's burst and
+ * drain rate. One script per request, even one that must wait: it books the request's slot.
  */
 export class SharedBucket implements SharedBucketLink {
     constructor(
@@ -21,11 +21,11 @@ export class SharedBucket implements SharedBucketLink {
         private readonly marginMs = 100,
     ) {}
 
-    /** One round trip: takes a slot and resolves 0, or resolves the milliseconds until one fits. */
-    take(profile: BucketProfile = this.profile, marginMs = this.marginMs): Promise<number> {
+    /** One round trip: books a slot and resolves the milliseconds until it comes (0: now). */
+    reserve(profile: BucketProfile = this.profile, marginMs = this.marginMs): Promise<number> {
         this.profile = profile;
         return guarded(() =>
-            this.redis.b24BucketTake(this.key, profile.burst, profile.rps, marginMs, ttl(profile)),
+            this.redis.b24BucketReserve(this.key, profile.burst, profile.rps, marginMs, ttl(profile)),
         );
     }
 

@@ -52,6 +52,8 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
     private readonly subscriptions: Subscriptions;
     private readonly heartbeat: NodeJS.Timeout;
     private state: StoreState = 'down';
+    /** One per name, so that each remembers the newest pair for `restore`. */
+    private readonly pairs = new Map<string, RedisTokenPair>();
     private leasesRunOut: NodeJS.Timeout | undefined;
     private closed = false;
 
@@ -142,7 +144,12 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
                 'tokens in the shared store are encrypted: give every instance the same secret',
             );
         }
-        return new RedisTokenPair(this.redis, this.keys, name, this.options.secret);
+        let pair = this.pairs.get(name);
+        if (!pair) {
+            pair = new RedisTokenPair(this.redis, this.keys, name, this.options.secret);
+            this.pairs.set(name, pair);
+        }
+        return pair;
     }
 
     /** Wakes whichever instance drains `resource` (a ring reached this one). */
@@ -169,6 +176,17 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
         clearTimeout(this.leasesRunOut);
     }
 
+    /** Writes a token pair back (see RedisTokenPair.restore), trying again a little later on a failure. */
+    private restore(pair: RedisTokenPair, attempts: number): void {
+        void pair.restore().catch(() => {
+            if (attempts <= 1) return;
+            const retry = setTimeout(() => {
+                if (this.available && !this.closed) this.restore(pair, attempts - 1);
+            }, 1000);
+            retry.unref();
+        });
+    }
+
     private async beat(): Promise<void> {
         if (!this.available || this.closed) return;
         await this.leases.beat().catch(() => undefined);
@@ -184,7 +202,10 @@ export class SharedStore extends EventEmitter<{ state: [StoreState] }> {
             this.leasesRunOut.unref();
         }
         this.emit('state', state);
-        if (state === 'up') void this.beat();
+        if (state !== 'up') return;
+        void this.beat();
+        // Back, perhaps empty after a restart: the token pairs go back before anyone refreshes.
+        for (const pair of this.pairs.values()) this.restore(pair, 3);
     }
 }
 
