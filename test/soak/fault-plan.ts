@@ -2,7 +2,6 @@ import { sleep } from '../../dist/demo/wait';
 import type { EmulatorControl } from '../../dist/emulator';
 import { log } from './console';
 import type { FaultKind, Options } from './options';
-import type { SoakRuntime } from './runtime';
 import type { Sink } from './sink';
 
 /** Fault strengths: shares of requests, and how often the timed faults strike. */
@@ -20,25 +19,41 @@ export const RATES = {
     /** How long the sink holds a request during a stall; over the flow's delivery timeout the flow gives up. */
     stallHoldMs: [1000, 6000],
     killDownMs: [0, 2000],
+    /** With --instances and the kill fault: Redis is SIGKILLed this often and comes back empty after a pause. */
+    redisRestartEvery: [15, 30],
+    redisDownMs: [2000, 5000],
 } as const;
+
+/** What the kills strike: the soak's Node-RED (one process, or one of the instances of --instances). */
+export interface KillableRuntime {
+    killAndRestart(downMs: number): Promise<void>;
+}
+
+/** The shared store's server, for the Redis restarts of --instances. */
+export interface RestartableRedis {
+    kill(): Promise<void>;
+    restart(): Promise<void>;
+}
 /**
  * The timed faults and the kills, while the changes run. With several portals (an application
  * installed on many), the share faults run on every portal and each timed strike hits one portal
  * drawn at random.
  */
 export class FaultPlan {
-    readonly struck = { tokenExpiries: 0, bursts: 0, burst503Injected: 0, stalls: 0 };
+    readonly struck = { tokenExpiries: 0, bursts: 0, burst503Injected: 0, stalls: 0, redisRestarts: 0 };
     private readonly timers = new Set<NodeJS.Timeout>();
     private stopped = false;
     private kills: Promise<void> = Promise.resolve();
+    private redisDown: Promise<void> = Promise.resolve();
     private killError: Error | undefined;
 
     constructor(
         private readonly options: Options,
         private readonly portals: readonly EmulatorControl[],
         private readonly sink: Sink,
-        private readonly runtime: SoakRuntime,
+        private readonly runtime: KillableRuntime,
         private readonly random: () => number,
+        private readonly redis?: RestartableRedis,
     ) {}
 
     start(): void {
@@ -93,6 +108,17 @@ export class FaultPlan {
                 this.struck.stalls++;
             });
         }
+        const redis = this.redis;
+        if (redis && on('kill')) {
+            this.every(RATES.redisRestartEvery, () => {
+                this.redisDown = this.redisDown
+                    .then(() => this.restartRedis(redis))
+                    .catch((err: unknown) => {
+                        this.killError = err instanceof Error ? err : new Error(String(err));
+                        log(`a restart of redis-server failed: ${this.killError.message}`);
+                    });
+            });
+        }
         if (on('kill')) {
             this.kills = this.killAtRandomMoments().catch((err: unknown) => {
                 this.killError = err instanceof Error ? err : new Error(String(err));
@@ -113,8 +139,19 @@ export class FaultPlan {
         }
         this.sink.calm();
         await this.kills;
+        await this.redisDown;
         if (this.killError) throw this.killError;
         return unanswered;
+    }
+
+    /** SIGKILL, a pause, and a start of a redis-server that has forgotten everything. */
+    private async restartRedis(redis: RestartableRedis): Promise<void> {
+        await redis.kill();
+        log('killed redis-server (SIGKILL); it comes back empty');
+        await sleep(this.uniform(RATES.redisDownMs));
+        await redis.restart();
+        this.struck.redisRestarts++;
+        log('redis-server started again');
     }
 
     /** One kill in each of `kills` equal slots of the change window (its first and last tenth left out). */

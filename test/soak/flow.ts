@@ -36,6 +36,8 @@ export interface FlowOptions {
      * webhook portal (a webhook belongs to one portal).
      */
     app?: { oauthServer: string; clientId: string; clientSecret: string };
+    /** --instances: the portal shares a `bitrix24-store` (REDIS_URL, B24_INSTANCE from the environment). */
+    store?: { leaseSeconds: number };
 }
 
 export const TAB = 'soak';
@@ -298,7 +300,21 @@ function portalNodes(
             name: 'emulated portal',
             authConnector: options.authConnector,
             ...rate,
+            store: options.store ? 'store' : '',
         }),
+        ...(options.store
+            ? [
+                  {
+                      id: 'store',
+                      type: 'bitrix24-store',
+                      ...CONTRACT['bitrix24-store'],
+                      name: 'shared store',
+                      instance: 'B24_INSTANCE',
+                      instanceType: 'env',
+                      leaseSeconds: options.store.leaseSeconds,
+                  },
+              ]
+            : []),
         portalNode(emulator, {
             id: 'webhookPortal',
             name: 'emulated portal (webhook)',

@@ -27,6 +27,8 @@ export interface Options {
     logFile?: string;
     /** 0: one portal; N: one application installed on N emulated portals (an emulator farm). */
     portals: number;
+    /** Node-RED processes sharing one Redis through a `bitrix24-store` (issue 14); 1: one process, no store. */
+    instances: number;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -48,6 +50,7 @@ export function parseOptions(argv: string[]): Options {
         'keep',
         'log',
         'portals',
+        'instances',
     ];
     for (const key of args.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}`);
     const number = (key: string, fallback: number) => {
@@ -72,6 +75,11 @@ export function parseOptions(argv: string[]): Options {
     const limitsArg = args.get('limits') ?? 'standard';
     const scaled = /^scaled:(\d+(?:\.\d+)?)$/.exec(limitsArg);
     if (limitsArg !== 'standard' && !scaled) throw new Error('--limits is standard or scaled:<factor>');
+    const portals = Math.floor(number('portals', 0));
+    const instances = Math.floor(number('instances', 1));
+    if (instances < 1) throw new Error('--instances must be 1 or more');
+    if (portals > 0 && instances > 1)
+        throw new Error('--portals and --instances cannot be combined yet: run one of them at a time');
     return {
         events,
         seconds,
@@ -83,7 +91,8 @@ export function parseOptions(argv: string[]): Options {
         settleSeconds: number('settle-seconds', Math.max(180, seconds)),
         keep: args.has('keep'),
         logFile: args.get('log') ? path.resolve(args.get('log') ?? '') : undefined,
-        portals: Math.floor(number('portals', 0)),
+        portals,
+        instances,
     };
 }
 

@@ -7,10 +7,6 @@
  * all of them. Every portal must end with nothing lost and no row left; no secret of any
  * installation may show. Prints one JSON object with the figures of every portal.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
 import { installUrl } from '../../dist/demo/multi-portal-flow';
 import { sleep, until } from '../../dist/demo/wait';
 import { startEmulatorFarm, type EmulatorFarm, type FarmPortal } from '../../dist/emulator';
@@ -22,10 +18,10 @@ import { FaultPlan } from './fault-plan';
 import { BOUND_EVENTS, soakFlow } from './flow';
 import { startInstallRelay } from './install-relay';
 import { seededRandom, type FaultKind, type Options } from './options';
-import { SoakRuntime } from './runtime';
+import { startRuntimes } from './runtimes';
 import { SecretScanner } from './secrets';
 import { startSink } from './sink';
-import { probeAdminApi, scanUserDir, settle, type Leftovers } from './steps';
+import { probeAdminApi, scanUserDirs, settle, type Leftovers } from './steps';
 
 const DELIVERY_TIMEOUT_MS = 3000;
 const CONNECTOR = 'soak';
@@ -60,20 +56,16 @@ export async function portalsSoak(
     });
     cleanup.add('sink', () => sink.close());
 
-    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-soak-portals-'));
-    leftovers.userDir = userDir;
-    if (!options.keep) cleanup.add('user directory', () => fs.rm(userDir, { recursive: true, force: true }));
-    const runtime = new SoakRuntime({
-        userDir,
-        packageDir: path.resolve(__dirname, '../..'),
-        settings: { logging: { console: { level: 'debug', metrics: false, audit: false } } },
-        onText: (source, text) => scanner.text(source, text),
-        log,
+    const runtime = await startRuntimes({
+        count: 1,
+        dirPrefix: 'b24-soak-portals-',
+        scanner,
+        random,
         logFile: options.logFile,
+        keep: options.keep,
+        cleanup,
+        leftovers,
     });
-    leftovers.runtime = runtime;
-    cleanup.add('Node-RED', () => runtime.stop());
-    await runtime.start();
     await runtime.deploy(
         soakFlow({
             publicUrl: runtime.url,
@@ -97,7 +89,7 @@ export async function portalsSoak(
     await installAll(farm, relay.url);
     await waitForBindings(farm);
     log(
-        `Node-RED ${runtime.url} (user directory ${userDir}), ${farm.portals.length} portals, sink ${sink.url}; ` +
+        `Node-RED ${runtime.url} (user directory ${runtime.userDirs.join(', ')}), ${farm.portals.length} portals, sink ${sink.url}; ` +
             `${options.events} changes to ${options.objects} deals over ${options.seconds} s, ` +
             `faults: ${[...options.faults].join(', ') || 'none'}, kills: ${options.kills}, seed ${options.seed}`,
     );
@@ -144,7 +136,7 @@ export async function portalsSoak(
     await probeHalfway;
     await probeAdminApi(runtime, scanner, 'end', 'many');
     await runtime.stop();
-    const files = await scanUserDir(userDir, scanner);
+    const files = await scanUserDirs(runtime.userDirs, scanner);
 
     const portals = farm.portals.map((portal, index) => {
         const driver = drivers[index];

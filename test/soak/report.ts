@@ -6,7 +6,7 @@ import { round } from './console';
 import type { DeliveryLedger } from './delivery-ledger';
 import type { FaultPlan } from './fault-plan';
 import type { FaultKind, Options } from './options';
-import type { SoakRuntime } from './runtime';
+import type { SoakRuntimes } from './runtimes';
 import type { SecretScanner } from './secrets';
 import type { Sink } from './sink';
 
@@ -15,7 +15,7 @@ export interface SoakFindings {
     options: Options;
     ledger: DeliveryLedger;
     sink: Sink;
-    runtime: SoakRuntime;
+    runtime: SoakRuntimes;
     scanner: SecretScanner;
     driver: ChangeDriver;
     faults: FaultPlan;
@@ -23,6 +23,8 @@ export interface SoakFindings {
     settled: boolean;
     settleSeconds: number;
     files: Record<string, { bytes: number; encrypted?: boolean; mode?: string }>;
+    /** --instances: the Redis keys scanned for secrets at the end. */
+    redisKeys?: number;
     counters: CounterSnapshot;
     wallSeconds: number;
 }
@@ -30,7 +32,7 @@ export interface SoakFindings {
 /** The soak's verdict (`ok`, `failures`) and its figures: the JSON printed on stdout. */
 export function soakReport(findings: SoakFindings) {
     const { options, ledger, sink, runtime, scanner, driver, faults, burst503Unanswered } = findings;
-    const { settleSeconds, files, counters, wallSeconds } = findings;
+    const { settleSeconds, files, redisKeys, counters, wallSeconds } = findings;
     const lostIds = ledger.lost(driver.last);
     const scan = scanner.summary();
     const faultsSeen: Partial<Record<FaultKind, number>> = {};
@@ -77,6 +79,7 @@ export function soakReport(findings: SoakFindings) {
             objects: options.objects,
             faults: [...options.faults],
             kills: options.kills,
+            instances: options.instances,
             limits:
                 options.limits.kind === 'standard'
                     ? 'standard (50 burst, 2 per s) on the emulator and the portal node'
@@ -120,7 +123,7 @@ export function soakReport(findings: SoakFindings) {
         },
         caughtErrors: summarizeErrors(sink.errors, scanner),
         notableLogLines: runtime.notable.slice(0, 15).map((line) => scanner.redact(line)),
-        secretScan: { ...scan, files },
+        secretScan: { ...scan, files, redisKeys },
     };
 }
 

@@ -19,6 +19,10 @@ export interface RuntimeOptions {
     log: (line: string) => void;
     /** Every line Node-RED prints, over all lives, also goes to this file. */
     logFile?: string;
+    /** Environment of the process (REDIS_URL, B24_INSTANCE with --instances). */
+    env?: Record<string, string>;
+    /** With --instances: the instance's name, put before each of its lines in `logFile` and `notable`. */
+    name?: string;
 }
 
 /** Start-up warnings of every life that say nothing about the flow. */
@@ -83,6 +87,7 @@ export class SoakRuntime {
             packageDir: this.options.packageDir,
             port: this.port,
             settings: this.options.settings,
+            env: this.options.env,
             onLine: (line) => this.line(line),
         });
         this.lifeCpuMs = 0;
@@ -160,13 +165,14 @@ export class SoakRuntime {
     private line(line: string): void {
         this.figures.logLines++;
         this.options.onText('log', line);
-        this.logStream?.write(`${line}\n`);
+        const named = this.options.name ? `[${this.options.name}] ${line}` : line;
+        this.logStream?.write(`${named}\n`);
         const warning = /\[warn\]/.test(line);
         const error = /\[error\]/.test(line);
         if (warning) this.figures.warnings++;
         if (error) this.figures.errors++;
         if ((warning || error) && !STARTUP_NOISE.test(line) && this.notable.length < 40)
-            this.notable.push(line);
+            this.notable.push(named);
     }
 
     private async connectComms(): Promise<void> {

@@ -50,7 +50,10 @@ export interface Sink {
     url: string;
     counters: SinkCounters;
     faults: SinkFaults;
-    /** Holds every delivery that arrives in the next `windowMs` for `holdMs()` each. */
+    /**
+     * Holds every delivery that arrives in the next `windowMs` for `holdMs()` each; a window that
+     * no delivery reached (the flow paused, as while Redis is away with --instances) holds the next one.
+     */
     stall(windowMs: number, holdMs: () => number): void;
     calm(): void;
     /** Deliveries the sink has not answered yet. */
@@ -83,6 +86,8 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
     const faults: SinkFaults = { failRate: 0 };
     const errors: { source: string; message: string }[] = [];
     let stallUntil = 0;
+    /** A stall window that has held no delivery yet: it stays open for the next one (see `stall`). */
+    let stallPending = false;
     let stallHold: () => number = () => 0;
     let inFlight = 0;
     let lastAt = 0;
@@ -136,8 +141,11 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
                 res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"sink-fail"}');
                 return;
             }
-            const hold = Date.now() < stallUntil ? stallHold() : 0;
-            if (hold > 0) counters.stalled++;
+            const hold = Date.now() < stallUntil || stallPending ? stallHold() : 0;
+            if (hold > 0) {
+                counters.stalled++;
+                stallPending = false;
+            }
             setTimeout(() => {
                 // The flow gave up waiting: not accepted (the flow retries it through the error queue).
                 if (req.socket.destroyed || res.destroyed) {
@@ -161,11 +169,13 @@ export async function startSink(options: SinkOptions): Promise<Sink> {
         errors,
         stall: (windowMs, holdMs) => {
             stallUntil = Date.now() + windowMs;
+            stallPending = true;
             stallHold = holdMs;
         },
         calm: () => {
             faults.failRate = 0;
             stallUntil = 0;
+            stallPending = false;
         },
         inFlight: () => inFlight,
         lastDeliveryAt: () => lastAt,

@@ -5,6 +5,7 @@
  *   npm run -s soak -- [--events 3000] [--seconds 60] [--faults all|none|<kind>,<kind>...]
  *                      [--objects N] [--kills K] [--limits standard|scaled:<factor>]
  *                      [--seed N] [--settle-seconds S] [--keep] [--log <file>]
+ *                      [--portals N | --instances N]
  *
  * It starts the emulator (in this process), a sink standing in for the external system, and a
  * real Node-RED with this package and the flow of flow.ts; makes `--events` user changes to deals
@@ -21,11 +22,11 @@
  * used: it has one-second resolution, and event.offline.error folds newer rows of an object into
  * its older error row, which keeps the older TIMESTAMP_X (docs/bitrix24.md §3), so a correct delivery of
  * the last change can carry an older time.
+ *
+ * `--portals N` runs it on one application installed on N portals (portals-soak.ts); `--instances N`
+ * on N Node-RED processes sharing one redis-server through a `bitrix24-store`, where a kill strikes
+ * one instance and, with the kill fault on, Redis is SIGKILLed now and then and comes back empty.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
 import { sleep } from '../../dist/demo/wait';
 import { startEmulator, type CounterSnapshot, type Emulator } from '../../dist/emulator';
 import { ChangeDriver } from './changes';
@@ -36,11 +37,13 @@ import { FaultPlan } from './fault-plan';
 import { BOUND_EVENTS, soakFlow } from './flow';
 import { parseOptions, seededRandom, type Options } from './options';
 import { soakReport } from './report';
-import { SoakRuntime } from './runtime';
+import { startRuntimes, type SoakRuntimes } from './runtimes';
 import { checkScanner, SecretScanner } from './secrets';
+import { scanRedis, startSharedStore, STORE_LEASE_SECONDS } from './shared-store';
 import { startSink, type Sink } from './sink';
-import { cleanUpOnExit, probeAdminApi, scanUserDir, settle, type Leftovers } from './steps';
+import { cleanUpOnExit, probeAdminApi, scanUserDirs, settle, type Leftovers } from './steps';
 import { portalsSoak } from './portals-soak';
+import type { RedisServer } from '../helpers/redis-server';
 
 const DELIVERY_TIMEOUT_MS = 3000;
 const CONNECTOR = 'soak';
@@ -53,8 +56,9 @@ interface Soak {
     scanner: SecretScanner;
     ledger: DeliveryLedger;
     sink: Sink;
-    runtime: SoakRuntime;
-    userDir: string;
+    runtime: SoakRuntimes;
+    /** --instances: the store's server. */
+    redis?: RedisServer;
 }
 
 async function main(): Promise<number> {
@@ -72,12 +76,14 @@ async function main(): Promise<number> {
         await changes.finish();
         await probeAdminApi(soak.runtime, soak.scanner, 'end');
         await soak.runtime.stop();
-        const files = await scanUserDir(soak.userDir, soak.scanner);
+        const files = await scanUserDirs(soak.runtime.userDirs, soak.scanner);
+        const redisKeys = soak.redis ? await scanRedis(soak.redis, soak.scanner) : undefined;
         const report = soakReport({
             ...soak,
             ...changes,
             ...settling,
             files,
+            redisKeys,
             counters: soak.emulator.control.counters(),
             wallSeconds: round((Date.now() - started) / 1000),
         });
@@ -109,20 +115,18 @@ async function setUp(options: Options, cleanup: Cleanup, leftovers: Leftovers): 
     });
     cleanup.add('sink', () => sink.close());
 
-    const userDir = await fs.mkdtemp(path.join(os.tmpdir(), 'b24-soak-'));
-    leftovers.userDir = userDir;
-    if (!options.keep) cleanup.add('user directory', () => fs.rm(userDir, { recursive: true, force: true }));
-    const runtime = new SoakRuntime({
-        userDir,
-        packageDir: path.resolve(__dirname, '../..'),
-        settings: { logging: { console: { level: 'debug', metrics: false, audit: false } } },
-        onText: (source, text) => scanner.text(source, text),
-        log,
+    const redis = options.instances > 1 ? await startSharedStore(cleanup) : undefined;
+    const runtime = await startRuntimes({
+        count: options.instances,
+        dirPrefix: 'b24-soak-',
+        env: redis ? { REDIS_URL: redis.url } : undefined,
+        scanner,
+        random,
         logFile: options.logFile,
+        keep: options.keep,
+        cleanup,
+        leftovers,
     });
-    leftovers.runtime = runtime;
-    cleanup.add('Node-RED', () => runtime.stop());
-    await runtime.start();
     await runtime.deploy(
         soakFlow({
             emulator,
@@ -131,15 +135,17 @@ async function setUp(options: Options, cleanup: Cleanup, leftovers: Leftovers): 
             authConnector: CONNECTOR,
             rateLimit: rateLimit ?? 'standard',
             deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
+            store: redis ? { leaseSeconds: STORE_LEASE_SECONDS } : undefined,
         }),
     );
     await waitForBindings(emulator);
     log(
-        `Node-RED ${runtime.url} (user directory ${userDir}), emulator ${emulator.portalUrl}, sink ${sink.url}; ` +
+        `Node-RED ${runtime.url} (${options.instances} instance(s), user directories ${runtime.userDirs.join(', ')}` +
+            `${redis ? `, Redis ${redis.url}` : ''}), emulator ${emulator.portalUrl}, sink ${sink.url}; ` +
             `${options.events} changes to ${options.objects} deals over ${options.seconds} s, ` +
             `faults: ${[...options.faults].join(', ') || 'none'}, kills: ${options.kills}, seed ${options.seed}`,
     );
-    return { options, random, emulator, scanner, ledger, sink, runtime, userDir };
+    return { options, random, emulator, scanner, ledger, sink, runtime, redis };
 }
 
 /** Watches every output for the app's secrets and every token the emulator issued so far. */
@@ -161,14 +167,14 @@ function secretScanner(emulator: Emulator): SecretScanner {
 
 /** The user changes over `--seconds` with the faults on and the admin API probed halfway; then the faults stop. */
 async function runChanges(soak: Soak, cleanup: Cleanup) {
-    const { options, emulator, sink, runtime, random, ledger, scanner } = soak;
+    const { options, emulator, sink, runtime, random, ledger, scanner, redis } = soak;
     emulator.control.resetCounters();
     const driver = new ChangeDriver(
         emulator.control,
         { total: options.events, seconds: options.seconds, objects: options.objects, deleteShare: 0.01 },
         random,
     );
-    const faults = new FaultPlan(options, [emulator.control], sink, runtime, random);
+    const faults = new FaultPlan(options, [emulator.control], sink, runtime, random, redis);
     const progress = setInterval(
         () => log(progressLine(emulator.control.counters(), driver, ledger, sink, runtime)),
         10_000,
@@ -225,7 +231,7 @@ function progressLine(
     driver: ChangeDriver,
     ledger: DeliveryLedger,
     sink: Sink,
-    runtime: SoakRuntime,
+    runtime: SoakRuntimes,
 ): string {
     const { queue } = counters;
     return (

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sleep } from '../../dist/demo/wait';
 import type { Cleanup } from './cleanup';
 import { log } from './console';
-import type { SoakRuntime } from './runtime';
+import type { SoakRuntimes } from './runtimes';
 import type { SecretScanner } from './secrets';
 import type { Sink } from './sink';
 
@@ -14,8 +14,8 @@ const QUIET_MS = 3000;
 
 /** What the process must not leave behind if it ends in a way that skips the cleanup. */
 export interface Leftovers {
-    runtime?: SoakRuntime;
-    userDir?: string;
+    runtime?: SoakRuntimes;
+    userDirs?: string[];
 }
 
 /** Ctrl-C, a stray rejection or an exit of another kind: no child and no temp directory left behind. */
@@ -32,7 +32,7 @@ export function cleanUpOnExit(cleanup: Cleanup, leftovers: Leftovers, keep: bool
     });
     process.once('exit', () => {
         leftovers.runtime?.killNow();
-        if (leftovers.userDir && !keep) rmSync(leftovers.userDir, { recursive: true, force: true });
+        if (!keep) for (const dir of leftovers.userDirs ?? []) rmSync(dir, { recursive: true, force: true });
     });
 }
 
@@ -52,7 +52,7 @@ export async function settle(rows: () => number, sink: Sink, timeoutMs: number):
 
 /** The admin API answers an editor (or this soak) gets: none may hold a secret. */
 export async function probeAdminApi(
-    runtime: SoakRuntime,
+    runtime: SoakRuntimes,
     scanner: SecretScanner,
     label: string,
     portals: 'one' | 'many' = 'one',
@@ -78,9 +78,24 @@ export async function probeAdminApi(
     }
 }
 
+export type ScannedFiles = Record<string, { bytes: number; encrypted?: boolean; mode?: string }>;
+
+/** Every user directory's files; with several instances each file is named after its instance (`soak-1/...`). */
+export async function scanUserDirs(
+    userDirs: readonly string[],
+    scanner: SecretScanner,
+): Promise<ScannedFiles> {
+    const files: ScannedFiles = {};
+    for (const [i, dir] of userDirs.entries()) {
+        for (const [name, info] of Object.entries(await scanUserDir(dir, scanner)))
+            files[userDirs.length > 1 ? `soak-${i}/${name}` : name] = info;
+    }
+    return files;
+}
+
 /** Every file Node-RED and this package wrote in the user directory (flows, credentials, tokens, ledgers). */
-export async function scanUserDir(userDir: string, scanner: SecretScanner) {
-    const files: Record<string, { bytes: number; encrypted?: boolean; mode?: string }> = {};
+async function scanUserDir(userDir: string, scanner: SecretScanner) {
+    const files: ScannedFiles = {};
     const walk = async (dir: string): Promise<void> => {
         for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
             const full = path.join(dir, entry.name);
