@@ -120,4 +120,33 @@ describe('bitrix24-store in a Node-RED runtime', function () {
             await comms.close();
         }
     });
+
+    for (const type of ['full', 'nodes', 'flows'] as const) {
+        it(`drains under the new store's lease after a ${type} deploy that changes the store and get nodes`, async () => {
+            await runtime.deploy(soloFlow(emulator, redis.url), { started: true });
+            const drainer = async () =>
+                (await testStore(runtime)).body.leases?.find((lease) => lease.resource.endsWith(':get'))
+                    ?.owner;
+            await until(async () => (await drainer()) === 'solo', 15_000, 'the first lease');
+            const changed = soloFlow(emulator, redis.url).map((node) =>
+                node.type === 'bitrix24-store'
+                    ? { ...node, instance: 'solo-2' }
+                    : node.type === 'bitrix24-offline-get'
+                      ? { ...node, name: 'get, changed' }
+                      : node,
+            );
+            await runtime.deploy(changed, { started: true, type });
+            // The store that closed in the deploy drains no more; the restarted one holds the lease.
+            await until(async () => (await drainer()) === 'solo-2', 15_000, 'the lease of the new store');
+            const reserved = emulator.control.counters().rowsReserved;
+            emulator.control.userChange({ entity: 'deal', action: 'add', fields: { title: type } });
+            await until(
+                () => emulator.control.counters().rowsReserved > reserved,
+                20_000,
+                'a read after the deploy',
+            );
+            const answer = (await testStore(runtime)).body;
+            assert.equal(answer.instance, 'solo-2');
+        });
+    }
 });
