@@ -13,6 +13,7 @@ import type { PortalEnvironment } from '../portal/portal-connection';
 import { sameBinding, type BindingSpec } from '../bind/binding-spec';
 import { EventBindings, matches } from '../bind/event-bindings';
 import { probeToken } from '../portal/app-info-probe';
+import { CloseHolds } from '../portal/close-holds';
 import { PortalConnection } from '../portal/portal-connection';
 import { rateProfile, type PortalSettings } from '../portal/portal-settings';
 import { sameSecret } from '../trigger/ring-verifier';
@@ -85,7 +86,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
     private readonly bindings = new Map<string, BindingSpec>();
     /** Installation POSTs under way per member_id, so two of one portal do not interleave. */
     private readonly pending = new Map<string, Promise<unknown>>();
-    private readonly holds = new Set<Promise<unknown>>();
+    private readonly holds = new CloseHolds();
     private closed = false;
     /** Counts this instance's own changes of the list: a reload that overlaps one is dropped. */
     private changes = 0;
@@ -147,12 +148,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
     }
 
     holdOpen(work: Promise<unknown>): void {
-        const hold = work.then(
-            () => undefined,
-            () => undefined,
-        );
-        this.holds.add(hold);
-        void hold.then(() => this.holds.delete(hold));
+        this.holds.add(work);
         for (const { connection } of this.installs.values()) connection.holdOpen(work);
     }
 
@@ -413,7 +409,7 @@ export class MultiPortalApp extends EventEmitter<PortalAppEvents> implements Por
         connection.on('failed', (err) => this.onFailure(install, err));
         connection.on('throttled', (event) => this.emit('throttled', refOf(record), event));
         this.installs.set(record.memberId, install);
-        for (const hold of this.holds) connection.holdOpen(hold);
+        for (const hold of this.holds.pending()) connection.holdOpen(hold);
         return install;
     }
 

@@ -18,6 +18,7 @@ import {
 } from '../../bitrix24';
 import type { SharedStore } from '../../bitrix24/storage/redis';
 import { probeToken } from './app-info-probe';
+import { CloseHolds } from './close-holds';
 import { connectionReport, type ConnectionReport } from './connection-report';
 import { installTokens } from './install-callback';
 import { PlanFeatures } from './plan-features';
@@ -70,7 +71,7 @@ export class PortalConnection extends EventEmitter<{
     private clientInstance: Bitrix24Client | undefined;
     private failure: Error | undefined;
     private stateValue: PortalState = 'starting';
-    private readonly holds = new Set<Promise<unknown>>();
+    private readonly holds = new CloseHolds();
     private readonly planFeatures = new PlanFeatures();
     private blockedBy: Bitrix24Error | undefined;
 
@@ -203,23 +204,13 @@ export class PortalConnection extends EventEmitter<{
      * otherwise a full deploy closes the client under it and the work never goes out.
      */
     holdOpen(work: Promise<unknown>): void {
-        const hold = work.then(
-            () => undefined,
-            () => undefined,
-        );
-        this.holds.add(hold);
-        void hold.then(() => this.holds.delete(hold));
+        this.holds.add(work);
     }
 
     async close(): Promise<void> {
         statusRegistry.remove(this);
         this.removeAllListeners();
-        if (this.holds.size > 0) {
-            let timer: NodeJS.Timeout | undefined;
-            const cutOff = new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_HOLD_MS)));
-            await Promise.race([Promise.all(this.holds), cutOff]);
-            clearTimeout(timer);
-        }
+        await this.holds.settled(CLOSE_HOLD_MS);
         await this.clientInstance?.close();
     }
 
